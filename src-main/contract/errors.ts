@@ -1,0 +1,78 @@
+// Error codes shared by every boundary (CLI, IPC, WebSocket). A code says what kind of
+// failure it is; the message says, for a person, exactly what went wrong and where.
+
+export const ERROR_CODES = [
+  // data files
+  'FILE_NOT_FOUND',
+  'FILE_EMPTY',
+  'FILE_TOO_LARGE',
+  'NO_HEADER',
+  'EMPTY_COLUMN_NAME',
+  'DUPLICATE_COLUMN',
+  'RAGGED_ROW',
+  'CSV_SYNTAX',
+  'INVALID_UTF8',
+  'NOT_NUMERIC',
+  'NOT_BOOLEAN',
+  'TARGET_MISSING',
+  'NO_ROWS',
+  // alignment
+  'ALIGNMENT_FAILED',
+  'FEATURE_DRIFT',
+  // metadata store
+  'VALIDATION',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'REFERENCE',
+  'HAS_DEPENDENTS',
+  'STORE_CORRUPT',
+  'STORE_TOO_NEW',
+  'STORE_LOCKED',
+  // generic
+  'BAD_INPUT',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** An expected failure with a stable code and a message meant for the person reading it. */
+export class CohortError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'CohortError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+/** Where in a data file a problem sits. Lines and columns are 1-based, as editors show them. */
+export interface FileLocation {
+  file: string;
+  line?: number;
+  column?: number;
+  columnName?: string;
+}
+
+/** A problem in a data file, located as precisely as the reader can. */
+export class DataFileError extends CohortError {
+  readonly location: FileLocation;
+
+  constructor(code: ErrorCode, location: FileLocation, problem: string) {
+    super(code, `${describeLocation(location)}: ${problem}`, { ...location });
+    this.name = 'DataFileError';
+    this.location = location;
+  }
+}
+
+export function describeLocation(location: FileLocation): string {
+  const parts = [location.file];
+  if (location.line !== undefined) parts.push(`line ${location.line}`);
+  if (location.column !== undefined) {
+    const name = location.columnName === undefined ? '' : ` ("${location.columnName}")`;
+    parts.push(`column ${location.column}${name}`);
+  }
+  return parts.join(', ');
+}

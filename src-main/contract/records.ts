@@ -1,0 +1,195 @@
+// The Synergos hierarchy (collaboration > project > experiment > run) and the parties
+// (participants, their registrations and data tags), as schemas. Every record that crosses a
+// boundary or is written to the store is parsed with these.
+import { z } from 'zod';
+
+export const Id = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    'an id is 1 to 64 letters, digits, ".", "_" or "-", and starts with a letter or digit',
+  );
+
+const Name = z.string().trim().min(1, 'a name cannot be empty').max(200);
+const Description = z.string().max(10_000).default('');
+const Timestamp = z.iso.datetime();
+
+const timestamps = { createdAt: Timestamp, updatedAt: Timestamp };
+
+// ---------------------------------------------------------------------------------------------
+// Hierarchy
+
+export const Collaboration = z.strictObject({
+  id: Id,
+  name: Name,
+  description: Description,
+  ...timestamps,
+});
+
+export const Task = z.enum(['classify', 'regress']);
+
+/** How columns that only some parties hold are treated when the features are aligned. */
+export const AlignmentOptions = z.strictObject({
+  /** union: every party's columns (absent ones imputed); intersection: only columns all parties hold. */
+  columns: z.enum(['union', 'intersection']).default('union'),
+  /** Add a 0/1 "<column>__missing" feature beside each numeric column that has missing values. */
+  missingIndicators: z.boolean().default(false),
+});
+
+export const Project = z
+  .strictObject({
+    id: Id,
+    collaborationId: Id,
+    name: Name,
+    targetColumn: z.string().min(1, 'the target column cannot be empty'),
+    task: Task,
+    /** For binary classification: the label that counts as positive (e.g. "M" for malignant). */
+    positiveClass: z.string().min(1).optional(),
+    description: Description,
+    alignment: AlignmentOptions.default({ columns: 'union', missingIndicators: false }),
+    ...timestamps,
+  })
+  .refine((project) => project.task === 'classify' || project.positiveClass === undefined, {
+    message: 'a positive class only makes sense for a classification project',
+    path: ['positiveClass'],
+  });
+
+export const Activation = z.enum(['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'linear']);
+
+/** A model is declarative: a preset or Keras / TF.js layers JSON. Nothing executable travels. */
+export const ModelSpec = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('logreg') }),
+  z.strictObject({
+    kind: z.literal('mlp'),
+    hidden: z.array(z.int().min(1).max(4096)).min(1).max(16).default([64, 32]),
+    activation: Activation.default('relu'),
+    dropout: z.number().min(0).max(0.9).default(0),
+  }),
+  z.strictObject({
+    kind: z.literal('keras'),
+    /** The layers topology as `model.toJSON()` writes it. Checked further when the model is built. */
+    topology: z.record(z.string(), z.unknown()),
+  }),
+]);
+
+export const Experiment = z.strictObject({
+  id: Id,
+  projectId: Id,
+  name: Name,
+  description: Description,
+  model: ModelSpec,
+  ...timestamps,
+});
+
+export const Algorithm = z.enum(['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
+export const Optimizer = z.enum(['sgd', 'adam', 'rmsprop']);
+export const Loss = z.enum(['auto', 'binaryCrossentropy', 'categoricalCrossentropy', 'mse', 'mae']);
+
+export const Hyperparameters = z.strictObject({
+  algorithm: Algorithm.default('fedavg'),
+  rounds: z.int().min(1).max(100_000).default(10),
+  epochs: z.int().min(1).max(10_000).default(1),
+  batchSize: z.int().min(1).max(10_000_000).default(32),
+  learningRate: z.number().positive().max(100).default(0.05),
+  optimizer: Optimizer.default('sgd'),
+  momentum: z.number().min(0).max(0.999).default(0),
+  loss: Loss.default('auto'),
+  l2: z.number().min(0).max(10).default(0),
+  /** FedProx proximal weight: mu/2 * ||w - w_global||^2. */
+  mu: z.number().min(0).max(100).default(0.01),
+  /** Server-side learning rate (eta) for FedAvgM, FedAdam, FedYogi, FedAdagrad. */
+  serverLearningRate: z.number().positive().max(100).default(1),
+  /** Server momentum (FedAvgM) or beta1 (FedAdam, FedYogi). */
+  serverMomentum: z.number().min(0).max(0.999).default(0.9),
+  beta2: z.number().min(0).max(0.99999).default(0.99),
+  /** Adaptivity (tau) of the server optimisers. */
+  tau: z.number().positive().max(1).default(1e-3),
+  /** Fraction of the available workers sampled each round, and the least number that must reply. */
+  fractionFit: z.number().gt(0).max(1).default(1),
+  minClients: z.int().min(1).max(10_000).default(1),
+  roundTimeoutSeconds: z.number().positive().max(86_400).default(600),
+  seed: z.int().min(0).max(2 ** 31 - 1).default(42),
+  earlyStopping: z
+    .strictObject({ patience: z.int().min(1).max(10_000), minDelta: z.number().min(0).default(0) })
+    .nullable()
+    .default(null),
+});
+
+export const Run = z.strictObject({
+  id: Id,
+  experimentId: Id,
+  name: Name,
+  hyperparameters: Hyperparameters,
+  ...timestamps,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Parties
+
+export const Participant = z.strictObject({
+  id: Id,
+  displayName: Name,
+  organisation: z.string().trim().max(200).default(''),
+  contact: z.string().trim().max(320).default(''),
+  ...timestamps,
+});
+
+/** How the TTP reaches a participant: the participant dials out (default) or listens. */
+export const Connection = z.discriminatedUnion('mode', [
+  z.strictObject({ mode: z.literal('dial-out') }),
+  z.strictObject({
+    mode: z.literal('listen'),
+    host: z.string().min(1).max(253),
+    port: z.int().min(1).max(65_535),
+  }),
+]);
+
+export const Registration = z.strictObject({
+  id: Id,
+  participantId: Id,
+  collaborationId: Id,
+  projectId: Id,
+  role: z.enum(['participant', 'orchestrator']).default('participant'),
+  connection: Connection.default({ mode: 'dial-out' }),
+  ...timestamps,
+});
+
+export const ColumnKind = z.enum(['numeric', 'categorical', 'boolean', 'identifier', 'empty']);
+
+/** One column as its owner declares it: its kind, and whether it is left out of the features. */
+export const DeclaredColumn = z.strictObject({
+  name: z.string().min(1),
+  kind: ColumnKind,
+  excluded: z.boolean().default(false),
+});
+
+export const TagKind = z.enum(['train', 'evaluate', 'predict']);
+
+export const DataTag = z.strictObject({
+  id: Id,
+  projectId: Id,
+  participantId: Id,
+  kind: TagKind,
+  /** Absolute path of a file on the participant's machine. Never leaves it. */
+  path: z.string().min(1),
+  columns: z.array(DeclaredColumn).min(1),
+  rows: z.int().min(0),
+  ...timestamps,
+});
+
+export type Collaboration = z.infer<typeof Collaboration>;
+export type Project = z.infer<typeof Project>;
+export type AlignmentOptions = z.infer<typeof AlignmentOptions>;
+export type ModelSpec = z.infer<typeof ModelSpec>;
+export type Experiment = z.infer<typeof Experiment>;
+export type Algorithm = z.infer<typeof Algorithm>;
+export type Hyperparameters = z.infer<typeof Hyperparameters>;
+export type Run = z.infer<typeof Run>;
+export type Participant = z.infer<typeof Participant>;
+export type Connection = z.infer<typeof Connection>;
+export type Registration = z.infer<typeof Registration>;
+export type ColumnKind = z.infer<typeof ColumnKind>;
+export type DeclaredColumn = z.infer<typeof DeclaredColumn>;
+export type TagKind = z.infer<typeof TagKind>;
+export type DataTag = z.infer<typeof DataTag>;
+export type Task = z.infer<typeof Task>;

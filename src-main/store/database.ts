@@ -1,0 +1,89 @@
+// The on-disk shape of a party's metadata file, its schema version and the migrations that
+// bring an older file up to date.
+import { z } from 'zod';
+import {
+  Collaboration,
+  DataTag,
+  Experiment,
+  Participant,
+  Project,
+  Registration,
+  Run,
+} from '../contract/records';
+import { CohortError } from '../contract/errors';
+import type { Metadata } from '../core/model/integrity';
+
+export const SCHEMA_VERSION = 1;
+
+export const DatabaseFile = z.strictObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  collaborations: z.array(Collaboration),
+  projects: z.array(Project),
+  experiments: z.array(Experiment),
+  runs: z.array(Run),
+  participants: z.array(Participant),
+  registrations: z.array(Registration),
+  dataTags: z.array(DataTag),
+});
+
+export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
+
+/**
+ * migrations[n] turns a version-n file into a version-(n+1) file. Version 0 is the layout of
+ * pre-release builds, which had no participants' data tags or registrations yet.
+ */
+export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
+  0: (old) => ({
+    collaborations: [],
+    projects: [],
+    experiments: [],
+    runs: [],
+    participants: [],
+    registrations: [],
+    dataTags: [],
+    ...old,
+    schemaVersion: 1,
+  }),
+};
+
+/** The file's version, or an error for something that is not a Cohort store at all. */
+export function versionOf(raw: unknown, path: string): number {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new CohortError('STORE_CORRUPT', `${path} does not hold a Cohort store (expected a JSON object)`, { path });
+  }
+  const version = (raw as Record<string, unknown>)['schemaVersion'];
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 0) {
+    throw new CohortError('STORE_CORRUPT', `${path} has no valid schemaVersion`, { path });
+  }
+  if (version > SCHEMA_VERSION) {
+    throw new CohortError(
+      'STORE_TOO_NEW',
+      `${path} was written by a newer Cohort (store version ${version}; this one reads up to ${SCHEMA_VERSION}). Update Cohort to open it.`,
+      { path, version },
+    );
+  }
+  return version;
+}
+
+export function migrate(raw: Record<string, unknown>, from: number): Record<string, unknown> {
+  let data = raw;
+  for (let version = from; version < SCHEMA_VERSION; version += 1) {
+    const step = MIGRATIONS[version];
+    if (!step) throw new CohortError('STORE_CORRUPT', `no migration from store version ${version}`);
+    data = step(data);
+  }
+  return data;
+}
+
+export function validateDatabase(raw: unknown, path: string): DatabaseFile {
+  const result = DatabaseFile.safeParse(raw);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const where = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
+    throw new CohortError('STORE_CORRUPT', `${path} is not a valid Cohort store: at ${where}: ${issue.message}`, {
+      path,
+      issues: result.error.issues.length,
+    });
+  }
+  return result.data as DatabaseFile;
+}
