@@ -9,7 +9,7 @@ const ADAPTERS = {
   ml: ['@tensorflow/'],
   protocol: ['ws'],
   store: ['lowdb', 'write-file-atomic', 'proper-lockfile'],
-  datasource: ['csv-parse'],
+  datasource: ['csv-parse', 'csv-stringify'],
   shell: ['electron'],
 };
 

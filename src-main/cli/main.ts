@@ -1,31 +1,5 @@
-// The `cohort` command line: every command has --help; scripts get --json where it matters.
-import { Command, CommanderError } from 'commander';
-import { CohortError } from '../contract/errors';
-import { dataCommand } from './commands/data';
-import { style } from './output';
-import { version } from './version';
-
-export function buildProgram(): Command {
-  const program = new Command('cohort')
-    .description('Cohort: federated learning for hospitals. Train models together; every row stays where it is.')
-    .version(version(), '-V, --version')
-    .showHelpAfterError('(add --help for usage)')
-    .showSuggestionAfterError();
-  program.addCommand(dataCommand());
-  return program;
-}
-
-/** Expected failures print one clear line; anything else is a bug and shows its stack. */
-export function reportError(error: unknown): number {
-  if (error instanceof CommanderError) return error.exitCode;
-  if (error instanceof CohortError) {
-    process.stderr.write(`${style.error('cohort: error:')} ${error.message}\n`);
-    return 1;
-  }
-  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  process.stderr.write(`${style.error('cohort: unexpected error (please report it):')} ${detail}\n`);
-  return 70;
-}
+// Entry point of the `cohort` command (bin/cohort.js loads it).
+import { buildProgram, reportError } from './program';
 
 try {
   await buildProgram().exitOverride().parseAsync(process.argv);

@@ -38,3 +38,9 @@ export function overridesFrom(options: { kind?: Array<[string, string]>; exclude
 export function parseMissing(value: string): string[] {
   return value.split(',');
 }
+
+export function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new InvalidArgumentError('expected a port number from 0 to 65535');
+  return port;
+}

@@ -108,6 +108,8 @@ export const Hyperparameters = z.strictObject({
   fractionFit: z.number().gt(0).max(1).default(1),
   minClients: z.int().min(1).max(10_000).default(1),
   roundTimeoutSeconds: z.number().positive().max(86_400).default(600),
+  /** Evaluate the global model every this many rounds (0: only after the last round). */
+  evaluateEvery: z.int().min(0).max(100_000).default(1),
   seed: z.int().min(0).max(2 ** 31 - 1).default(42),
   earlyStopping: z
     .strictObject({ patience: z.int().min(1).max(10_000), minDelta: z.number().min(0).default(0) })
@@ -115,11 +117,31 @@ export const Hyperparameters = z.strictObject({
     .default(null),
 });
 
+/** Where a run is in its life; stored, so its status is always visible. */
+export const RunStatus = z.enum([
+  'defined',
+  'waiting',
+  'aligning',
+  'training',
+  'evaluating',
+  'exporting',
+  'completed',
+  'failed',
+  'cancelled',
+]);
+
 export const Run = z.strictObject({
   id: Id,
   experimentId: Id,
   name: Name,
   hyperparameters: Hyperparameters,
+  status: RunStatus.default('defined'),
+  /** Rounds completed so far. */
+  round: z.int().min(0).default(0),
+  startedAt: Timestamp.optional(),
+  finishedAt: Timestamp.optional(),
+  /** Why the run failed or was cancelled. */
+  error: z.string().max(10_000).optional(),
   ...timestamps,
 });
 
@@ -185,6 +207,7 @@ export type Experiment = z.infer<typeof Experiment>;
 export type Algorithm = z.infer<typeof Algorithm>;
 export type Hyperparameters = z.infer<typeof Hyperparameters>;
 export type Run = z.infer<typeof Run>;
+export type RunStatus = z.infer<typeof RunStatus>;
 export type Participant = z.infer<typeof Participant>;
 export type Connection = z.infer<typeof Connection>;
 export type Registration = z.infer<typeof Registration>;

@@ -3,7 +3,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, parse, type Options } from 'csv-parse';
+import { parse as parseSync } from 'csv-parse/sync';
 import { DataFileError, type ErrorCode } from '../contract/errors';
 import { parseNumber } from '../core/data/values';
 import { InvalidUtf8Error, Utf8Decoder } from './utf8-decoder';
@@ -31,8 +32,42 @@ export interface CsvReadResult {
 }
 
 interface ParsedRecord {
-  record: string[];
-  info: { lines: number };
+  cells: string[];
+  /** The 1-based physical line the record starts on. */
+  line: number;
+}
+
+/**
+ * Numbers records by the physical line they start on. csv-parse's own info.lines is the line a
+ * record ends on, and it counts a quoted CRLF as two lines, so every line number after a quoted
+ * line break in a CRLF file would be off. This runs as the parser's on_record hook, so it is up
+ * to date when the parser fails, whatever the consumer has read by then.
+ */
+class LineCounter {
+  /** The line the last record ended on. */
+  private lastLine = 0;
+  /** Empty lines csv-parse had skipped up to the last record. */
+  private skipped = 0;
+
+  readonly onRecord = (cells: string[], info: { empty_lines: number }): ParsedRecord => {
+    const line = this.nextStart(info.empty_lines);
+    this.skipped = info.empty_lines;
+    this.lastLine = line + lineBreaks(cells);
+    return { cells, line };
+  };
+
+  /** The line the next record starts on, given csv-parse's count of empty lines skipped so far. */
+  nextStart(emptyLines: number): number {
+    return this.lastLine + 1 + Math.max(0, emptyLines - this.skipped);
+  }
+}
+
+function lineBreaks(cells: readonly string[]): number {
+  let breaks = 0;
+  for (const cell of cells) {
+    if (cell.includes('\n') || cell.includes('\r')) breaks += cell.match(/\r\n|\r|\n/g)?.length ?? 0;
+  }
+  return breaks;
 }
 
 export async function readCsv(path: string, visitor: CsvVisitor, options: CsvReadOptions = {}): Promise<CsvReadResult> {
@@ -42,13 +77,19 @@ export async function readCsv(path: string, visitor: CsvVisitor, options: CsvRea
 
   let header: string[] | undefined;
   let rows = 0;
-  const parser = parse({
+  // What a check or the visitor threw: on Node 20 the pipeline may reject with an AbortError from
+  // its own clean-up instead (nodejs/node#62089).
+  let stopped: unknown;
+  const lines = new LineCounter();
+  const parserOptions: Options<ParsedRecord, string[]> = {
     bom: true,
     delimiter,
-    info: true,
+    on_record: lines.onRecord,
     relax_column_count: true,
     skip_empty_lines: true,
-  });
+  };
+  // csv-parse's overloads accept an on_record that changes the record type only with `columns`.
+  const parser = parse(parserOptions as unknown as Options);
 
   try {
     await pipeline(
@@ -56,29 +97,34 @@ export async function readCsv(path: string, visitor: CsvVisitor, options: CsvRea
       new Utf8Decoder(),
       parser,
       async (records: AsyncIterable<ParsedRecord>) => {
-        for await (const { record, info } of records) {
-          if (header === undefined) {
-            header = checkHeader(record, file, info.lines);
-            visitor.header(header);
-            continue;
+        for await (const { cells: record, line } of records) {
+          try {
+            if (header === undefined) {
+              header = checkHeader(record, file, line);
+              visitor.header(header);
+              continue;
+            }
+            if (record.length !== header.length) {
+              // A trailing line of only delimiters and spaces is a common export artefact, but any
+              // other short or long row means the columns would be shifted: refuse it.
+              throw new DataFileError(
+                'RAGGED_ROW',
+                { file, line },
+                `expected ${header.length} fields as in the header, found ${record.length}` +
+                  (record.length === 1 ? ' (is the delimiter right?)' : ''),
+              );
+            }
+            rows += 1;
+            visitor.row(record, line);
+          } catch (error) {
+            stopped = error;
+            throw error;
           }
-          if (record.length !== header.length) {
-            // A trailing line of only delimiters and spaces is a common export artefact, but any
-            // other short or long row means the columns would be shifted: refuse it.
-            throw new DataFileError(
-              'RAGGED_ROW',
-              { file, line: info.lines },
-              `expected ${header.length} fields as in the header, found ${record.length}` +
-                (record.length === 1 ? ' (is the delimiter right?)' : ''),
-            );
-          }
-          rows += 1;
-          visitor.row(record, info.lines);
         }
       },
     );
   } catch (error) {
-    throw toDataFileError(error, file, header, delimiter);
+    throw toDataFileError(stopped ?? error, file, header, delimiter, lines);
   }
 
   if (header === undefined) {
@@ -139,14 +185,22 @@ function checkHeader(record: string[], file: string, line: number): string[] {
   return names;
 }
 
-function toDataFileError(error: unknown, file: string, header: string[] | undefined, delimiter: string): unknown {
+function toDataFileError(
+  error: unknown,
+  file: string,
+  header: string[] | undefined,
+  delimiter: string,
+  lines: LineCounter,
+): unknown {
   if (error instanceof DataFileError) return error;
   if (error instanceof InvalidUtf8Error) {
     const location: { file: string; line: number; column?: number; columnName?: string } = { file, line: error.line };
-    if (error.linePrefix !== undefined && header !== undefined) {
+    // The decoder refuses a whole read chunk, so in a small file the parser never saw the header.
+    const names = header ?? headerFrom(error.firstLine, delimiter);
+    if (error.linePrefix !== undefined && names !== undefined) {
       const column = columnAt(error.linePrefix.toString('utf8'), delimiter);
       location.column = column;
-      const name = header[column - 1];
+      const name = names[column - 1];
       if (name !== undefined) location.columnName = name;
     }
     const utf16 = error.line === 1 && error.linePrefix?.length === 0 && (error.byte === 0xff || error.byte === 0xfe);
@@ -157,8 +211,9 @@ function toDataFileError(error: unknown, file: string, header: string[] | undefi
     return new DataFileError('INVALID_UTF8', location, problem);
   }
   if (error instanceof CsvError) {
-    const line = typeof error['lines'] === 'number' ? error['lines'] : undefined;
-    const location = line === undefined ? { file } : { file, line };
+    // The record being parsed when it failed starts right after the last one that was complete.
+    const emptyLines = error['empty_lines'];
+    const location = typeof emptyLines === 'number' ? { file, line: lines.nextStart(emptyLines) } : { file };
     return new DataFileError('CSV_SYNTAX' satisfies ErrorCode, location, describeCsvError(error));
   }
   return error;
@@ -174,6 +229,17 @@ function describeCsvError(error: CsvError): string {
       return 'a stray double quote ("): quotes inside a field must be doubled ("") and the field quoted';
     default:
       return error.message;
+  }
+}
+
+/** The column names in the bytes of the header line, or undefined if they do not parse. */
+function headerFrom(line: Buffer | undefined, delimiter: string): string[] | undefined {
+  if (line === undefined) return undefined;
+  try {
+    const [names] = parseSync(line.toString('utf8'), { bom: true, delimiter, relax_column_count: true }) as string[][];
+    return names?.map((name) => name.trim());
+  } catch {
+    return undefined;
   }
 }
 

@@ -7,12 +7,16 @@ const NEWLINE = 0x0a;
 /** Bytes of an unfinished line kept for locating an error; longer lines lose their start. */
 const MAX_KEPT_LINE_BYTES = 1 << 20;
 
-/** Where the first invalid byte sits: its line, and the bytes of that line before it. */
+/**
+ * Where the first invalid byte sits: its line, and the bytes of that line before it; and, when the
+ * invalid byte is on a later line, the bytes of line 1 (the header), if kept.
+ */
 export class InvalidUtf8Error extends Error {
   constructor(
     readonly line: number,
     readonly linePrefix: Buffer | undefined,
     readonly byte: number | undefined,
+    readonly firstLine: Buffer | undefined = undefined,
   ) {
     super(`invalid UTF-8 on line ${line}`);
   }
@@ -24,6 +28,8 @@ export class Utf8Decoder extends Transform {
   private completedLines = 0;
   /** Bytes of the current, unfinished line, unless it grew past MAX_KEPT_LINE_BYTES. */
   private currentLine: Buffer | undefined = Buffer.alloc(0);
+  /** Bytes of line 1 once it is complete, unless it grew past MAX_KEPT_LINE_BYTES. */
+  private firstLine: Buffer | undefined;
 
   constructor() {
     super({ decodeStrings: true, encoding: 'utf8' });
@@ -55,6 +61,9 @@ export class Utf8Decoder extends Transform {
       this.currentLine = this.keep(this.currentLine, chunk);
       return;
     }
+    if (this.completedLines === 0) {
+      this.firstLine = this.keep(this.currentLine, chunk.subarray(0, chunk.indexOf(NEWLINE)));
+    }
     for (let at = chunk.indexOf(NEWLINE); at !== -1 && at <= last; at = chunk.indexOf(NEWLINE, at + 1)) {
       this.completedLines += 1;
     }
@@ -72,6 +81,7 @@ export class Utf8Decoder extends Transform {
     const bytes = Buffer.concat([this.currentLine ?? Buffer.alloc(0), chunk]);
     let line = this.completedLines + 1;
     let start = 0;
+    let firstLine = this.firstLine;
     for (;;) {
       const end = bytes.indexOf(NEWLINE, start);
       const segment = bytes.subarray(start, end === -1 ? bytes.length : end);
@@ -80,8 +90,10 @@ export class Utf8Decoder extends Transform {
       if (end === -1 || !isUtf8(segment)) {
         const offset = firstInvalidByte(segment);
         const exact = known || line > this.completedLines + 1;
-        return new InvalidUtf8Error(line, exact ? segment.subarray(0, offset) : undefined, segment[offset]);
+        const header = line > 1 ? firstLine : undefined;
+        return new InvalidUtf8Error(line, exact ? segment.subarray(0, offset) : undefined, segment[offset], header);
       }
+      if (line === 1 && known) firstLine = Buffer.from(segment);
       line += 1;
       start = end + 1;
     }

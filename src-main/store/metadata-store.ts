@@ -79,9 +79,26 @@ export class MetadataStore {
       options.clock ?? (() => new Date()),
       options.lockStaleMs ?? 5_000,
     );
-    await store.withLock(() => store.prepareFile());
+    // Only creating or migrating the file needs the lock: opening a current store just reads,
+    // so it is instant even while a crashed process's lock is still waiting to go stale.
+    if (await store.needsPreparation()) await store.withLock(() => store.prepareFile());
     await store.db.read();
     return store;
+  }
+
+  private async needsPreparation(): Promise<boolean> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+      throw error;
+    }
+    try {
+      return versionOf(JSON.parse(text), this.path) !== SCHEMA_VERSION;
+    } catch {
+      return false; // not JSON: the read that follows reports it, with its position
+    }
   }
 
   /** Creates the file if absent, and migrates an older one (keeping a backup of it). */

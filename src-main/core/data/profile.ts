@@ -16,10 +16,14 @@ const MIN_ROWS_FOR_UNIQUE_IDENTIFIER = 20;
 
 // Names such as id, uuid, mrn, patient_id, PatientID, record-no.
 const IDENTIFIER_NAME =
-  /^(id|uuid|guid|mrn|key|index)$|[_\s.-](id|uuid|guid|mrn|key)$|[a-z](Id|ID|Uuid|UUID)$|^(patient|record|sample|subject|case)[_\s.-]?(id|no|nr|number)$/i;
+  /^(id|uuid|guid|mrn|key|index)$|[_\s.-](id|uuid|guid|mrn|key)$|^(patient|record|sample|subject|case)[_\s.-]?(id|no|nr|number)$/i;
+// camelCase (visitId, PatientID) is told by its case, so this one must not ignore case: else
+// "valid", "thyroid" or "lipid" would look like identifiers.
+const CAMEL_CASE_IDENTIFIER_NAME = /[a-z](Id|ID|Uuid|UUID)$/;
 
 export function nameLooksLikeIdentifier(name: string): boolean {
-  return IDENTIFIER_NAME.test(name.trim());
+  const trimmed = name.trim();
+  return IDENTIFIER_NAME.test(trimmed) || CAMEL_CASE_IDENTIFIER_NAME.test(trimmed);
 }
 
 /** What a data owner may override about a column's inferred kind. */

@@ -1,0 +1,30 @@
+// The `cohort` command tree. Every command has --help; scripts get --json where it matters.
+import { Command, CommanderError } from 'commander';
+import { CohortError } from '../contract/errors';
+import { appCommand } from './commands/app';
+import { dataCommand } from './commands/data';
+import { style } from './output';
+import { version } from '../api/version';
+
+export function buildProgram(): Command {
+  const program = new Command('cohort')
+    .description('Cohort: federated learning for hospitals. Train models together; every row stays where it is.')
+    .version(version(), '-V, --version')
+    .showHelpAfterError('(add --help for usage)')
+    .showSuggestionAfterError();
+  program.addCommand(appCommand());
+  program.addCommand(dataCommand());
+  return program;
+}
+
+/** Expected failures print one clear line; anything else is a bug and shows its stack. */
+export function reportError(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  if (error instanceof CohortError) {
+    process.stderr.write(`${style.error('cohort: error:')} ${error.message}\n`);
+    return 1;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(`${style.error('cohort: unexpected error (please report it):')} ${detail}\n`);
+  return 70;
+}

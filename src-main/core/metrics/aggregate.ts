@@ -1,0 +1,131 @@
+// The TTP's aggregation of the parties' metrics. Only metrics ever arrive, so:
+// - confusion matrices are summed and everything that follows from one (accuracy, precision,
+//   recall, F1, macro F1, per-class) is recomputed from the sum: exactly the pooled value;
+// - log loss, MSE and MAE are means over rows, so their n-weighted mean is the pooled value;
+// - ROC AUC, average precision and R² are not decomposable: the aggregate is the n-weighted mean
+//   of the parties' values (nulls skipped; null only if every party's is null);
+// - rmse = sqrt(aggregate mse).
+import type {
+  AggregatedMetrics,
+  BinaryMetrics,
+  Metrics,
+  MulticlassMetrics,
+  RegressionMetrics,
+} from '../../contract/metrics';
+import { CohortError } from '../../contract/errors';
+import { binaryRates, multiclassRates } from './confusion';
+
+export interface PartyMetrics {
+  party: string;
+  metrics: Metrics;
+}
+
+export function aggregateMetrics(parts: ReadonlyArray<PartyMetrics>): AggregatedMetrics {
+  const first = parts[0];
+  if (first === undefined) throw new CohortError('BAD_INPUT', 'cannot aggregate the metrics of no party');
+  const parties = new Map<string, Metrics>();
+  for (const { party, metrics } of parts) {
+    if (parties.has(party)) throw new CohortError('BAD_INPUT', `party "${party}" reported metrics twice`, { party });
+    if (metrics.kind !== first.metrics.kind) {
+      throw new CohortError(
+        'BAD_INPUT',
+        `party "${party}" reported ${metrics.kind} metrics, but party "${first.party}" reported ${first.metrics.kind} metrics`,
+        { party },
+      );
+    }
+    parties.set(party, metrics);
+  }
+
+  let aggregate: Metrics;
+  switch (first.metrics.kind) {
+    case 'binary':
+      aggregate = aggregateBinary(parts.map(({ metrics }) => metrics as BinaryMetrics));
+      break;
+    case 'multiclass':
+      aggregate = aggregateMulticlass(parts as ReadonlyArray<{ party: string; metrics: MulticlassMetrics }>);
+      break;
+    case 'regression':
+      aggregate = aggregateRegression(parts.map(({ metrics }) => metrics as RegressionMetrics));
+      break;
+  }
+  return { aggregate, parties: Object.fromEntries(parties) };
+}
+
+/** The mean of the non-null values weighted by each one's n; null if all are null. */
+function weightedMean<T extends { n: number }>(items: readonly T[], value: (item: T) => number | null): number | null {
+  let weighted = 0;
+  let weight = 0;
+  for (const item of items) {
+    const v = value(item);
+    if (v === null) continue;
+    weighted += item.n * v;
+    weight += item.n;
+  }
+  return weight === 0 ? null : weighted / weight;
+}
+
+function totalRows(items: ReadonlyArray<{ n: number }>): number {
+  return items.reduce((sum, item) => sum + item.n, 0);
+}
+
+function aggregateBinary(items: readonly BinaryMetrics[]): BinaryMetrics {
+  const confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
+  for (const { confusion: c } of items) {
+    confusion.tp += c.tp;
+    confusion.fp += c.fp;
+    confusion.tn += c.tn;
+    confusion.fn += c.fn;
+  }
+  return {
+    kind: 'binary',
+    n: totalRows(items),
+    ...binaryRates(confusion),
+    rocAuc: weightedMean(items, (m) => m.rocAuc),
+    prAuc: weightedMean(items, (m) => m.prAuc),
+    logLoss: weightedMean(items, (m) => m.logLoss)!,
+    confusion,
+  };
+}
+
+function aggregateMulticlass(parts: ReadonlyArray<{ party: string; metrics: MulticlassMetrics }>): MulticlassMetrics {
+  const labels = parts[0]!.metrics.labels;
+  const k = labels.length;
+  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  for (const { party, metrics } of parts) {
+    if (metrics.labels.length !== k || metrics.labels.some((label, index) => label !== labels[index])) {
+      throw new CohortError(
+        'BAD_INPUT',
+        `party "${party}" reported metrics for the labels [${metrics.labels.join(', ')}], but party "${parts[0]!.party}" for [${labels.join(', ')}]`,
+        { party },
+      );
+    }
+    if (metrics.confusion.length !== k || metrics.confusion.some((row) => row.length !== k)) {
+      throw new CohortError('BAD_INPUT', `party "${party}" reported a confusion matrix that is not ${k} x ${k}`, { party });
+    }
+    metrics.confusion.forEach((row, t) => row.forEach((cell, p) => (confusion[t]![p]! += cell)));
+  }
+  const items = parts.map(({ metrics }) => metrics);
+  const { accuracy, macroF1, perClass } = multiclassRates(confusion, labels);
+  return {
+    kind: 'multiclass',
+    n: totalRows(items),
+    labels: [...labels],
+    accuracy,
+    macroF1,
+    logLoss: weightedMean(items, (m) => m.logLoss)!,
+    perClass,
+    confusion,
+  };
+}
+
+function aggregateRegression(items: readonly RegressionMetrics[]): RegressionMetrics {
+  const mse = weightedMean(items, (m) => m.mse)!;
+  return {
+    kind: 'regression',
+    n: totalRows(items),
+    mse,
+    rmse: Math.sqrt(mse),
+    mae: weightedMean(items, (m) => m.mae)!,
+    r2: weightedMean(items, (m) => m.r2),
+  };
+}

@@ -1,0 +1,20 @@
+// `npm run build` produces the three bundles electron-vite is configured for.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../support/cli';
+
+describe('npm run build', () => {
+  it('builds the main, preload and renderer bundles', () => {
+    const result = spawnSync('npm', ['run', 'build'], { cwd: PROJECT_ROOT, encoding: 'utf8', timeout: 180_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const out = join(PROJECT_ROOT, 'out');
+    expect(existsSync(join(out, 'main', 'index.js'))).toBe(true);
+    // A sandboxed preload must be CommonJS.
+    const preload = readFileSync(join(out, 'preload', 'index.cjs'), 'utf8');
+    expect(preload).toContain('contextBridge');
+    expect(preload).not.toMatch(/^import /m);
+    expect(readFileSync(join(out, 'renderer', 'index.html'), 'utf8')).toContain('<div id="root">');
+  }, 180_000);
+});
