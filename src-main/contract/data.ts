@@ -16,6 +16,8 @@ export interface NumericSummary {
   /** Compensated sums, kept for the federated statistics. */
   sum: number;
   sumSq: number;
+  /** Sum of squared deviations from the mean (Welford), for a stable pooled variance. */
+  m2: number;
 }
 
 export interface ColumnProfile {
@@ -56,6 +58,8 @@ export const DeclaredStats = z.strictObject({
   /** numeric and boolean (as 0/1): sums for the pooled mean and standard deviation. */
   sum: z.number().optional(),
   sumSq: z.number().optional(),
+  /** numeric and boolean: sum of squared deviations from this party's mean (stable where sumSq cancels). */
+  m2: z.number().min(0).optional(),
   /** categorical: the distinct levels, sorted. */
   levels: z.array(z.string()).optional(),
   /** the target column only: rows per label, to report class balance. */

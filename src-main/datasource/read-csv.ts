@@ -105,8 +105,8 @@ export async function readCsv(path: string, visitor: CsvVisitor, options: CsvRea
               continue;
             }
             if (record.length !== header.length) {
-              // A trailing line of only delimiters and spaces is a common export artefact, but any
-              // other short or long row means the columns would be shifted: refuse it.
+              // A short or long row would shift the columns of every value after it: refuse it
+              // rather than guess which cells are missing.
               throw new DataFileError(
                 'RAGGED_ROW',
                 { file, line },

@@ -22,6 +22,7 @@ import {
 import type { AlignmentOptions, ColumnKind, Task } from '../../contract/records';
 import { canonicalJson } from '../stats/canonical-json';
 import { CompensatedSum, meanAndStd } from '../stats/compensated-sum';
+import { combineMoments, populationStd } from '../stats/moments';
 import { looksBoolean, parseBoolean, parseNumber, sortLevels } from '../data/values';
 
 export interface AlignmentProject {
@@ -204,14 +205,7 @@ function alignColumn(
     const levels = sortLevels(new Set(stats.flatMap((column) => column.levels ?? [])));
     return { kind, name, levels, missingAt };
   }
-  const count = stats.reduce((total, column) => total + column.count, 0);
-  const sum = new CompensatedSum();
-  const sumSq = new CompensatedSum();
-  for (const column of stats) {
-    sum.add(column.sum ?? 0);
-    sumSq.add(column.sumSq ?? 0);
-  }
-  const { mean, std } = meanAndStd(count, sum.value, sumSq.value);
+  const { mean, std } = pooledMeanAndStd(stats);
   if (kind === 'boolean') return { kind, name, mean, missingIndicator, missingAt };
   if (!(std > 0)) {
     issues.warn('CONSTANT_COLUMN', `column "${name}" has the same value everywhere; it carries no information`, {
@@ -279,15 +273,29 @@ function regressionTarget(column: string, holding: Array<[string, DeclaredStats]
     });
   }
   if (notNumeric.length > 0) return undefined;
-  const count = holding.reduce((total, [, stats]) => total + stats.count, 0);
+  const { mean, std } = pooledMeanAndStd(holding.map(([, stats]) => stats));
+  return { kind: 'regression', column, mean, std: std > 0 ? std : 1 };
+}
+
+/**
+ * The pooled mean and population std of a numeric column from the parties' aggregates: from
+ * their means and centred sums of squares (Chan's formula, stable) when all sent them, else
+ * from the plain sums and sums of squares.
+ */
+function pooledMeanAndStd(stats: readonly DeclaredStats[]): { mean: number; std: number } {
+  const holding = stats.filter((column) => column.count > 0);
+  if (holding.every((column) => column.m2 !== undefined && column.sum !== undefined)) {
+    const pooled = combineMoments(holding.map((column) => ({ count: column.count, mean: column.sum! / column.count, m2: column.m2! })));
+    return { mean: pooled.mean, std: populationStd(pooled) };
+  }
+  const count = holding.reduce((total, column) => total + column.count, 0);
   const sum = new CompensatedSum();
   const sumSq = new CompensatedSum();
-  for (const [, stats] of holding) {
-    sum.add(stats.sum ?? 0);
-    sumSq.add(stats.sumSq ?? 0);
+  for (const column of holding) {
+    sum.add(column.sum ?? 0);
+    sumSq.add(column.sumSq ?? 0);
   }
-  const { mean, std } = meanAndStd(count, sum.value, sumSq.value);
-  return { kind: 'regression', column, mean, std: std > 0 ? std : 1 };
+  return meanAndStd(count, sum.value, sumSq.value);
 }
 
 function classificationTarget(

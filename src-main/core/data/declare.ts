@@ -19,6 +19,7 @@ export function declareProfile(party: string, profile: DataProfile, task: Task):
     if (column.numeric && numericLike && !(isTarget && task === 'classify')) {
       declared.sum = column.numeric.sum;
       declared.sumSq = column.numeric.sumSq;
+      declared.m2 = column.numeric.m2;
     }
     const labels = isTarget && task === 'classify';
     if (column.levels && (column.kind === 'categorical' || column.kind === 'boolean' || labels)) {

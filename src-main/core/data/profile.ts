@@ -2,7 +2,8 @@
 // numeric, categorical, boolean, identifier-like (left out of the features by default) or empty.
 import type { ColumnKind } from '../../contract/records';
 import type { ColumnProfile, DataProfile } from '../../contract/data';
-import { CompensatedSum, meanAndStd } from '../stats/compensated-sum';
+import { CompensatedSum } from '../stats/compensated-sum';
+import { populationStd, RunningMoments } from '../stats/moments';
 import { looksBoolean, parseBoolean, parseNumber, sortLevels } from './values';
 
 /** Beyond this many distinct values a column is not treated as categorical. */
@@ -48,6 +49,7 @@ export class ColumnProfiler {
   private max = -Infinity;
   private readonly sum = new CompensatedSum();
   private readonly sumSq = new CompensatedSum();
+  private readonly moments = new RunningMoments();
   private readonly levels = new Map<string, number>();
   private levelsTruncated = false;
   private firstNonNumeric: FirstSeen | undefined;
@@ -86,6 +88,7 @@ export class ColumnProfiler {
     if (value > this.max) this.max = value;
     this.sum.add(value);
     this.sumSq.add(value * value);
+    this.moments.add(value);
     if (this.distinctNumbers) {
       if (this.distinctNumbers.has(value)) this.repeatedNumber = true;
       else this.distinctNumbers.add(value);
@@ -173,9 +176,8 @@ export class ColumnProfiler {
   }
 
   private numericSummary(): NonNullable<ColumnProfile['numeric']> {
-    const sum = this.sum.value;
-    const sumSq = this.sumSq.value;
-    return { min: this.min, max: this.max, ...meanAndStd(this.numericCount, sum, sumSq), sum, sumSq };
+    const { mean, m2 } = this.moments;
+    return { min: this.min, max: this.max, mean, std: populationStd(this.moments), sum: this.sum.value, sumSq: this.sumSq.value, m2 };
   }
 
   private booleanSummary(): NonNullable<ColumnProfile['numeric']> {
@@ -185,9 +187,11 @@ export class ColumnProfiler {
     return {
       min: falses > 0 ? 0 : 1,
       max: trues > 0 ? 1 : 0,
-      ...meanAndStd(this.count, trues, trues),
+      mean: trues / this.count,
+      std: Math.sqrt((trues / this.count) * (falses / this.count)),
       sum: trues,
       sumSq: trues,
+      m2: (trues * falses) / this.count,
     };
   }
 

@@ -295,3 +295,19 @@ describe('alignment format', () => {
     expect(fingerprintOf(changed)).not.toBe(alignment.fingerprint);
   });
 });
+
+describe('pooled statistics of large, close values', () => {
+  it('keeps the spread of values like 1e8 + {1, 2, 3}, where sums of squares cancel', () => {
+    const header = ['stamp', 'outcome'];
+    const a = declare('a', header, [['100000001', 'yes'], ['100000002', 'no']], 'outcome');
+    const b = declare('b', header, [['100000003', 'no']], 'outcome');
+    const alignment = mustAlign([a, b], project);
+    const column = alignment.columns[0]!;
+    if (column.kind !== 'numeric') throw new Error('stamp should be numeric');
+    expect(column.mean).toBe(100000002);
+    expect(column.std).toBeCloseTo(Math.sqrt(2 / 3), 12);
+    // The naive formula from sums of squares alone would collapse to 0 here.
+    const naive = a.columns[0]!.sumSq! + b.columns[0]!.sumSq! - 3 * 100000002 ** 2;
+    expect(Math.abs(naive / 3 - 2 / 3)).toBeGreaterThan(0.1);
+  });
+});

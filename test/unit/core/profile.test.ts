@@ -265,7 +265,7 @@ describe('summaries', () => {
       count: 8,
       missing: 2,
       distinct: 5,
-      numeric: { min: 2, max: 9, mean: 5, std: 2, sum: 40, sumSq: 232 },
+      numeric: { min: 2, max: 9, mean: 5, std: 2, sum: 40, sumSq: 232, m2: 32 }, // m2 = 8 x variance 4
     });
   });
 
