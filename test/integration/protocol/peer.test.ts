@@ -1,0 +1,153 @@
+// Peers over real WebSockets on 127.0.0.1.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import { Peer, PeerClosedError, RemoteError, RequestTimeoutError } from '../../../src-main/protocol/peer';
+import { dial, listen, type Listener } from '../../../src-main/protocol/transport';
+
+const Echo = z.strictObject({ text: z.string() });
+
+let listener: Listener | undefined;
+afterEach(async () => {
+  await listener?.close();
+  listener = undefined;
+});
+
+/** A connected pair: the server's peer and the client's. */
+async function pair(options: { heartbeatMs?: number; maxFrameBytes?: number; refused?: string[] } = {}): Promise<{ server: Peer; client: Peer }> {
+  let resolveServer: (peer: Peer) => void = () => undefined;
+  const server = new Promise<Peer>((resolve) => (resolveServer = resolve));
+  listener = await listen({ host: '127.0.0.1', port: 0, ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}) }, (socket) =>
+    resolveServer(
+      new Peer(socket, {
+        label: 'client',
+        heartbeatMs: options.heartbeatMs ?? 0,
+        onRefused: (problem) => options.refused?.push(problem),
+      }),
+    ),
+  );
+  const client = new Peer(await dial(listener.url), { label: 'server', heartbeatMs: options.heartbeatMs ?? 0 });
+  return { server: await server, client };
+}
+
+describe('requests and replies', () => {
+  it('correlates concurrent requests with their replies and carries tensors both ways', async () => {
+    const { server, client } = await pair();
+    server.handle('echo', Echo, async ({ text }, tensors) => {
+      await new Promise((resolve) => setTimeout(resolve, text.length)); // later requests may answer first
+      return { body: { text: text.toUpperCase() }, tensors: tensors.map((tensor) => tensor.map((value) => value * 2)) };
+    });
+    const replies = await Promise.all(
+      ['ccc', 'a', 'bb'].map((text, i) => client.request('echo', { text }, { schema: Echo, tensors: [Float32Array.from([i, i + 0.5])] })),
+    );
+    expect(replies.map((reply) => reply.body.text)).toEqual(['CCC', 'A', 'BB']);
+    expect(replies.map((reply) => Array.from(reply.tensors[0]!))).toEqual([[0, 1], [2, 3], [4, 5]]);
+  });
+
+  it('turns a handler error into a RemoteError with its code', async () => {
+    const { server, client } = await pair();
+    server.handle('fail', Echo, () => {
+      throw Object.assign(new Error('no such run'), { code: 'NOT_FOUND' });
+    });
+    await expect(client.request('fail', { text: 'x' }, { schema: Echo })).rejects.toMatchObject({ name: 'RemoteError', code: 'NOT_FOUND', message: 'no such run' });
+  });
+
+  it('refuses invalid bodies and unknown types, and reports them', async () => {
+    const refused: string[] = [];
+    const { server, client } = await pair({ refused });
+    server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
+    await expect(client.request('echo', { text: 42 }, { schema: Echo })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    await expect(client.request('nope', {}, { schema: Echo })).rejects.toMatchObject({ code: 'UNKNOWN_TYPE' });
+    expect(refused).toEqual([expect.stringContaining('invalid echo'), 'unknown request nope from client']);
+  });
+
+  it('validates replies too', async () => {
+    const { server, client } = await pair();
+    server.handle('echo', Echo, () => ({ body: { text: 7 } }));
+    await expect(client.request('echo', { text: 'x' }, { schema: Echo })).rejects.toBeInstanceOf(RemoteError);
+  });
+
+  it('times out a request the peer never answers', async () => {
+    const { server, client } = await pair();
+    server.handle('slow', Echo, () => new Promise(() => undefined));
+    const error = await client.request('slow', { text: 'x' }, { schema: Echo, timeoutMs: 150 }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(RequestTimeoutError);
+    expect((error as Error).message).toBe('server did not answer slow within 0.1 s');
+  });
+
+  it('rejects pending requests when the connection closes', async () => {
+    const { server, client } = await pair();
+    server.handle('slow', Echo, () => new Promise(() => undefined));
+    const pending = client.request('slow', { text: 'x' }, { schema: Echo });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    server.terminate();
+    await expect(pending).rejects.toBeInstanceOf(PeerClosedError);
+  });
+
+  it('survives garbage frames and keeps answering', async () => {
+    const refused: string[] = [];
+    let resolveServer: (peer: Peer) => void = () => undefined;
+    const serverPeer = new Promise<Peer>((resolve) => (resolveServer = resolve));
+    listener = await listen({ host: '127.0.0.1', port: 0 }, (socket) =>
+      resolveServer(new Peer(socket, { label: 'raw', heartbeatMs: 0, onRefused: (problem) => refused.push(problem) })),
+    );
+    const raw: WebSocket = await dial(listener.url);
+    raw.resume(); // dial() hands sockets over paused, for a Peer to resume
+    const server = await serverPeer;
+    server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
+    raw.send('{"not": "an envelope"}');
+    raw.send(Buffer.from([1, 2, 3]));
+    raw.send(Buffer.from('CHT1\x00\x00\x00\x10garbage'));
+    const reply = await new Promise<string>((resolve) => {
+      raw.once('message', (data) => resolve(String(data)));
+      raw.send(JSON.stringify({ v: 1, t: 'echo', id: 'q1', b: { text: 'still here' } }));
+    });
+    expect(JSON.parse(reply)).toEqual({ v: 1, t: 'reply', re: 'q1', b: { text: 'still here' } });
+    expect(refused).toHaveLength(3);
+    raw.close();
+  });
+
+  it('cuts a connection that sends a frame over the size limit', async () => {
+    const { client, server } = await pair({ maxFrameBytes: 64 * 1024 });
+    server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
+    const big = client.request('echo', { text: 'x' }, { schema: Echo, tensors: [new Float32Array(32 * 1024)] });
+    await expect(big).rejects.toBeInstanceOf(PeerClosedError);
+    expect((await client.closed).code).toBe(1009); // the server answered "message too big"
+  });
+});
+
+describe('heartbeats', () => {
+  it('detect a peer that stops answering within two intervals', async () => {
+    const { server, client } = await pair({ heartbeatMs: 200 });
+    // Freeze the client side: its socket stops reading, so pongs stop (as with a dead host).
+    (client as unknown as { socket: { _socket: { pause(): void } } }).socket._socket.pause();
+    const started = Date.now();
+    const closed = await server.closed;
+    expect(closed.dead).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('keep a healthy connection open', async () => {
+    const { server } = await pair({ heartbeatMs: 100 });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(server.isOpen).toBe(true);
+  });
+});
+
+describe('dialling a peer that speaks first', () => {
+  it('loses no frame sent together with the upgrade response', async () => {
+    // The listening side greets at once, as a participant in listen mode does.
+    listener = await listen({ host: '127.0.0.1', port: 0 }, (socket) => {
+      const peer = new Peer(socket, { label: 'dialler', heartbeatMs: 0 });
+      void peer.notify('greeting', { text: 'first words' });
+    });
+    for (let attempt = 0; attempt < 20; attempt += 1) {
+      const socket = await dial(listener.url);
+      await new Promise((resolve) => setTimeout(resolve, attempt % 2 ? 0 : 20)); // late or not, nothing is lost
+      const peer = new Peer(socket, { label: 'listener', heartbeatMs: 0 });
+      const heard = await new Promise<string>((resolve) => peer.on('greeting', Echo, ({ text }) => resolve(text)));
+      expect(heard).toBe('first words');
+      peer.close();
+    }
+  });
+});
