@@ -27,6 +27,8 @@ const MAY_IMPORT = {
   shell: LAYERS,
 };
 
+const ADAPTER_FOLDERS = ['ml', 'protocol', 'store', 'datasource'];
+
 /** Wiring folders may also use another folder's adapter package directly (the UI bridge uses ws). */
 const MAY_USE_ADAPTER = {
   contract: [], core: [], engines: [], ml: [], protocol: [], store: [], datasource: [],
@@ -43,10 +45,20 @@ function layerRule(folder) {
     .filter(([owner]) => owner !== folder && !MAY_USE_ADAPTER[folder].includes(owner))
     .flatMap(([, packages]) => packages);
   const patterns = [];
-  if (forbiddenLayers.length > 0) {
+  // Adapters implement the engines' ports: they may import the port types, nothing else there.
+  const typesOnly = ADAPTER_FOLDERS.includes(folder) ? ['engines'] : [];
+  const hardForbidden = forbiddenLayers.filter((layer) => !typesOnly.includes(layer));
+  if (hardForbidden.length > 0) {
     patterns.push({
-      regex: `^\\.\\.?/(?:\\.\\./)*(?:${forbiddenLayers.join('|')})(?:/|$)`,
+      regex: `^\\.\\.?/(?:\\.\\./)*(?:${hardForbidden.join('|')})(?:/|$)`,
       message: `${folder}/ may import only ${MAY_IMPORT[folder].join(', ') || 'zod'} (see README, Code layout).`,
+    });
+  }
+  if (typesOnly.length > 0) {
+    patterns.push({
+      regex: `^\\.\\.?/(?:\\.\\./)*(?:${typesOnly.join('|')})(?:/|$)`,
+      allowTypeImports: true,
+      message: `${folder}/ may import only the port types of engines/ (import type).`,
     });
   }
   if (forbiddenAdapters.length > 0) {

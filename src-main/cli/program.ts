@@ -3,6 +3,9 @@ import { Command, CommanderError } from 'commander';
 import { CohortError } from '../contract/errors';
 import { appCommand } from './commands/app';
 import { dataCommand } from './commands/data';
+import { hubCommand, runCommand, workerCommand } from './commands/grid';
+import { simulateCommand } from './commands/simulate';
+import { collaborationCommand, experimentCommand, participantCommand, projectCommand, tagCommand } from './commands/records';
 import { style } from './output';
 import { version } from '../api/version';
 
@@ -14,6 +17,15 @@ export function buildProgram(): Command {
     .showSuggestionAfterError();
   program.addCommand(appCommand());
   program.addCommand(dataCommand());
+  program.addCommand(collaborationCommand());
+  program.addCommand(projectCommand());
+  program.addCommand(experimentCommand());
+  program.addCommand(runCommand());
+  program.addCommand(participantCommand());
+  program.addCommand(tagCommand());
+  program.addCommand(hubCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(simulateCommand());
   return program;
 }
 

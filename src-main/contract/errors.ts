@@ -30,6 +30,7 @@ export const ERROR_CODES = [
   'STORE_LOCKED',
   // generic
   'BAD_INPUT',
+  'RUN_FAILED',
   'INTERNAL',
 ] as const;
 

@@ -90,7 +90,7 @@ export const Hyperparameters = z.strictObject({
   rounds: z.int().min(1).max(100_000).default(10),
   epochs: z.int().min(1).max(10_000).default(1),
   batchSize: z.int().min(1).max(10_000_000).default(32),
-  learningRate: z.number().positive().max(100).default(0.05),
+  learningRate: z.number().positive().max(100).default(0.1),
   optimizer: Optimizer.default('sgd'),
   momentum: z.number().min(0).max(0.999).default(0),
   loss: Loss.default('auto'),

@@ -101,13 +101,36 @@ describe('cohort --help', () => {
     return command.commands.flatMap((child) => [[...path, child.name()], ...allCommands(child, [...path, child.name()])]);
   }
 
-  it('is available on every command', async () => {
-    const commands = [[], ...allCommands(buildProgram())];
-    expect(commands.length).toBeGreaterThan(3);
+  /** What `cohort ...path --help` prints, through commander's own output hook. */
+  async function helpOf(path: string[]): Promise<string> {
+    let out = '';
+    const program = buildProgram();
+    const capture = (command: Command): void => {
+      command.exitOverride().configureOutput({ writeOut: (text) => (out += text), writeErr: (text) => (out += text) });
+      command.commands.forEach(capture);
+    };
+    capture(program);
+    await expect(program.parseAsync(['node', 'cohort', ...path, '--help'])).rejects.toMatchObject({ code: 'commander.helpDisplayed' });
+    return out;
+  }
+
+  it('is available on every command, with a description of every option', async () => {
+    const commands = allCommands(buildProgram());
+    expect(commands.length).toBeGreaterThan(20);
     for (const command of commands) {
-      const result = await runCli([...command, '--help']);
-      expect(result.code, `cohort ${command.join(' ')} --help`).toBe(0);
-      expect(result.stdout).toContain(`Usage: cohort${command.length > 0 ? ` ${command.join(' ')}` : ''}`);
+      const help = await helpOf(command);
+      expect(help, `cohort ${command.join(' ')} --help`).toContain(`Usage: cohort ${command.join(' ')}`);
+      const options = help.split('Options:')[1] ?? '';
+      for (const line of options.split('\n').filter((text) => /^\s+-/.test(text))) {
+        expect(line.trim(), `an option of cohort ${command.join(' ')} lacks a description`).toMatch(/\s{2,}\S/);
+      }
     }
+  });
+
+  it('works from the real command', async () => {
+    const result = await runCli(['--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Usage: cohort [options] [command]');
+    expect(result.stdout).toContain('simulate');
   });
 });

@@ -140,7 +140,7 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       rounds: 5,
       epochs: 1,
       batchSize: 32,
-      learningRate: 0.05,
+      learningRate: 0.1,
       optimizer: 'sgd',
       momentum: 0,
       loss: 'auto',

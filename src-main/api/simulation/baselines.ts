@@ -1,0 +1,98 @@
+// Baselines beside a federated run, trained in this process on the same encoded data:
+// - centralized: the same model and the same total epochs on everyone's train data pooled,
+//   evaluated on everyone's evaluate data pooled (what sharing all the rows would give);
+// - local: each party trained alone on its own data, evaluated on its own evaluate data.
+import type { Alignment } from '../../contract/data';
+import type { Metrics } from '../../contract/metrics';
+import type { Hyperparameters, ModelSpec } from '../../contract/records';
+import type { EncodedDataset } from '../../core/alignment/encode';
+import { metricsFor } from '../../engines/evaluation';
+import type { PreparedData } from '../../engines/ports';
+import { selectBackend } from '../../ml/backend';
+import { buildModel } from '../../ml/model';
+import { LocalTrainer } from '../../ml/trainer';
+import { modelShapeOf } from '../worker/training-port';
+
+export type BaselineKind = 'centralized' | 'local';
+
+export interface Baselines {
+  centralized?: Metrics | null;
+  local?: Record<string, Metrics | null>;
+}
+
+/** Concatenates encoded datasets (same alignment, so the same widths). */
+export function poolDatasets(parts: readonly EncodedDataset[]): { x: Float32Array; y: Float32Array; rows: number } {
+  const rows = parts.reduce((total, part) => total + part.rows, 0);
+  const featureCount = parts[0]?.featureCount ?? 0;
+  const outputCount = parts[0]?.outputCount ?? 0;
+  const x = new Float32Array(rows * featureCount);
+  const y = new Float32Array(rows * outputCount);
+  let offset = 0;
+  for (const part of parts) {
+    x.set(part.x, offset * featureCount);
+    if (part.y) y.set(part.y, offset * outputCount);
+    offset += part.rows;
+  }
+  return { x, y, rows };
+}
+
+/** Trains the model for rounds x epochs epochs on `train`; the metrics of the result on `evaluate`. */
+async function trainAndEvaluate(
+  alignment: Alignment,
+  model: ModelSpec,
+  hyperparameters: Hyperparameters,
+  train: { x: Float32Array; y: Float32Array; rows: number },
+  evaluate: { x: Float32Array; y: Float32Array; rows: number },
+): Promise<Metrics | null> {
+  if (train.rows === 0 || evaluate.rows === 0) return null;
+  await selectBackend();
+  const shape = modelShapeOf(alignment);
+  const built = buildModel(model, shape, hyperparameters.seed);
+  const trainer = new LocalTrainer(built, shape.target, { ...train, featureCount: shape.inputSize, outputCount: shape.outputSize });
+  try {
+    const { weights } = await trainer.fit(trainer.weights(), {
+      epochs: hyperparameters.rounds * hyperparameters.epochs,
+      batchSize: hyperparameters.batchSize,
+      learningRate: hyperparameters.learningRate,
+      optimizer: hyperparameters.optimizer,
+      momentum: hyperparameters.momentum,
+      l2: hyperparameters.l2,
+      mu: 0,
+      seed: hyperparameters.seed,
+      loss: hyperparameters.loss,
+    });
+    const outputs = await trainer.predict(weights, evaluate.x, evaluate.rows);
+    return metricsFor(alignment.target, evaluate.y, outputs, evaluate.rows);
+  } finally {
+    trainer.dispose();
+    built.dispose();
+  }
+}
+
+export async function computeBaselines(
+  kinds: readonly BaselineKind[],
+  alignment: Alignment,
+  model: ModelSpec,
+  hyperparameters: Hyperparameters,
+  parties: ReadonlyMap<string, PreparedData>,
+): Promise<Baselines> {
+  const baselines: Baselines = {};
+  const evaluateOf = (data: PreparedData) => data.evaluate ?? { ...data.train, rows: 0 };
+  if (kinds.includes('centralized')) {
+    const all = [...parties.values()];
+    baselines.centralized = await trainAndEvaluate(
+      alignment,
+      model,
+      hyperparameters,
+      poolDatasets(all.map((data) => data.train)),
+      poolDatasets(all.map(evaluateOf).filter((data) => data.rows > 0)),
+    );
+  }
+  if (kinds.includes('local')) {
+    baselines.local = {};
+    for (const [party, data] of parties) {
+      baselines.local[party] = await trainAndEvaluate(alignment, model, hyperparameters, poolDatasets([data.train]), poolDatasets([evaluateOf(data)]));
+    }
+  }
+  return baselines;
+}

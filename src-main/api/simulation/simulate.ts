@@ -1,0 +1,198 @@
+// `cohort simulate`: a whole federation on one machine. The hub and every party run as separate
+// OS processes talking over 127.0.0.1, exactly as on separate machines; this process only sets
+// up their stores, starts the run through the hub's admin endpoint and reads the result.
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CohortError } from '../../contract/errors';
+import type { AggregatedMetrics } from '../../contract/metrics';
+import type { AlignmentOptions, Hyperparameters, ModelSpec, Task } from '../../contract/records';
+import { inspectCsv } from '../../datasource/inspect-csv';
+import type { RunEvent, RunResult } from '../../contract/results';
+import type { SplitMode } from '../../core/simulation/split';
+import type { PreparedData } from '../../engines/ports';
+import { MetadataStore } from '../../store/metadata-store';
+import { AdminClient } from '../admin-client';
+import { runFolder } from '../../store/run-repository';
+import { alignPartyFolders, findPartyFolders, inferTask } from '../local-alignment';
+import { StoreDataPort, runDir } from '../worker/data-port';
+import { computeBaselines, type BaselineKind, type Baselines } from './baselines';
+import { ProcessGroup } from './processes';
+import { splitCsvIntoParties } from './split-csv';
+import { prepareWorkspace, SIMULATION_IDS } from './workspace';
+
+export interface SimulationOptions {
+  /** A folder with one sub-folder per party, or one CSV file to split. */
+  data: string;
+  target: string;
+  task: Task | 'auto';
+  positiveClass?: string | undefined;
+  alignment?: Partial<AlignmentOptions>;
+  model: ModelSpec;
+  hyperparameters: Hyperparameters;
+  baselines?: BaselineKind[];
+  /** Splitting one CSV file. */
+  split?: { parties: number; mode: SplitMode; alpha: number; evaluateFraction: number };
+  /** Where the stores, models and logs go (default: a new temporary folder, kept). */
+  workspace?: string;
+  participantWaitMs?: number;
+  onEvent?: (event: RunEvent) => void;
+  /** Called with the worker processes' pids once they run (tests kill one). */
+  onProcesses?: (pids: { hub: number; workers: Record<string, number> }) => void;
+  maxFileBytes?: number;
+}
+
+export interface SimulationResult {
+  task: Task;
+  features: string[];
+  rounds: Array<{ round: number; trainLoss: number; seconds: number; evaluate?: AggregatedMetrics }>;
+  evaluation: AggregatedMetrics | null;
+  baselines?: Baselines;
+  backend: string;
+  run: Pick<RunResult, 'status' | 'algorithm' | 'parties' | 'dropouts' | 'stoppedEarly' | 'parameterCount' | 'alignmentFingerprint' | 'error'>;
+  artifacts: {
+    workspace: string;
+    logs: string;
+    globalModel: string | null;
+    history: string;
+    parties: Record<string, { globalModel: string; localModel: string; predictions: string | null }>;
+  };
+  seconds: number;
+}
+
+export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
+  const started = performance.now();
+  const workspace = resolve(options.workspace ?? (await mkdtemp(join(tmpdir(), 'cohort-simulation-'))));
+  const dataDir = await partyData(options, workspace);
+
+  // Align locally first: a federation that cannot be aligned fails here, before any process starts.
+  const local = await alignPartyFolders(dataDir, {
+    target: options.target,
+    task: options.task,
+    positiveClass: options.positiveClass,
+    ...(options.alignment ? { alignment: options.alignment } : {}),
+    ...(options.maxFileBytes === undefined ? {} : { csv: { maxBytes: options.maxFileBytes } }),
+  });
+  if (!local.alignment) {
+    throw new CohortError('ALIGNMENT_FAILED', `the parties cannot be aligned: ${local.report.errors.map((issue) => issue.message).join('; ')}`);
+  }
+  const partyFolders = (await findPartyFolders(dataDir)).map(({ party, folder }) => ({ name: party, folder }));
+  const setup = await prepareWorkspace({
+    workspace,
+    partyFolders,
+    target: options.target,
+    task: local.task,
+    positiveClass: options.positiveClass,
+    model: options.model,
+    hyperparameters: options.hyperparameters,
+    ...(options.maxFileBytes === undefined ? {} : { maxBytes: options.maxFileBytes }),
+  });
+
+  const logs = join(workspace, 'logs');
+  const processes = new ProcessGroup(logs);
+  let admin: AdminClient | undefined;
+  let result: RunResult;
+  try {
+    const hub = processes.spawn('hub', [
+      'hub',
+      '--port',
+      '0',
+      '--json',
+      '--data-dir',
+      setup.hubDir,
+      '--participant-wait',
+      String((options.participantWaitMs ?? 60_000) / 1000),
+    ]);
+    const { url } = JSON.parse(await hub.firstLine) as { url: string };
+    const workers: Record<string, number> = {};
+    for (const party of setup.parties) {
+      const worker = processes.spawn(party.name, ['worker', '--hub', url, '--data-dir', party.dataDir, '--id', party.name]);
+      workers[party.name] = worker.child.pid!;
+    }
+    options.onProcesses?.({ hub: hub.child.pid!, workers });
+    admin = await AdminClient.connect(setup.hubDir);
+    if (options.onEvent) await admin.subscribe(options.onEvent, SIMULATION_IDS.run);
+    await admin.start(SIMULATION_IDS.run);
+    result = await admin.wait(SIMULATION_IDS.run);
+  } finally {
+    admin?.close();
+    await processes.stopAll();
+  }
+
+  if (result.status !== 'completed') {
+    throw new CohortError('RUN_FAILED', `the federated run ${result.status}: ${result.error ?? 'no reason given'} (logs: ${logs})`, { result });
+  }
+
+  let baselines: Baselines | undefined;
+  if (options.baselines && options.baselines.length > 0) {
+    const prepared = new Map<string, PreparedData>();
+    for (const party of setup.parties) {
+      const store = await MetadataStore.open(party.dataDir);
+      prepared.set(party.name, await new StoreDataPort(store).prepare(SIMULATION_IDS.project, party.name, local.alignment));
+    }
+    baselines = await computeBaselines(options.baselines, local.alignment, options.model, options.hyperparameters, prepared);
+  }
+
+  const parties: SimulationResult['artifacts']['parties'] = {};
+  for (const party of setup.parties) {
+    const folder = runDir(party.dataDir, SIMULATION_IDS.run);
+    const predictions = join(folder, 'predictions.csv');
+    parties[party.name] = {
+      globalModel: join(folder, 'global-model'),
+      localModel: join(folder, 'local-model'),
+      predictions: existsSync(predictions) ? predictions : null,
+    };
+  }
+  const simulation: SimulationResult = {
+    task: local.task,
+    features: result.features,
+    rounds: result.rounds.map((round) => ({
+      round: round.round,
+      trainLoss: round.trainLoss,
+      seconds: round.seconds,
+      ...(round.evaluate ? { evaluate: round.evaluate } : {}),
+    })),
+    evaluation: result.evaluation,
+    backend: result.backend,
+    run: {
+      status: result.status,
+      algorithm: result.algorithm,
+      parties: result.parties,
+      dropouts: result.dropouts,
+      stoppedEarly: result.stoppedEarly,
+      parameterCount: result.parameterCount,
+      alignmentFingerprint: result.alignmentFingerprint,
+      error: result.error,
+    },
+    artifacts: {
+      workspace,
+      logs,
+      globalModel: result.artifacts.globalModel,
+      history: join(runFolder(setup.hubDir, SIMULATION_IDS.run), 'history.json'),
+      parties,
+    },
+    seconds: (performance.now() - started) / 1000,
+  };
+  if (baselines) simulation.baselines = baselines;
+  return simulation;
+}
+
+/** The party folders: `data` itself, or the CSV split into `workspace/data`. */
+async function partyData(options: SimulationOptions, workspace: string): Promise<string> {
+  let isFile: boolean;
+  try {
+    isFile = statSync(options.data).isFile();
+  } catch {
+    throw new CohortError('FILE_NOT_FOUND', `--data: ${options.data}: no such file or folder`);
+  }
+  if (!isFile) {
+    if (options.split) throw new CohortError('BAD_INPUT', '--parties and --split apply to one CSV file, not a folder of parties');
+    return options.data;
+  }
+  if (!options.split) throw new CohortError('BAD_INPUT', `--data is a file (${options.data}): say how many parties to split it into with --parties N`);
+  const dir = join(workspace, 'data');
+  const task = options.task === 'auto' ? inferTask([await inspectCsv(options.data, { target: options.target })], options.target) : options.task;
+  await splitCsvIntoParties(dir, { file: options.data, target: options.target, task, seed: options.hyperparameters.seed, ...options.split });
+  return dir;
+}

@@ -1,0 +1,94 @@
+// The stores of a simulated federation: the orchestrator's (collaboration, project, experiment,
+// run, participants, registrations) and each party's (the project, itself, its data tags).
+import { access } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { DeclaredColumn, Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/records';
+import { inspectCsv } from '../../datasource/inspect-csv';
+import { MetadataStore } from '../../store/metadata-store';
+import { PARTY_FILES } from '../local-alignment';
+
+export const SIMULATION_IDS = { collaboration: 'simulation', project: 'project', experiment: 'experiment', run: 'run' } as const;
+
+export interface SimulatedParty {
+  name: string;
+  dataDir: string;
+  /** Which data files the party holds. */
+  files: Partial<Record<TagKind, string>>;
+}
+
+export interface WorkspaceOptions {
+  workspace: string;
+  /** Party name -> folder holding train.csv (and maybe evaluate.csv, predict.csv). */
+  partyFolders: Array<{ name: string; folder: string }>;
+  target: string;
+  task: Task;
+  positiveClass?: string | undefined;
+  model: ModelSpec;
+  hyperparameters: Hyperparameters;
+  maxBytes?: number;
+}
+
+export interface Workspace {
+  hubDir: string;
+  parties: SimulatedParty[];
+}
+
+export async function prepareWorkspace(options: WorkspaceOptions): Promise<Workspace> {
+  const hubDir = join(options.workspace, 'hub');
+  const hub = await MetadataStore.open(hubDir);
+  const project = {
+    id: SIMULATION_IDS.project,
+    collaborationId: SIMULATION_IDS.collaboration,
+    name: 'Simulated project',
+    targetColumn: options.target,
+    task: options.task,
+    ...(options.positiveClass === undefined ? {} : { positiveClass: options.positiveClass }),
+  };
+  await hub.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation' });
+  await hub.create('projects', project);
+  await hub.create('experiments', { id: SIMULATION_IDS.experiment, projectId: project.id, name: 'Simulated experiment', model: options.model });
+  await hub.create('runs', { id: SIMULATION_IDS.run, experimentId: SIMULATION_IDS.experiment, name: 'Simulated run', hyperparameters: options.hyperparameters });
+
+  const parties: SimulatedParty[] = [];
+  for (const { name, folder } of options.partyFolders) {
+    await hub.create('participants', { id: name, displayName: name });
+    await hub.create('registrations', { id: `${name}.${project.id}`, participantId: name, collaborationId: project.collaborationId, projectId: project.id });
+
+    const dataDir = join(options.workspace, 'parties', name);
+    const store = await MetadataStore.open(dataDir);
+    await store.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation' });
+    await store.create('projects', project);
+    await store.create('participants', { id: name, displayName: name });
+    const files: SimulatedParty['files'] = {};
+    for (const kind of ['train', 'evaluate', 'predict'] as const) {
+      const path = resolve(folder, PARTY_FILES[kind]);
+      if (!(await exists(path))) continue;
+      const profile = await inspectCsv(path, {
+        ...(kind === 'predict' ? {} : { target: options.target }),
+        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+      });
+      const columns: DeclaredColumn[] = profile.columns.map((column) => ({ name: column.name, kind: column.kind, excluded: column.excluded }));
+      await store.create('dataTags', {
+        id: `${name}.${project.id}.${kind}`,
+        projectId: project.id,
+        participantId: name,
+        kind,
+        path,
+        columns,
+        rows: profile.rows,
+      });
+      files[kind] = path;
+    }
+    parties.push({ name, dataDir, files });
+  }
+  return { hubDir, parties };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,103 @@
+// A worker's data, as the engine sees it: the data tags this party registered for a project,
+// inspected (declare) and loaded and encoded with the run's alignment (prepare).
+import { join } from 'node:path';
+import type { Alignment } from '../../contract/data';
+import { CohortError } from '../../contract/errors';
+import type { DataTag, TagKind } from '../../contract/records';
+import { assertNoDrift } from '../../core/alignment/drift';
+import { encodeDataset, loadKindsFor, type EncodedDataset } from '../../core/alignment/encode';
+import { declareProfile } from '../../core/data/declare';
+import type { ColumnOverrides } from '../../core/data/profile';
+import { inspectCsv } from '../../datasource/inspect-csv';
+import { loadCsv } from '../../datasource/load-csv';
+import type { PreparedData, ProjectInfo, WorkerDataPort } from '../../engines/ports';
+import type { MetadataStore } from '../../store/metadata-store';
+
+export class StoreDataPort implements WorkerDataPort {
+  constructor(
+    private readonly store: MetadataStore,
+    private readonly options: { maxBytes?: number } = {},
+  ) {}
+
+  async declare(project: ProjectInfo, party: string) {
+    const tags = await this.tags(project.id, party);
+    const train = requireTag(tags, 'train', project.id, party);
+    const profile = await inspectCsv(train.path, {
+      target: project.targetColumn,
+      overrides: overridesOf(train),
+      ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+    });
+    checkColumnsUnchanged(train, profile.columns.map((column) => column.name));
+    return {
+      declaration: declareProfile(party, profile, project.task),
+      tags: { train: true, evaluate: tags.has('evaluate'), predict: tags.has('predict') },
+    };
+  }
+
+  async prepare(projectId: string, party: string, alignment: Alignment): Promise<PreparedData> {
+    const tags = await this.tags(projectId, party);
+    const unseenLevels: PreparedData['unseenLevels'] = {};
+    const load = async (tag: DataTag, withTarget: boolean): Promise<EncodedDataset> => {
+      const { header, table } = await loadCsv(tag.path, loadKindsFor(alignment, withTarget), {
+        ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+      });
+      assertNoDrift(alignment, {
+        file: tag.path,
+        party,
+        header,
+        excluded: tag.columns.filter((column) => column.excluded || column.kind === 'identifier').map((column) => column.name),
+        needsTarget: withTarget,
+      });
+      const encoded = encodeDataset(alignment, table, { withTarget });
+      for (const [column, levels] of Object.entries(encoded.unseenLevels)) {
+        const merged = (unseenLevels[column] ??= {});
+        for (const [level, rows] of Object.entries(levels)) merged[level] = (merged[level] ?? 0) + rows;
+      }
+      return encoded;
+    };
+    const prepared: PreparedData = { train: await load(requireTag(tags, 'train', projectId, party), true), unseenLevels };
+    const evaluate = tags.get('evaluate');
+    if (evaluate) prepared.evaluate = await load(evaluate, true);
+    const predict = tags.get('predict');
+    if (predict) prepared.predict = await load(predict, false);
+    return prepared;
+  }
+
+  /** This party's tags for the project, one per kind (the most recently registered wins). */
+  private async tags(projectId: string, party: string): Promise<Map<TagKind, DataTag>> {
+    const tags = await this.store.list('dataTags', { projectId, participantId: party });
+    const byKind = new Map<TagKind, DataTag>();
+    for (const tag of [...tags].sort((a, b) => (a.updatedAt < b.updatedAt ? -1 : 1))) byKind.set(tag.kind, tag);
+    return byKind;
+  }
+}
+
+function requireTag(tags: Map<TagKind, DataTag>, kind: TagKind, projectId: string, party: string): DataTag {
+  const tag = tags.get(kind);
+  if (!tag) throw new CohortError('NOT_FOUND', `${party} has no ${kind} data registered for project "${projectId}"`);
+  return tag;
+}
+
+function overridesOf(tag: DataTag): ColumnOverrides {
+  const kinds: NonNullable<ColumnOverrides['kinds']> = {};
+  for (const column of tag.columns) kinds[column.name] = column.kind;
+  return { kinds, exclude: tag.columns.filter((column) => column.excluded).map((column) => column.name) };
+}
+
+/** The file must still have the columns it had when it was registered. */
+function checkColumnsUnchanged(tag: DataTag, header: readonly string[]): void {
+  const registered = tag.columns.map((column) => column.name);
+  const added = header.filter((name) => !registered.includes(name));
+  const removed = registered.filter((name) => !header.includes(name));
+  if (added.length > 0 || removed.length > 0) {
+    const parts = [
+      added.length > 0 ? `new column(s) ${added.join(', ')}` : '',
+      removed.length > 0 ? `missing column(s) ${removed.join(', ')}` : '',
+    ].filter(Boolean);
+    throw new CohortError('FEATURE_DRIFT', `${tag.path} changed since it was registered as ${tag.kind} data: ${parts.join('; ')}; register it again`);
+  }
+}
+
+export function runDir(dataDir: string, run: string): string {
+  return join(dataDir, 'runs', run);
+}

@@ -1,0 +1,55 @@
+// Local training for the worker engine, in a training thread per run (ml/TrainingClient), so
+// the worker keeps answering heartbeats and other runs while a model trains.
+import type { Alignment } from '../../contract/data';
+import { outputCountOf } from '../../core/alignment/encode';
+import type { EncodedDataset } from '../../core/alignment/encode';
+import type { TrainingPort, TrainingSession } from '../../engines/ports';
+import { TrainingClient } from '../../ml/training-client';
+import type { TrainingData } from '../../ml/trainer';
+
+/** The encoded data as the trainer takes it. Copies: the thread takes ownership of what it gets. */
+function trainingData(data: EncodedDataset): TrainingData {
+  return {
+    x: data.x.slice(),
+    y: data.y ? data.y.slice() : new Float32Array(data.rows * data.outputCount),
+    rows: data.rows,
+    featureCount: data.featureCount,
+    outputCount: data.outputCount,
+  };
+}
+
+export function modelShapeOf(alignment: Alignment) {
+  return { inputSize: alignment.features.length, outputSize: outputCountOf(alignment), target: alignment.target.kind };
+}
+
+export class ThreadTrainingPort implements TrainingPort {
+  async open({ model, alignment, seed, data }: Parameters<TrainingPort['open']>[0]): Promise<TrainingSession> {
+    const client = await TrainingClient.start();
+    try {
+      const init = await client.init({
+        spec: model,
+        shape: modelShapeOf(alignment),
+        seed,
+        train: trainingData(data.train),
+        ...(data.evaluate && data.evaluate.rows > 0 ? { evaluate: trainingData(data.evaluate) } : {}),
+      });
+      const predictRows = data.predict;
+      return {
+        backend: init.backend.backend,
+        // The global weights are not needed after a fit: hand them over without a copy.
+        fit: (global, config) => client.fit(global, config),
+        predict: (weights, which) =>
+          which === 'evaluate'
+            ? client.predict(weights.slice(), 'evaluate')
+            : client.predict(weights.slice(), { x: predictRows!.x.slice(), rows: predictRows!.rows }),
+        saveModel: async (weights, dir, metadata) => {
+          await client.saveModel(weights.slice(), dir, metadata);
+        },
+        close: () => client.close(),
+      };
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+}

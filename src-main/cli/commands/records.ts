@@ -1,0 +1,308 @@
+// Defining the hierarchy from the command line: collaborations, projects, experiments, runs,
+// participants and their registrations, and a participant's data tags. Each command works on
+// a party's data directory (its metadata store).
+import { resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { defaultDataDir } from '../../api/app-paths';
+import { CohortError } from '../../contract/errors';
+import { ColumnKind, TagKind, Task, type DeclaredColumn } from '../../contract/records';
+import type { Collection, RecordOf } from '../../core/model/integrity';
+import { inspectCsv } from '../../datasource/inspect-csv';
+import { MetadataStore } from '../../store/metadata-store';
+import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
+import { collect, overridesFrom, parseKind } from '../options';
+import { printJson, style, table } from '../output';
+
+interface StoreFlags {
+  dataDir: string;
+  json?: boolean;
+}
+
+function withStore(command: Command): Command {
+  return command.option('--data-dir <dir>', "this party's data directory", defaultDataDir()).option('--json', 'print JSON');
+}
+
+async function open(flags: StoreFlags): Promise<MetadataStore> {
+  return MetadataStore.open(flags.dataDir);
+}
+
+/** An id from a display name: "St Olaf Hospital" -> "st-olaf-hospital". */
+export function slugify(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64);
+  if (!slug) throw new CohortError('BAD_INPUT', `cannot make an id from "${name}"; give one with --id`);
+  return slug;
+}
+
+function printRecord(flags: StoreFlags, record: { id: string }, what: string): void {
+  if (flags.json) printJson(record);
+  else console.log(`${style.ok('✓')} ${what} ${style.heading(record.id)}`);
+}
+
+/** `list`, `show` and `delete` for one collection. */
+function addCrud<C extends Collection>(
+  parent: Command,
+  collection: C,
+  what: string,
+  columns: Array<[string, (record: RecordOf<C>) => string | number]>,
+  filter?: { flag: string; field: keyof RecordOf<C> & string; description: string },
+): void {
+  const list = withStore(parent.command('list').description(`list ${what}s`));
+  if (filter) list.option(`--${filter.flag} <id>`, filter.description);
+  list.action(async (flags: StoreFlags & Record<string, string | undefined>) => {
+    const store = await open(flags);
+    const key = filter ? flags[filter.flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] : undefined;
+    const where = filter && key !== undefined ? ({ [filter.field]: key } as Partial<RecordOf<C>>) : {};
+    const records = await store.list(collection, where);
+    if (flags.json) printJson(records);
+    else if (records.length === 0) console.log(style.dim(`no ${what}s yet`));
+    else console.log(table(['id', ...columns.map(([name]) => name)], records.map((record) => [record.id, ...columns.map(([, get]) => get(record))])));
+  });
+
+  withStore(parent.command('show').description(`show one ${what}`).argument('<id>')).action(async (id: string, flags: StoreFlags) => {
+    const record = await (await open(flags)).get(collection, id);
+    printJson(record);
+  });
+
+  withStore(parent.command('delete').description(`delete a ${what}`).argument('<id>'))
+    .option('--cascade', 'also delete everything that depends on it')
+    .action(async (id: string, flags: StoreFlags & { cascade?: boolean }) => {
+      const removed = await (await open(flags)).remove(collection, id, { cascade: flags.cascade ?? false });
+      if (flags.json) printJson({ removed });
+      else console.log(`${style.ok('✓')} deleted ${removed.map((record) => `${record.collection}/${record.id}`).join(', ')}`);
+    });
+}
+
+export function collaborationCommand(): Command {
+  const command = new Command('collab').description('collaborations: the top of the hierarchy');
+  withStore(command.command('create').description('create a collaboration'))
+    .requiredOption('--name <name>', 'display name')
+    .option('--id <id>', 'id (default: from the name)')
+    .option('--description <text>', 'what it is for', '')
+    .action(async (flags: StoreFlags & { name: string; id?: string; description: string }) => {
+      const record = await (await open(flags)).create('collaborations', {
+        id: flags.id ?? slugify(flags.name),
+        name: flags.name,
+        description: flags.description,
+      });
+      printRecord(flags, record, 'created collaboration');
+    });
+  addCrud(command, 'collaborations', 'collaboration', [['name', (record) => record.name]]);
+  return command;
+}
+
+export function projectCommand(): Command {
+  const command = new Command('project').description('projects: a prediction target within a collaboration');
+  withStore(command.command('create').description('create a project'))
+    .requiredOption('--collab <id>', 'its collaboration')
+    .requiredOption('--name <name>', 'display name')
+    .requiredOption('--target <column>', 'the column to predict')
+    .addOption(new Option('--task <task>', 'classify or regress').choices(Task.options).default('classify'))
+    .option('--positive <label>', 'binary classification: the positive class')
+    .option('--id <id>', 'id (default: from the name)')
+    .option('--description <text>', 'what it is for', '')
+    .addOption(new Option('--columns <policy>', 'columns only some parties hold').choices(['union', 'intersection']).default('union'))
+    .option('--missing-indicators', 'add 0/1 features marking missing numeric values')
+    .action(
+      async (
+        flags: StoreFlags & {
+          collab: string;
+          name: string;
+          target: string;
+          task: Task;
+          positive?: string;
+          id?: string;
+          description: string;
+          columns: 'union' | 'intersection';
+          missingIndicators?: boolean;
+        },
+      ) => {
+        const record = await (await open(flags)).create('projects', {
+          id: flags.id ?? slugify(flags.name),
+          collaborationId: flags.collab,
+          name: flags.name,
+          targetColumn: flags.target,
+          task: flags.task,
+          ...(flags.positive === undefined ? {} : { positiveClass: flags.positive }),
+          description: flags.description,
+          alignment: { columns: flags.columns, missingIndicators: flags.missingIndicators ?? false },
+        });
+        printRecord(flags, record, 'created project');
+      },
+    );
+  addCrud(
+    command,
+    'projects',
+    'project',
+    [
+      ['name', (record) => record.name],
+      ['collaboration', (record) => record.collaborationId],
+      ['target', (record) => record.targetColumn],
+      ['task', (record) => record.task],
+    ],
+    { flag: 'collab', field: 'collaborationId', description: 'only this collaboration' },
+  );
+  return command;
+}
+
+export function experimentCommand(): Command {
+  const command = new Command('experiment').description('experiments: a model for a project');
+  addModelOptions(
+    withStore(command.command('create').description('create an experiment'))
+      .requiredOption('--project <id>', 'its project')
+      .requiredOption('--name <name>', 'display name')
+      .option('--id <id>', 'id (default: from the name)'),
+  ).action(async (flags: StoreFlags & ModelFlags & { project: string; name: string; id?: string }) => {
+    const record = await (await open(flags)).create('experiments', {
+      id: flags.id ?? slugify(flags.name),
+      projectId: flags.project,
+      name: flags.name,
+      model: await modelSpecFrom(flags),
+    });
+    printRecord(flags, record, 'created experiment');
+  });
+  addCrud(
+    command,
+    'experiments',
+    'experiment',
+    [
+      ['name', (record) => record.name],
+      ['project', (record) => record.projectId],
+      ['model', (record) => record.model.kind],
+    ],
+    { flag: 'project', field: 'projectId', description: 'only this project' },
+  );
+  return command;
+}
+
+export function runRecordCommands(command: Command): void {
+  addHyperparameterOptions(
+    withStore(command.command('create').description('define a run: an experiment with hyperparameters'))
+      .requiredOption('--experiment <id>', 'its experiment')
+      .requiredOption('--name <name>', 'display name')
+      .option('--id <id>', 'id (default: from the name)'),
+  ).action(async (flags: StoreFlags & HyperparameterFlags & { experiment: string; name: string; id?: string }) => {
+    const record = await (await open(flags)).create('runs', {
+      id: flags.id ?? slugify(flags.name),
+      experimentId: flags.experiment,
+      name: flags.name,
+      hyperparameters: hyperparametersFrom(flags),
+    });
+    printRecord(flags, record, 'created run');
+  });
+  addCrud(
+    command,
+    'runs',
+    'run',
+    [
+      ['name', (record) => record.name],
+      ['experiment', (record) => record.experimentId],
+      ['algorithm', (record) => record.hyperparameters.algorithm],
+      ['status', (record) => record.status],
+      ['round', (record) => `${record.round}/${record.hyperparameters.rounds}`],
+    ],
+    { flag: 'experiment', field: 'experimentId', description: 'only this experiment' },
+  );
+}
+
+function parseListen(value: string): { host: string; port: number } {
+  const at = value.lastIndexOf(':');
+  const port = Number(value.slice(at + 1));
+  if (at <= 0 || !Number.isInteger(port) || port < 1 || port > 65_535) throw new CohortError('BAD_INPUT', `--listen: expected HOST:PORT, got "${value}"`);
+  return { host: value.slice(0, at).replace(/^\[|\]$/g, ''), port };
+}
+
+export function participantCommand(): Command {
+  const command = new Command('participant').description('participants (hospitals) and their registrations to projects');
+  withStore(command.command('add').description('add a participant'))
+    .requiredOption('--name <name>', 'display name')
+    .option('--id <id>', 'id (default: from the name)')
+    .option('--organisation <name>', 'organisation', '')
+    .option('--contact <text>', 'contact person or address', '')
+    .action(async (flags: StoreFlags & { name: string; id?: string; organisation: string; contact: string }) => {
+      const record = await (await open(flags)).create('participants', {
+        id: flags.id ?? slugify(flags.name),
+        displayName: flags.name,
+        organisation: flags.organisation,
+        contact: flags.contact,
+      });
+      printRecord(flags, record, 'added participant');
+    });
+  withStore(command.command('register').description('register a participant in a project').argument('<participant>'))
+    .requiredOption('--project <id>', 'the project')
+    .option('--listen <host:port>', 'the participant listens here and the TTP dials it (default: it dials out)')
+    .addOption(new Option('--role <role>', 'its role').choices(['participant', 'orchestrator']).default('participant'))
+    .action(async (participant: string, flags: StoreFlags & { project: string; listen?: string; role: 'participant' | 'orchestrator' }) => {
+      const store = await open(flags);
+      const project = await store.get('projects', flags.project);
+      const record = await store.create('registrations', {
+        id: `${participant}.${project.id}`,
+        participantId: participant,
+        collaborationId: project.collaborationId,
+        projectId: project.id,
+        role: flags.role,
+        connection: flags.listen ? { mode: 'listen', ...parseListen(flags.listen) } : { mode: 'dial-out' },
+      });
+      printRecord(flags, record, 'registered');
+    });
+  addCrud(command, 'participants', 'participant', [
+    ['name', (record) => record.displayName],
+    ['organisation', (record) => record.organisation],
+  ]);
+  return command;
+}
+
+export function tagCommand(): Command {
+  const command = new Command('tag').description("a participant's data tags: which local file is train, evaluate or predict data");
+  withStore(command.command('add').description('register a local data file (it is inspected here; only its schema is stored)').argument('<file>'))
+    .requiredOption('--project <id>', 'the project')
+    .requiredOption('--participant <id>', 'this participant')
+    .addOption(new Option('--kind <kind>', 'what the file is for').choices(TagKind.options).makeOptionMandatory())
+    .option('--column-kind <column=kind>', 'declare a column kind (repeatable)', parseKind)
+    .option('--exclude <column>', 'leave a column out of the features (repeatable)', collect)
+    .option('--id <id>', 'id (default: participant.project.kind)')
+    .action(
+      async (
+        file: string,
+        flags: StoreFlags & { project: string; participant: string; kind: 'train' | 'evaluate' | 'predict'; columnKind?: Array<[string, string]>; exclude?: string[]; id?: string },
+      ) => {
+        const store = await open(flags);
+        const project = await store.get('projects', flags.project);
+        const path = resolve(file);
+        const profile = await inspectCsv(path, {
+          displayName: file,
+          overrides: overridesFrom({ kind: flags.columnKind ?? [], exclude: flags.exclude ?? [] }),
+          ...(flags.kind === 'predict' ? {} : { target: project.targetColumn }),
+        });
+        const columns: DeclaredColumn[] = profile.columns.map((column) => ({
+          name: column.name,
+          kind: ColumnKind.parse(column.kind),
+          excluded: column.excluded,
+        }));
+        const id = flags.id ?? `${flags.participant}.${flags.project}.${flags.kind}`;
+        const input = { projectId: project.id, participantId: flags.participant, kind: flags.kind, path, columns, rows: profile.rows };
+        const existing = await store.find('dataTags', id);
+        const record = existing ? await store.update('dataTags', id, input) : await store.create('dataTags', { id, ...input });
+        printRecord(flags, record, existing ? 'updated data tag' : 'registered data tag');
+      },
+    );
+  addCrud(
+    command,
+    'dataTags',
+    'data tag',
+    [
+      ['kind', (record) => record.kind],
+      ['project', (record) => record.projectId],
+      ['participant', (record) => record.participantId],
+      ['rows', (record) => record.rows],
+      ['file', (record) => record.path],
+    ],
+    { flag: 'project', field: 'projectId', description: 'only this project' },
+  );
+  return command;
+}

@@ -1,0 +1,157 @@
+// Options shared by commands that define a model or a run: `run create` and `simulate`.
+import { readFile } from 'node:fs/promises';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { CohortError } from '../contract/errors';
+import { Activation, Algorithm, Hyperparameters, ModelSpec, Optimizer, Loss } from '../contract/records';
+
+function number(what: string, check: (value: number) => boolean = Number.isFinite) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || !check(parsed)) throw new InvalidArgumentError(`expected ${what}`);
+    return parsed;
+  };
+}
+
+export const integer = (what = 'a whole number', min = 0) => number(what, (value) => Number.isInteger(value) && value >= min);
+export const positive = number('a positive number', (value) => value > 0);
+export const nonNegative = number('a number >= 0', (value) => value >= 0);
+
+function hiddenSizes(value: string): number[] {
+  const sizes = value.split(',').map((part) => Number(part.trim()));
+  if (sizes.length === 0 || sizes.some((size) => !Number.isInteger(size) || size < 1)) {
+    throw new InvalidArgumentError('expected layer sizes such as 64,32');
+  }
+  return sizes;
+}
+
+function earlyStopping(value: string): { patience: number; minDelta: number } {
+  const [patience, minDelta = '0'] = value.split(':');
+  const result = { patience: Number(patience), minDelta: Number(minDelta) };
+  if (!Number.isInteger(result.patience) || result.patience < 1 || !(result.minDelta >= 0)) {
+    throw new InvalidArgumentError('expected PATIENCE or PATIENCE:MIN_DELTA, e.g. 5 or 5:0.001');
+  }
+  return result;
+}
+
+export function addModelOptions(command: Command): Command {
+  return command
+    .option('--model <model>', 'logreg, mlp, or a Keras / TF.js layers JSON file', 'logreg')
+    .option('--hidden <sizes>', 'mlp: hidden layer sizes', hiddenSizes)
+    .addOption(new Option('--activation <name>', 'mlp: hidden activation').choices(Activation.options))
+    .option('--dropout <rate>', 'mlp: dropout after each hidden layer', nonNegative);
+}
+
+export interface ModelFlags {
+  model: string;
+  hidden?: number[];
+  activation?: string;
+  dropout?: number;
+}
+
+export async function modelSpecFrom(flags: ModelFlags): Promise<ModelSpec> {
+  if (flags.model === 'logreg') return ModelSpec.parse({ kind: 'logreg' });
+  if (flags.model === 'mlp') {
+    return ModelSpec.parse({
+      kind: 'mlp',
+      ...(flags.hidden ? { hidden: flags.hidden } : {}),
+      ...(flags.activation ? { activation: flags.activation } : {}),
+      ...(flags.dropout === undefined ? {} : { dropout: flags.dropout }),
+    });
+  }
+  let text: string;
+  try {
+    text = await readFile(flags.model, 'utf8');
+  } catch {
+    throw new CohortError('FILE_NOT_FOUND', `--model: "${flags.model}" is neither logreg, mlp nor a readable JSON file`);
+  }
+  let topology: unknown;
+  try {
+    topology = JSON.parse(text);
+  } catch (error) {
+    throw new CohortError('BAD_INPUT', `${flags.model} is not valid JSON: ${(error as Error).message}`);
+  }
+  if (topology === null || typeof topology !== 'object' || Array.isArray(topology)) {
+    throw new CohortError('BAD_INPUT', `${flags.model} must hold a JSON object (a Keras or TF.js model topology)`);
+  }
+  return ModelSpec.parse({ kind: 'keras', topology });
+}
+
+export function addHyperparameterOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--algorithm <name>', 'aggregation strategy').choices(Algorithm.options))
+    .option('--rounds <n>', 'federated rounds', integer('a whole number >= 1', 1))
+    .option('--epochs <n>', 'local epochs per round', integer('a whole number >= 1', 1))
+    .option('--batch-size <n>', 'local mini-batch size', integer('a whole number >= 1', 1))
+    .option('--lr <rate>', 'local learning rate', positive)
+    .addOption(new Option('--optimizer <name>', 'local optimiser').choices(Optimizer.options))
+    .option('--momentum <m>', 'sgd momentum', nonNegative)
+    .addOption(new Option('--loss <name>', 'loss (auto picks one for the task)').choices(Loss.options))
+    .option('--l2 <lambda>', 'L2 penalty on the weights', nonNegative)
+    .option('--mu <mu>', 'FedProx proximal weight', nonNegative)
+    .option('--server-lr <eta>', 'server learning rate (fedavgm, fedadam, fedyogi, fedadagrad)', positive)
+    .option('--server-momentum <beta1>', 'server momentum / beta1', nonNegative)
+    .option('--beta2 <beta2>', 'server beta2 (fedadam, fedyogi)', nonNegative)
+    .option('--tau <tau>', 'server adaptivity (fedadam, fedyogi, fedadagrad)', positive)
+    .option('--fraction-fit <f>', 'fraction of participants sampled each round', positive)
+    .option('--min-clients <k>', 'least participants that must reply each round', integer('a whole number >= 1', 1))
+    .option('--round-timeout <seconds>', 'give up on a participant after this long in a round', positive)
+    .option('--evaluate-every <n>', 'evaluate every n rounds (0: only at the end)', integer())
+    .option('--early-stopping <patience[:minDelta]>', 'stop when the evaluate loss stops improving', earlyStopping)
+    .option('--seed <n>', 'seed for initialisation, shuffling and sampling', integer());
+}
+
+export interface HyperparameterFlags {
+  algorithm?: string;
+  rounds?: number;
+  epochs?: number;
+  batchSize?: number;
+  lr?: number;
+  optimizer?: string;
+  momentum?: number;
+  loss?: string;
+  l2?: number;
+  mu?: number;
+  serverLr?: number;
+  serverMomentum?: number;
+  beta2?: number;
+  tau?: number;
+  fractionFit?: number;
+  minClients?: number;
+  roundTimeout?: number;
+  evaluateEvery?: number;
+  earlyStopping?: { patience: number; minDelta: number };
+  seed?: number;
+}
+
+/** The run's hyperparameters: the flags given, defaults for the rest, validated. */
+export function hyperparametersFrom(flags: HyperparameterFlags, defaults: Partial<Hyperparameters> = {}): Hyperparameters {
+  const given: Record<string, unknown> = {
+    algorithm: flags.algorithm,
+    rounds: flags.rounds,
+    epochs: flags.epochs,
+    batchSize: flags.batchSize,
+    learningRate: flags.lr,
+    optimizer: flags.optimizer,
+    momentum: flags.momentum,
+    loss: flags.loss,
+    l2: flags.l2,
+    mu: flags.mu,
+    serverLearningRate: flags.serverLr,
+    serverMomentum: flags.serverMomentum,
+    beta2: flags.beta2,
+    tau: flags.tau,
+    fractionFit: flags.fractionFit,
+    minClients: flags.minClients,
+    roundTimeoutSeconds: flags.roundTimeout,
+    evaluateEvery: flags.evaluateEvery,
+    earlyStopping: flags.earlyStopping,
+    seed: flags.seed,
+  };
+  const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
+  const parsed = Hyperparameters.safeParse({ ...defaults, ...defined });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new CohortError('BAD_INPUT', `hyperparameter ${issue.path.join('.')}: ${issue.message}`);
+  }
+  return parsed.data;
+}

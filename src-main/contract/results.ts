@@ -1,0 +1,71 @@
+// What a run leaves for people to read: per-round history and the final result.
+import { z } from 'zod';
+import { AggregatedMetrics } from './metrics';
+import { Algorithm, RunStatus } from './records';
+
+export const PartyRound = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true), loss: z.number(), numExamples: z.int().min(0), seconds: z.number().min(0) }),
+  z.strictObject({ ok: z.literal(false), reason: z.enum(['timeout', 'error', 'disconnected', 'cancelled']), message: z.string() }),
+]);
+
+export const RoundRecord = z.strictObject({
+  round: z.int().min(1),
+  /** Sample-weighted mean of the parties' local training losses. */
+  trainLoss: z.number(),
+  seconds: z.number().min(0),
+  parties: z.record(z.string(), PartyRound),
+  evaluate: AggregatedMetrics.optional(),
+});
+
+export const Dropout = z.strictObject({ party: z.string(), round: z.int().min(0), reason: z.string() });
+
+export const RunResult = z.strictObject({
+  run: z.string(),
+  status: RunStatus,
+  algorithm: Algorithm,
+  features: z.array(z.string()),
+  alignmentFingerprint: z.string().nullable(),
+  parties: z.array(z.string()),
+  rounds: z.array(RoundRecord),
+  evaluation: AggregatedMetrics.nullable(),
+  dropouts: z.array(Dropout),
+  stoppedEarly: z.strictObject({ round: z.int(), bestRound: z.int() }).nullable(),
+  backend: z.string(),
+  parameterCount: z.int().min(0),
+  artifacts: z.strictObject({ globalModel: z.string().nullable() }),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  error: z.string().nullable(),
+});
+
+export type PartyRound = z.infer<typeof PartyRound>;
+export type RoundRecord = z.infer<typeof RoundRecord>;
+export type Dropout = z.infer<typeof Dropout>;
+export type RunResult = z.infer<typeof RunResult>;
+
+/** Live events of a run, for progress bars, the UI and `cohort run watch`. */
+export const PartyActivity = z.enum(['waiting', 'declaring', 'preparing', 'training', 'trained', 'evaluating', 'exporting', 'failed', 'done']);
+
+export const RunEvent = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('status'),
+    run: z.string(),
+    status: RunStatus,
+    round: z.int().min(0),
+    rounds: z.int().min(0),
+    message: z.string().optional(),
+  }),
+  z.strictObject({
+    kind: z.literal('party'),
+    run: z.string(),
+    party: z.string(),
+    activity: PartyActivity,
+    round: z.int().min(0),
+    message: z.string().optional(),
+  }),
+  z.strictObject({ kind: z.literal('round'), run: z.string(), rounds: z.int().min(1), record: RoundRecord }),
+  z.strictObject({ kind: z.literal('finished'), run: z.string(), result: RunResult }),
+]);
+
+export type PartyActivity = z.infer<typeof PartyActivity>;
+export type RunEvent = z.infer<typeof RunEvent>;

@@ -1,0 +1,537 @@
+// One run, from start to teardown, as the TTP drives it:
+//   waiting    participants connect (or are dialled, if they listen)
+//   aligning   each declares its schema and aggregates; the TTP aligns and sends the alignment
+//   training   rounds: sample, fit with a timeout, aggregate with the strategy (failures passed
+//              in explicitly), evaluate the global model (metrics only), record the round
+//   evaluating the final global model's metrics
+//   exporting  workers save the global and their local model and predict locally; the TTP
+//              saves the global model with its alignment, hyperparameters and metrics
+// then every worker frees the run. Each phase is stored as the run's status.
+import type { Alignment } from '../contract/data';
+import {
+  DeclareReply,
+  EvaluateReply,
+  FinishReply,
+  FitReply,
+  GRID,
+  PrepareReply,
+  type FitConfig,
+} from '../contract/grid';
+import type { AggregatedMetrics } from '../contract/metrics';
+import type { Dropout, PartyActivity, PartyRound, RoundRecord, RunEvent, RunResult } from '../contract/results';
+import type { RunStatus } from '../contract/records';
+import { alignFeatures } from '../core/alignment/align';
+import { outputCountOf } from '../core/alignment/encode';
+import { aggregateMetrics } from '../core/metrics/aggregate';
+import { createStrategy } from '../core/strategies';
+import type { Failure, FailureReason, FitResult, Strategy } from '../core/strategies/types';
+import { evaluationLoss } from './evaluation';
+import type { Channel, Dialer, Log, ModelPort, ModelShape, RunContext, RunRepository } from './ports';
+
+export interface RunDeps {
+  runs: RunRepository;
+  models: ModelPort;
+  dialer?: Dialer;
+  log: Log;
+  now: () => Date;
+  /** The current channel to a party, if connected. */
+  channelOf(party: string): Channel | undefined;
+  /** Resolves when some party connects (or after `ms`). */
+  nextConnection(ms: number): Promise<void>;
+  emit(event: RunEvent): void;
+  /** How long to wait for participants to connect before starting without the missing ones. */
+  participantWaitMs: number;
+}
+
+export class RunFailed extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailed';
+  }
+}
+
+class RunCancelled extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'RunCancelled';
+  }
+}
+
+interface Prepared {
+  channel: Channel;
+  hasEvaluate: boolean;
+}
+
+export class RunExecution {
+  private readonly abort = new AbortController();
+  private readonly strategy: Strategy;
+  private readonly prepared = new Map<string, Prepared>();
+  private readonly dropouts: Dropout[] = [];
+  private readonly history: RoundRecord[] = [];
+  private readonly startedAt: string;
+  private alignment: Alignment | undefined;
+  private shape: ModelShape | undefined;
+  private parameterCount = 0;
+  private round = 0;
+  private status: RunStatus = 'waiting';
+  private cancellation: Promise<never> | undefined;
+
+  constructor(
+    private readonly context: RunContext,
+    private readonly deps: RunDeps,
+  ) {
+    this.strategy = createStrategy(context.run.hyperparameters);
+    this.startedAt = deps.now().toISOString();
+  }
+
+  get runId(): string {
+    return this.context.run.id;
+  }
+
+  get hyperparameters() {
+    return this.context.run.hyperparameters;
+  }
+
+  cancel(reason: string): void {
+    this.abort.abort(new RunCancelled(reason));
+  }
+
+  /** Runs every phase; never throws: the outcome is in the result (and the stored status). */
+  async execute(): Promise<RunResult> {
+    let weights: Float32Array | undefined;
+    let evaluation: AggregatedMetrics | null = null;
+    let stoppedEarly: RunResult['stoppedEarly'] = null;
+    let globalModel: string | null = null;
+    let error: string | null = null;
+    try {
+      await this.setStatus('waiting');
+      await this.waitForParticipants();
+      await this.setStatus('aligning');
+      const alignment = await this.align();
+      await this.prepareAll(alignment);
+      const init = await this.deps.models.initialWeights(this.context.experiment.model, this.shape!, this.hyperparameters.seed);
+      this.parameterCount = init.parameterCount;
+      await this.setStatus('training');
+      const trained = await this.train(init.weights);
+      weights = trained.weights;
+      stoppedEarly = trained.stoppedEarly;
+      await this.setStatus('evaluating');
+      evaluation = trained.evaluation ?? (await this.evaluate(weights, this.round));
+      await this.setStatus('exporting');
+      globalModel = await this.export(weights, evaluation);
+      this.status = 'completed';
+    } catch (caught) {
+      const reason = this.abort.signal.aborted ? this.abort.signal.reason : caught;
+      this.status = reason instanceof RunCancelled ? 'cancelled' : 'failed';
+      error = reason instanceof Error ? reason.message : String(reason);
+      if (!(reason instanceof RunFailed || reason instanceof RunCancelled)) {
+        this.deps.log.error('run failed unexpectedly', { run: this.runId, error: reason instanceof Error ? reason.stack : String(reason) });
+      }
+    }
+    const parties = [...this.prepared.keys()].sort();
+    await this.teardown(error ?? 'run completed');
+    const result: RunResult = {
+      run: this.runId,
+      status: this.status,
+      algorithm: this.hyperparameters.algorithm,
+      features: this.alignment?.features ?? [],
+      alignmentFingerprint: this.alignment?.fingerprint ?? null,
+      parties,
+      rounds: this.history,
+      evaluation,
+      dropouts: this.dropouts,
+      stoppedEarly,
+      backend: this.deps.models.backend(),
+      parameterCount: this.parameterCount,
+      artifacts: { globalModel },
+      startedAt: this.startedAt,
+      finishedAt: this.deps.now().toISOString(),
+      error,
+    };
+    await this.deps.runs.saveResult(this.runId, result);
+    await this.deps.runs.setStatus(this.runId, {
+      status: this.status,
+      round: this.round,
+      finishedAt: result.finishedAt,
+      ...(error === null ? {} : { error }),
+    });
+    this.deps.emit({ kind: 'finished', run: this.runId, result });
+    return result;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Phases
+
+  private async waitForParticipants(): Promise<void> {
+    const { participants } = this.context;
+    const { minClients } = this.hyperparameters;
+    if (participants.length === 0) throw new RunFailed('no participant is registered for this project');
+    if (participants.length < minClients) {
+      throw new RunFailed(`only ${participants.length} participants are registered, but minClients is ${minClients}`);
+    }
+    const deadline = Date.now() + this.deps.participantWaitMs;
+    for (;;) {
+      this.checkCancelled();
+      const missing = participants.filter((participant) => !this.deps.channelOf(participant.id)?.isOpen);
+      if (missing.length === 0) return;
+      for (const participant of missing) {
+        if (participant.connection.mode === 'listen' && this.deps.dialer) {
+          await this.deps.dialer.reach(participant).catch((error: Error) =>
+            this.deps.log.warn('could not reach a listening participant', { party: participant.id, error: error.message }),
+          );
+        }
+        this.party(participant.id, 'waiting');
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        const connected = participants.length - missing.length;
+        if (connected < minClients) {
+          throw new RunFailed(
+            `waited ${Math.round(this.deps.participantWaitMs / 1000)} s for participants: ${missing.map((p) => p.id).join(', ')} did not connect ` +
+              `(${connected} connected, minClients ${minClients})`,
+          );
+        }
+        for (const participant of missing) this.dropout(participant.id, 0, 'did not connect in time');
+        return;
+      }
+      await Promise.race([this.deps.nextConnection(Math.min(left, 500)), this.cancelled()]);
+    }
+  }
+
+  private async align(): Promise<Alignment> {
+    const { project } = this.context;
+    const parties = this.connectedParticipants();
+    const declared = await this.inParallel(parties, 'declaring', async (party, channel) => {
+      const { body } = await channel.request(
+        GRID.declare,
+        {
+          run: this.runId,
+          project: {
+            id: project.id,
+            targetColumn: project.targetColumn,
+            task: project.task,
+            ...(project.positiveClass === undefined ? {} : { positiveClass: project.positiveClass }),
+          },
+        },
+        { schema: DeclareReply, timeoutMs: this.timeoutMs() },
+      );
+      if (body.declaration.party !== party) throw new Error(`declared as "${body.declaration.party}", not "${party}"`);
+      return body;
+    });
+    this.requireEnough(declared.size, 'declared their data');
+    const { alignment, report } = alignFeatures(
+      [...declared.values()].map((reply) => reply.declaration),
+      { targetColumn: project.targetColumn, task: project.task, positiveClass: project.positiveClass, alignment: project.alignment },
+    );
+    for (const warning of report.warnings) this.deps.log.warn(warning.message, { run: this.runId });
+    if (!alignment) {
+      throw new RunFailed(`feature alignment failed: ${report.errors.map((issue) => issue.message).join('; ')}`);
+    }
+    this.alignment = alignment;
+    this.shape = {
+      inputSize: alignment.features.length,
+      outputSize: outputCountOf(alignment),
+      target: alignment.target.kind,
+    };
+    for (const [party, reply] of declared) {
+      if (!reply.tags.evaluate) this.deps.log.info('party has no evaluate data', { run: this.runId, party });
+    }
+    return alignment;
+  }
+
+  private async prepareAll(alignment: Alignment): Promise<void> {
+    const parties = this.connectedParticipants();
+    await this.inParallel(parties, 'preparing', (party, channel) => this.prepareOne(party, channel, alignment));
+    this.requireEnough(this.prepared.size, 'loaded their data');
+  }
+
+  private async prepareOne(party: string, channel: Channel, alignment: Alignment): Promise<PrepareReply> {
+    const { body } = await channel.request(
+      GRID.prepare,
+      {
+        run: this.runId,
+        projectId: this.context.project.id,
+        alignment,
+        model: this.context.experiment.model,
+        hyperparameters: this.hyperparameters,
+      },
+      { schema: PrepareReply, timeoutMs: this.timeoutMs() },
+    );
+    if (body.trainRows === 0) throw new Error('has no usable training rows');
+    this.prepared.set(party, { channel, hasEvaluate: body.evaluateRows > 0 });
+    return body;
+  }
+
+  private async train(initial: Float32Array): Promise<{
+    weights: Float32Array;
+    evaluation: AggregatedMetrics | null;
+    stoppedEarly: RunResult['stoppedEarly'];
+  }> {
+    const { rounds, evaluateEvery, earlyStopping } = this.hyperparameters;
+    let weights = initial;
+    let best: { loss: number; round: number; weights: Float32Array; evaluation: AggregatedMetrics } | undefined;
+    let lastEvaluation: AggregatedMetrics | null = null;
+    for (let round = 1; round <= rounds; round += 1) {
+      this.checkCancelled();
+      const started = performance.now();
+      const available = await this.availableParties(round);
+      const instructions = this.strategy.configureFit(round, available);
+      this.requireEnough(instructions.length, `were available for round ${round}`);
+      const results: FitResult[] = [];
+      const failures: Failure[] = [];
+      const parties: Record<string, PartyRound> = {};
+      await Promise.all(
+        instructions.map(async ({ clientId, config }) => {
+          const outcome = await this.fitOne(clientId, config, weights);
+          if ('failure' in outcome) {
+            failures.push(outcome.failure);
+            parties[clientId] = { ok: false, reason: outcome.failure.reason, message: outcome.failure.message };
+            this.dropout(clientId, round, `${outcome.failure.reason}: ${outcome.failure.message}`);
+          } else {
+            results.push(outcome.result);
+            parties[clientId] = { ok: true, loss: outcome.result.loss, numExamples: outcome.result.numExamples, seconds: outcome.seconds };
+          }
+        }),
+      );
+      this.checkCancelled();
+      // Results in a fixed order, so aggregation is deterministic whoever answered first.
+      results.sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+      const outcome = this.strategy.aggregateFit(round, weights, results, failures);
+      if (!outcome.ok) throw new RunFailed(`round ${round}: ${outcome.reason}`);
+      weights = outcome.weights;
+
+      const record: RoundRecord = { round, trainLoss: weightedLoss(results), seconds: 0, parties };
+      const evaluateNow = round === rounds || (evaluateEvery > 0 && round % evaluateEvery === 0) || earlyStopping !== null;
+      if (evaluateNow) {
+        const evaluation = await this.evaluate(weights, round);
+        if (evaluation) {
+          record.evaluate = evaluation;
+          lastEvaluation = evaluation;
+        }
+      }
+      record.seconds = (performance.now() - started) / 1000;
+      this.round = round;
+      this.history.push(record);
+      await this.deps.runs.saveHistory(this.runId, this.history);
+      await this.deps.runs.setStatus(this.runId, { status: 'training', round });
+      this.deps.emit({ kind: 'round', run: this.runId, rounds, record });
+
+      if (earlyStopping && record.evaluate) {
+        const loss = evaluationLoss(record.evaluate.aggregate);
+        if (!best || loss < best.loss - earlyStopping.minDelta) {
+          best = { loss, round, weights, evaluation: record.evaluate };
+        } else if (round - best.round >= earlyStopping.patience) {
+          this.deps.log.info('early stopping', { run: this.runId, round, bestRound: best.round });
+          return { weights: best.weights, evaluation: best.evaluation, stoppedEarly: { round, bestRound: best.round } };
+        }
+      }
+    }
+    if (best) return { weights: best.weights, evaluation: best.evaluation, stoppedEarly: null };
+    return { weights, evaluation: lastEvaluation, stoppedEarly: null };
+  }
+
+  private async fitOne(
+    party: string,
+    config: FitConfig,
+    weights: Float32Array,
+  ): Promise<{ result: FitResult; seconds: number } | { failure: Failure }> {
+    const prepared = this.prepared.get(party);
+    if (!prepared) return { failure: { clientId: party, reason: 'error', message: 'not prepared' } };
+    this.party(party, 'training', config.round);
+    try {
+      const { body, tensors } = await this.withCancel(
+        prepared.channel.request(
+          GRID.fit,
+          { run: this.runId, config },
+          { schema: FitReply, tensors: [weights], timeoutMs: this.timeoutMs() },
+        ),
+      );
+      const [local] = tensors;
+      if (!local || tensors.length !== 1) throw new Error('replied without exactly one weights tensor');
+      this.party(party, 'trained', config.round);
+      return { result: { clientId: party, weights: local, numExamples: body.numExamples, loss: body.loss }, seconds: body.seconds };
+    } catch (error) {
+      this.party(party, 'failed', config.round, (error as Error).message);
+      return { failure: { clientId: party, reason: failureReason(error), message: (error as Error).message } };
+    }
+  }
+
+  /** Metrics of the global model at every prepared party with evaluate data, aggregated. */
+  private async evaluate(weights: Float32Array, round: number): Promise<AggregatedMetrics | null> {
+    const parties = [...this.prepared].filter(([, prepared]) => prepared.hasEvaluate && prepared.channel.isOpen);
+    const replies = await Promise.all(
+      parties.map(async ([party, prepared]) => {
+        this.party(party, 'evaluating', round);
+        try {
+          const { body } = await this.withCancel(
+            prepared.channel.request(GRID.evaluate, { run: this.runId, round }, { schema: EvaluateReply, tensors: [weights], timeoutMs: this.timeoutMs() }),
+          );
+          this.party(party, 'trained', round);
+          return body.metrics ? { party, metrics: body.metrics } : undefined;
+        } catch (error) {
+          this.checkCancelled();
+          this.dropout(party, round, `evaluation failed: ${(error as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+    const parts = replies.filter((reply) => reply !== undefined).sort((a, b) => (a.party < b.party ? -1 : 1));
+    return parts.length > 0 ? aggregateMetrics(parts) : null;
+  }
+
+  private async export(weights: Float32Array, evaluation: AggregatedMetrics | null): Promise<string> {
+    const metadata = {
+      run: this.runId,
+      experiment: this.context.experiment.id,
+      project: this.context.project.id,
+      algorithm: this.hyperparameters.algorithm,
+      hyperparameters: this.hyperparameters,
+      features: this.alignment!.features,
+    };
+    const finished = await this.inParallel(
+      [...this.prepared].filter(([, prepared]) => prepared.channel.isOpen).map(([party, prepared]) => [party, prepared.channel] as const),
+      'exporting',
+      async (_party, channel) => {
+        const { body } = await channel.request(GRID.finish, { run: this.runId, metadata }, {
+          schema: FinishReply,
+          tensors: [weights],
+          timeoutMs: this.timeoutMs(),
+        });
+        return body;
+      },
+    );
+    for (const [party] of finished) this.party(party, 'done', this.round);
+    return this.deps.models.saveGlobal(this.runId, this.context.experiment.model, this.shape!, weights, {
+      ...metadata,
+      alignment: this.alignment,
+      metrics: evaluation,
+    });
+  }
+
+  private async teardown(reason: string): Promise<void> {
+    for (const participant of this.context.participants) {
+      const channel = this.deps.channelOf(participant.id);
+      if (channel?.isOpen) await channel.notify(GRID.teardown, { run: this.runId, reason: reason.slice(0, 1000) }).catch(() => undefined);
+    }
+    this.prepared.clear();
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Helpers
+
+  /** Parties that can train this round; a party that reconnected is prepared again first. */
+  private async availableParties(round: number): Promise<string[]> {
+    const available: string[] = [];
+    for (const participant of this.context.participants) {
+      const channel = this.deps.channelOf(participant.id);
+      if (!channel?.isOpen) continue;
+      const prepared = this.prepared.get(participant.id);
+      if (prepared?.channel === channel) {
+        available.push(participant.id);
+        continue;
+      }
+      if (!this.alignment || !prepared) continue; // never made it through preparation
+      try {
+        await this.prepareOne(participant.id, channel, this.alignment);
+        this.deps.log.info('participant rejoined', { run: this.runId, party: participant.id, round });
+        available.push(participant.id);
+      } catch (error) {
+        this.dropout(participant.id, round, `could not rejoin: ${(error as Error).message}`);
+      }
+    }
+    return available;
+  }
+
+  private connectedParticipants(): Array<readonly [string, Channel]> {
+    const out: Array<readonly [string, Channel]> = [];
+    for (const participant of this.context.participants) {
+      const channel = this.deps.channelOf(participant.id);
+      if (channel?.isOpen) out.push([participant.id, channel]);
+    }
+    return out;
+  }
+
+  /** Runs a request on every party at once; failures become dropouts. */
+  private async inParallel<T>(
+    parties: ReadonlyArray<readonly [string, Channel]>,
+    activity: PartyActivity,
+    work: (party: string, channel: Channel) => Promise<T>,
+  ): Promise<Map<string, T>> {
+    const out = new Map<string, T>();
+    await Promise.all(
+      parties.map(async ([party, channel]) => {
+        this.party(party, activity);
+        try {
+          out.set(party, await this.withCancel(work(party, channel)));
+        } catch (error) {
+          this.checkCancelled();
+          this.party(party, 'failed', this.round, (error as Error).message);
+          this.dropout(party, this.round, `${activity} failed: ${(error as Error).message}`);
+        }
+      }),
+    );
+    this.checkCancelled();
+    return new Map([...out].sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
+  private requireEnough(count: number, what: string): void {
+    const { minClients } = this.hyperparameters;
+    if (count < minClients) {
+      const lost = this.dropouts.map((dropout) => `${dropout.party} (${dropout.reason})`).join('; ');
+      throw new RunFailed(`only ${count} participant${count === 1 ? '' : 's'} ${what}, but minClients is ${minClients}${lost ? `; dropped: ${lost}` : ''}`);
+    }
+  }
+
+  private dropout(party: string, round: number, reason: string): void {
+    this.dropouts.push({ party, round, reason });
+    this.deps.log.warn('participant dropped out', { run: this.runId, party, round, reason });
+  }
+
+  private party(party: string, activity: PartyActivity, round = this.round, message?: string): void {
+    this.deps.emit({ kind: 'party', run: this.runId, party, activity, round, ...(message === undefined ? {} : { message }) });
+  }
+
+  private async setStatus(status: RunStatus): Promise<void> {
+    this.checkCancelled();
+    this.status = status;
+    const patch = status === 'waiting' ? { status, round: 0, startedAt: this.startedAt } : { status, round: this.round };
+    await this.deps.runs.setStatus(this.runId, patch);
+    this.deps.emit({ kind: 'status', run: this.runId, status, round: this.round, rounds: this.hyperparameters.rounds });
+  }
+
+  private timeoutMs(): number {
+    return this.hyperparameters.roundTimeoutSeconds * 1000;
+  }
+
+  private checkCancelled(): void {
+    if (this.abort.signal.aborted) throw this.abort.signal.reason;
+  }
+
+  /** Rejects when the run is cancelled; one promise (and one listener) for the run's life. */
+  private cancelled(): Promise<never> {
+    if (!this.cancellation) {
+      this.cancellation = new Promise<never>((_, reject) => {
+        this.abort.signal.addEventListener('abort', () => reject(this.abort.signal.reason), { once: true });
+      });
+      this.cancellation.catch(() => undefined);
+    }
+    return this.cancellation;
+  }
+
+  private withCancel<T>(work: Promise<T>): Promise<T> {
+    return Promise.race([work, this.cancelled()]);
+  }
+}
+
+function weightedLoss(results: readonly FitResult[]): number {
+  const examples = results.reduce((total, result) => total + result.numExamples, 0);
+  return examples === 0 ? Number.NaN : results.reduce((total, result) => total + result.loss * result.numExamples, 0) / examples;
+}
+
+function failureReason(error: unknown): FailureReason {
+  const name = (error as Error | undefined)?.name;
+  if (name === 'RequestTimeoutError') return 'timeout';
+  if (name === 'PeerClosedError') return 'disconnected';
+  if (name === 'RunCancelled') return 'cancelled';
+  return 'error';
+}

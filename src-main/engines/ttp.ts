@@ -1,0 +1,129 @@
+// The TTP: keeps the pool of connected workers and drives any number of runs at once, each its
+// own grid over the workers registered for its project. Status changes and rounds are stored
+// through the RunRepository and announced as RunEvents.
+import { EventEmitter } from 'node:events';
+import { CohortError } from '../contract/errors';
+import type { RunEvent, RunResult } from '../contract/results';
+import type { RunStatus } from '../contract/records';
+import type { Channel, Dialer, Log, ModelPort, RunRepository } from './ports';
+import { RunExecution } from './run-execution';
+
+export interface TtpPorts {
+  runs: RunRepository;
+  models: ModelPort;
+  dialer?: Dialer;
+  log: Log;
+  now?: () => Date;
+}
+
+export interface TtpOptions {
+  /** How long a starting run waits for its participants to connect. */
+  participantWaitMs?: number;
+}
+
+/** Runs in these states can be started (again). */
+const STARTABLE: readonly RunStatus[] = ['defined', 'failed', 'cancelled', 'completed'];
+
+export class TtpEngine {
+  private readonly channels = new Map<string, Channel>();
+  private readonly executions = new Map<string, { execution: RunExecution; done: Promise<RunResult> }>();
+  private readonly events = new EventEmitter();
+
+  constructor(
+    private readonly ports: TtpPorts,
+    private readonly options: TtpOptions = {},
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  /** A worker connected (replacing any earlier connection of the same party). */
+  attach(party: string, channel: Channel): void {
+    const previous = this.channels.get(party);
+    if (previous && previous !== channel) previous.close('replaced by a new connection');
+    this.channels.set(party, channel);
+    this.ports.log.info('participant connected', { party });
+    this.events.emit('connected', party);
+    void channel.closed.then(({ reason }) => {
+      if (this.channels.get(party) !== channel) return;
+      this.channels.delete(party);
+      this.ports.log.info('participant disconnected', { party, reason });
+    });
+  }
+
+  connectedParties(): string[] {
+    return [...this.channels.keys()].sort();
+  }
+
+  channelOf(party: string): Channel | undefined {
+    return this.channels.get(party);
+  }
+
+  onEvent(listener: (event: RunEvent) => void): () => void {
+    this.events.on('run', listener);
+    return () => this.events.off('run', listener);
+  }
+
+  isActive(runId: string): boolean {
+    return this.executions.has(runId);
+  }
+
+  activeRuns(): string[] {
+    return [...this.executions.keys()];
+  }
+
+  /** Starts a run in the background; resolves once it is under way. */
+  async start(runId: string): Promise<void> {
+    if (this.executions.has(runId)) throw new CohortError('ALREADY_EXISTS', `run "${runId}" is already running`);
+    const context = await this.ports.runs.context(runId);
+    if (!STARTABLE.includes(context.run.status)) {
+      throw new CohortError('BAD_INPUT', `run "${runId}" is ${context.run.status}; it cannot be started now`);
+    }
+    const execution = new RunExecution(context, {
+      runs: this.ports.runs,
+      models: this.ports.models,
+      ...(this.ports.dialer ? { dialer: this.ports.dialer } : {}),
+      log: this.ports.log,
+      now: this.ports.now ?? (() => new Date()),
+      channelOf: (party) => this.channels.get(party),
+      nextConnection: (ms) => this.nextConnection(ms),
+      emit: (event) => this.events.emit('run', event),
+      participantWaitMs: this.options.participantWaitMs ?? 60_000,
+    });
+    const done = execution.execute().finally(() => this.executions.delete(runId));
+    this.executions.set(runId, { execution, done });
+  }
+
+  /** Cancels a running run; resolves when it has stopped and its workers were told. */
+  async cancel(runId: string, reason = 'cancelled by the orchestrator'): Promise<RunResult> {
+    const entry = this.executions.get(runId);
+    if (!entry) throw new CohortError('NOT_FOUND', `run "${runId}" is not running`);
+    entry.execution.cancel(reason);
+    return entry.done;
+  }
+
+  /** Resolves with the run's result when it ends. */
+  wait(runId: string): Promise<RunResult> {
+    const entry = this.executions.get(runId);
+    if (!entry) throw new CohortError('NOT_FOUND', `run "${runId}" is not running`);
+    return entry.done;
+  }
+
+  /** Cancels every run and closes every connection. */
+  async close(): Promise<void> {
+    await Promise.all([...this.executions.keys()].map((run) => this.cancel(run, 'the hub is shutting down').catch(() => undefined)));
+    for (const channel of this.channels.values()) channel.close('hub shutting down');
+    this.channels.clear();
+  }
+
+  private nextConnection(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off('connected', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.events.once('connected', done);
+    });
+  }
+}

@@ -1,0 +1,181 @@
+// The worker: a participant's engine. It answers the TTP's requests for each run it takes part
+// in: declare (aggregates of the train data, never rows), prepare (load and encode the data,
+// start a training thread), fit, evaluate (metrics only), finish (save the global and local
+// models and write predictions into this party's own folder) and teardown. Several runs, from
+// one or several hubs, can be served at once; each has its own training thread.
+import {
+  DeclareRequest,
+  EvaluateRequest,
+  FinishRequest,
+  FitRequest,
+  GRID,
+  PrepareRequest,
+  TeardownNotice,
+  type DeclareReply,
+  type EvaluateReply,
+  type FinishReply,
+  type FitReply,
+  type PrepareReply,
+} from '../contract/grid';
+import type { Alignment } from '../contract/data';
+import type { Hyperparameters } from '../contract/records';
+import { CohortError } from '../contract/errors';
+import { metricsFor } from './evaluation';
+import type { Channel, Log, PreparedData, TrainingPort, TrainingSession, WorkerArtifactsPort, WorkerDataPort } from './ports';
+
+interface RunState {
+  channel: Channel;
+  alignment: Alignment;
+  hyperparameters: Hyperparameters;
+  data: PreparedData;
+  session: TrainingSession;
+  /** This party's most recent locally trained weights: its "local model". */
+  local?: Float32Array;
+}
+
+export interface WorkerPorts {
+  data: WorkerDataPort;
+  training: TrainingPort;
+  artifacts: WorkerArtifactsPort;
+  log: Log;
+}
+
+export class WorkerEngine {
+  private readonly runs = new Map<string, RunState>();
+  /** Runs being prepared, so a teardown that arrives meanwhile is not lost. */
+  private readonly preparing = new Map<string, Promise<PrepareReply>>();
+
+  constructor(
+    readonly party: { id: string; name: string },
+    private readonly ports: WorkerPorts,
+  ) {}
+
+  /** Answers a TTP over this channel, until it closes (then its runs are torn down). */
+  serve(channel: Channel): void {
+    channel.handle(GRID.declare, DeclareRequest, async (request) => ({ body: await this.declare(request) }));
+    channel.handle(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, request) }));
+    channel.handle(GRID.fit, FitRequest, async (request, tensors) => this.fit(request, tensors));
+    channel.handle(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(request.run, tensors) }));
+    channel.handle(GRID.finish, FinishRequest, async (request, tensors) => ({ body: await this.finish(request, tensors) }));
+    channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(notice.run, notice.reason));
+    void channel.closed.then(async () => {
+      for (const [run, state] of this.runs) {
+        if (state.channel === channel) await this.teardown(run, 'the connection to the TTP closed');
+      }
+    });
+  }
+
+  activeRuns(): string[] {
+    return [...this.runs.keys()];
+  }
+
+  private async declare(request: DeclareRequest): Promise<DeclareReply> {
+    this.ports.log.info('declaring data', { run: request.run, project: request.project.id });
+    return this.ports.data.declare(request.project, this.party.id);
+  }
+
+  private async prepare(channel: Channel, request: PrepareRequest): Promise<PrepareReply> {
+    const existing = this.runs.get(request.run);
+    // A TTP that reconnects re-prepares; the same alignment means the loaded data can stay.
+    if (existing && existing.alignment.fingerprint === request.alignment.fingerprint) {
+      existing.channel = channel;
+      return this.prepareReply(existing);
+    }
+    if (existing) await this.teardown(request.run, 'prepared again with a new alignment');
+    const work = (async () => {
+      const data = await this.ports.data.prepare(request.projectId, this.party.id, request.alignment);
+      const session = await this.ports.training.open({
+        model: request.model,
+        alignment: request.alignment,
+        seed: request.hyperparameters.seed,
+        data,
+      });
+      const state: RunState = { channel, alignment: request.alignment, hyperparameters: request.hyperparameters, data, session };
+      this.runs.set(request.run, state);
+      this.ports.log.info('prepared', { run: request.run, trainRows: data.train.rows, backend: session.backend });
+      return this.prepareReply(state);
+    })();
+    this.preparing.set(request.run, work);
+    try {
+      return await work;
+    } finally {
+      this.preparing.delete(request.run);
+    }
+  }
+
+  private prepareReply(state: RunState): PrepareReply {
+    const { data } = state;
+    return {
+      trainRows: data.train.rows,
+      evaluateRows: data.evaluate?.rows ?? 0,
+      predictRows: data.predict?.rows ?? 0,
+      backend: state.session.backend,
+      unseenLevels: data.unseenLevels,
+      skippedRows: data.train.skipped.missingTarget + data.train.skipped.unseenLabel,
+    };
+  }
+
+  private async fit(request: FitRequest, tensors: Float32Array[]): Promise<{ body: FitReply; tensors: Float32Array[] }> {
+    const state = this.state(request.run);
+    const global = this.globalWeights(tensors);
+    const result = await state.session.fit(global, { ...request.config, loss: state.hyperparameters.loss });
+    state.local = result.weights;
+    return {
+      body: { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds },
+      tensors: [result.weights],
+    };
+  }
+
+  private async evaluate(run: string, tensors: Float32Array[]): Promise<EvaluateReply> {
+    const state = this.state(run);
+    const evaluate = state.data.evaluate;
+    if (!evaluate || evaluate.rows === 0 || !evaluate.y) return { metrics: null };
+    const outputs = await state.session.predict(this.globalWeights(tensors), 'evaluate');
+    return { metrics: metricsFor(state.alignment.target, evaluate.y, outputs, evaluate.rows) };
+  }
+
+  private async finish(request: FinishRequest, tensors: Float32Array[]): Promise<FinishReply> {
+    const state = this.state(request.run);
+    const global = this.globalWeights(tensors);
+    const metadata = { ...request.metadata, party: this.party.id, alignment: state.alignment };
+    await state.session.saveModel(global, this.ports.artifacts.modelDir(request.run, 'global'), { ...metadata, model: 'global' });
+    await state.session.saveModel(state.local ?? global, this.ports.artifacts.modelDir(request.run, 'local'), {
+      ...metadata,
+      model: 'local',
+    });
+    let predictedRows: number | null = null;
+    const predict = state.data.predict;
+    if (predict && predict.rows > 0) {
+      const outputs = await state.session.predict(global, 'predict');
+      predictedRows = await this.ports.artifacts.writePredictions(request.run, state.alignment, predict, outputs);
+    }
+    this.ports.log.info('finished', { run: request.run, predictedRows });
+    return { predictedRows };
+  }
+
+  /** Frees a run's training thread and data. Safe to call twice. */
+  async teardown(run: string, reason: string): Promise<void> {
+    await this.preparing.get(run)?.catch(() => undefined);
+    const state = this.runs.get(run);
+    if (!state) return;
+    this.runs.delete(run);
+    await state.session.close().catch(() => undefined);
+    this.ports.log.info('run torn down', { run, reason });
+  }
+
+  async close(): Promise<void> {
+    for (const run of [...this.runs.keys()]) await this.teardown(run, 'worker stopping');
+  }
+
+  private state(run: string): RunState {
+    const state = this.runs.get(run);
+    if (!state) throw new CohortError('NOT_FOUND', `run "${run}" is not prepared on ${this.party.id}`);
+    return state;
+  }
+
+  private globalWeights(tensors: Float32Array[]): Float32Array {
+    const [weights] = tensors;
+    if (!weights || tensors.length !== 1) throw new CohortError('BAD_INPUT', 'expected exactly one weights tensor');
+    return weights;
+  }
+}
