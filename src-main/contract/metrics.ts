@@ -20,6 +20,19 @@ const NonNegative = z.number().min(0);
 
 export const BinaryConfusion = z.strictObject({ tp: Count, fp: Count, tn: Count, fn: Count });
 
+/** Resolution of the score histograms: bin i holds scores in [i / SCORE_BINS, (i + 1) / SCORE_BINS). */
+export const SCORE_BINS = 100;
+
+/**
+ * How many evaluate rows of each class scored in each bin: counts only (the same kind of
+ * information as confusion matrices at SCORE_BINS thresholds). Summed over parties, they give
+ * the pooled ROC and PR AUC, which stay defined when a party holds only one class.
+ */
+export const ScoreHistogram = z.strictObject({
+  positive: z.array(Count).length(SCORE_BINS),
+  negative: z.array(Count).length(SCORE_BINS),
+});
+
 export const BinaryMetrics = z
   .strictObject({
     kind: z.literal('binary'),
@@ -46,11 +59,19 @@ export const BinaryMetrics = z
     /** Mean binary cross-entropy, probabilities clipped to [1e-7, 1 - 1e-7]. */
     logLoss: NonNegative,
     confusion: BinaryConfusion,
+    scoreHistogram: ScoreHistogram.optional(),
   })
   .superRefine((metrics, ctx) => {
     const { tp, fp, tn, fn } = metrics.confusion;
     if (tp + fp + tn + fn !== metrics.n) {
       ctx.addIssue({ code: 'custom', path: ['confusion'], message: `the confusion matrix counts ${tp + fp + tn + fn} rows, not n = ${metrics.n}` });
+    }
+    const histogram = metrics.scoreHistogram;
+    if (histogram) {
+      const sum = (counts: number[]) => counts.reduce((total, count) => total + count, 0);
+      if (sum(histogram.positive) !== tp + fn || sum(histogram.negative) !== tn + fp) {
+        ctx.addIssue({ code: 'custom', path: ['scoreHistogram'], message: 'the score histograms do not count the same rows as the confusion matrix' });
+      }
     }
   });
 
@@ -154,6 +175,7 @@ export const AggregatedMetrics = z
 
 export type BinaryConfusion = z.infer<typeof BinaryConfusion>;
 export type BinaryMetrics = z.infer<typeof BinaryMetrics>;
+export type ScoreHistogram = z.infer<typeof ScoreHistogram>;
 export type ClassMetrics = z.infer<typeof ClassMetrics>;
 export type MulticlassMetrics = z.infer<typeof MulticlassMetrics>;
 export type RegressionMetrics = z.infer<typeof RegressionMetrics>;

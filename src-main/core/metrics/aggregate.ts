@@ -2,8 +2,10 @@
 // - confusion matrices are summed and everything that follows from one (accuracy, precision,
 //   recall, F1, macro F1, per-class) is recomputed from the sum: exactly the pooled value;
 // - log loss, MSE and MAE are means over rows, so their n-weighted mean is the pooled value;
-// - ROC AUC, average precision and R² are not decomposable: the aggregate is the n-weighted mean
-//   of the parties' values (nulls skipped; null only if every party's is null);
+// - ROC AUC and average precision come from the parties' score histograms summed: the pooled
+//   value to within the histogram's bin width, defined even when a party holds one class (without
+//   histograms, the n-weighted mean of the parties' values, nulls skipped);
+// - R² is not decomposable from what is sent: the n-weighted mean of the parties' values;
 // - rmse = sqrt(aggregate mse).
 import type {
   AggregatedMetrics,
@@ -13,7 +15,9 @@ import type {
   RegressionMetrics,
 } from '../../contract/metrics';
 import { CohortError } from '../../contract/errors';
+import { rankingFromHistogram } from './binary';
 import { binaryRates, multiclassRates } from './confusion';
+import { SCORE_BINS, type ScoreHistogram } from '../../contract/metrics';
 
 export interface PartyMetrics {
   party: string;
@@ -76,7 +80,7 @@ function aggregateBinary(items: readonly BinaryMetrics[]): BinaryMetrics {
     confusion.tn += c.tn;
     confusion.fn += c.fn;
   }
-  return {
+  const aggregate: BinaryMetrics = {
     kind: 'binary',
     n: totalRows(items),
     ...binaryRates(confusion),
@@ -85,6 +89,15 @@ function aggregateBinary(items: readonly BinaryMetrics[]): BinaryMetrics {
     logLoss: weightedMean(items, (m) => m.logLoss)!,
     confusion,
   };
+  if (items.every((item) => item.scoreHistogram)) {
+    const histogram: ScoreHistogram = { positive: new Array<number>(SCORE_BINS).fill(0), negative: new Array<number>(SCORE_BINS).fill(0) };
+    for (const item of items) {
+      item.scoreHistogram!.positive.forEach((count, bin) => (histogram.positive[bin]! += count));
+      item.scoreHistogram!.negative.forEach((count, bin) => (histogram.negative[bin]! += count));
+    }
+    Object.assign(aggregate, rankingFromHistogram(histogram), { scoreHistogram: histogram });
+  }
+  return aggregate;
 }
 
 function aggregateMulticlass(parts: ReadonlyArray<{ party: string; metrics: MulticlassMetrics }>): MulticlassMetrics {

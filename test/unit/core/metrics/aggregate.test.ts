@@ -71,23 +71,63 @@ describe('aggregateMetrics, binary', () => {
     expect(aggregate.logLoss).toBeCloseTo(pooled.logLoss, 14);
   });
 
-  it('takes n-weighted means of the AUCs (skipping the null) and of the log loss', () => {
-    // rocAuc = (8 x 11/15 + 4 x 3/4) / 12 = 133/180 (C is skipped: weights 8 and 4 only)
-    expect(aggregate.rocAuc).toBeCloseTo(0.738888888889, 12);
-    // prAuc = (8 x 1651/2100 + 4 x 5/6) / 12 = 421/525
-    expect(aggregate.prAuc).toBeCloseTo(0.801904761905, 12);
+  it('pools the ROC and PR AUC from the summed score histograms, the one-class party included', () => {
+    // Every score here is a multiple of 1/8, so distinct scores fall in distinct bins and the
+    // histogram gives exactly the pooled value.
+    const pooled = binaryMetrics(concat(yA, yB, yC), concat(sA, sB, sC));
+    expect(aggregate.rocAuc).toBe(pooled.rocAuc);
+    expect(aggregate.prAuc).toBe(pooled.prAuc);
+    // ... which differs from the mean of the parties' AUCs that skips C (133/180).
+    expect(aggregate.rocAuc).not.toBeCloseTo(0.738888888889, 3);
+    expect(aggregate.scoreHistogram!.positive.reduce((x, y) => x + y)).toBe(10);
     // logLoss = (4.778166462198 + 2.228721291272 + 1.807507826196) / 15
     expect(aggregate.logLoss).toBeCloseTo(0.587626371978, 12);
   });
 
-  it('gives a null AUC only when every party has one', () => {
-    const onlyC = aggregateMetrics([
+  it('is defined when each party alone holds one class', () => {
+    // C holds positives only, D negatives only: neither has an AUC of its own, the pool does.
+    // Pairs (positive vs negative): .75>.25, .75=.75 (1/2), .25=.25 (1/2), .25<.75, .875>.25, .875>.75 -> 4/6.
+    const d = binaryMetrics(Float32Array.of(0, 0), Float32Array.of(0.25, 0.75));
+    const pooled = aggregateMetrics([
       { party: 'C', metrics: c },
-      { party: 'D', metrics: binaryMetrics(Float32Array.of(0, 0), Float32Array.of(0.25, 0.75)) },
+      { party: 'D', metrics: d },
     ]).aggregate as BinaryMetrics;
+    expect([c.rocAuc, d.rocAuc]).toEqual([null, null]);
+    expect(pooled.rocAuc).toBeCloseTo(4 / 6, 12);
+    expect(pooled.confusion).toEqual({ tp: 2, fp: 1, tn: 1, fn: 1 });
+  });
+
+  it('is the pooled value to within the bin width for arbitrary scores', () => {
+    let state = 3;
+    const random = () => ((state = (state * 16807) % 2147483647) / 2147483647);
+    const parts = [0, 1, 2].map((shift) => {
+      const y = Float32Array.from({ length: 300 }, () => (random() < 0.3 + 0.2 * shift ? 1 : 0));
+      const s = Float32Array.from(y, (label) => Math.min(1, Math.max(0, 0.35 * label + 0.65 * random())));
+      return { y, s };
+    });
+    const pooled = binaryMetrics(concat(...parts.map((part) => part.y)), concat(...parts.map((part) => part.s)));
+    const federated = aggregateMetrics(parts.map((part, i) => ({ party: `p${i}`, metrics: binaryMetrics(part.y, part.s) }))).aggregate as BinaryMetrics;
+    expect(Math.abs(federated.rocAuc! - pooled.rocAuc!)).toBeLessThan(0.005);
+    expect(Math.abs(federated.prAuc! - pooled.prAuc!)).toBeLessThan(0.01);
+  });
+
+  it('without histograms, takes n-weighted means of the AUCs (skipping the null)', () => {
+    const strip = (metrics: BinaryMetrics): BinaryMetrics => {
+      const { scoreHistogram: _histogram, ...rest } = metrics;
+      return rest;
+    };
+    const means = aggregateMetrics([
+      { party: 'A', metrics: strip(a) },
+      { party: 'B', metrics: strip(b) },
+      { party: 'C', metrics: strip(c) },
+    ]).aggregate as BinaryMetrics;
+    // rocAuc = (8 x 11/15 + 4 x 3/4) / 12 = 133/180 (C is skipped: weights 8 and 4 only)
+    expect(means.rocAuc).toBeCloseTo(0.738888888889, 12);
+    // prAuc = (8 x 1651/2100 + 4 x 5/6) / 12 = 421/525
+    expect(means.prAuc).toBeCloseTo(0.801904761905, 12);
+    const onlyC = aggregateMetrics([{ party: 'C', metrics: strip(c) }]).aggregate as BinaryMetrics;
     expect(onlyC.rocAuc).toBeNull();
     expect(onlyC.prAuc).toBeNull();
-    expect(onlyC.confusion).toEqual({ tp: 2, fp: 1, tn: 1, fn: 1 });
   });
 
   it('is valid under the schema', () => {

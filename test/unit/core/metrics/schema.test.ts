@@ -94,3 +94,16 @@ describe('metrics schemas', () => {
     expect(AggregatedMetrics.safeParse({ aggregate: regression, parties: { p1: { ...binary, n: 8 } } }).success).toBe(false);
   });
 });
+
+describe('score histograms', () => {
+  it('must count the same rows as the confusion matrix', async () => {
+    const { binaryMetrics } = await import('../../../../src-main/core/metrics/binary');
+    const { BinaryMetrics: Schema } = await import('../../../../src-main/contract/metrics');
+    const metrics = binaryMetrics(Float32Array.of(1, 0, 1), Float32Array.of(0.9, 0.2, 0.4));
+    expect(Schema.parse(metrics)).toEqual(metrics);
+    const forged = { ...metrics, scoreHistogram: { ...metrics.scoreHistogram!, positive: metrics.scoreHistogram!.positive.map((count) => count * 2) } };
+    expect(Schema.safeParse(forged).success).toBe(false);
+    const short = { ...metrics, scoreHistogram: { positive: [2], negative: [1] } };
+    expect(Schema.safeParse(short).success).toBe(false);
+  });
+});
