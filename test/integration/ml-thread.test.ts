@@ -167,3 +167,22 @@ describe('TrainingClient', () => {
     expect(JSON.parse(result.stdout)).toEqual({ backend: 'wasm', weights: 3, tfInMain: false });
   });
 });
+
+describe('hundreds of rounds', () => {
+  it('keep the thread\'s memory flat: no tensor and no byte more after 300 fit + evaluate cycles', async () => {
+    const client = await started();
+    const init = await client.init({ spec: { kind: 'mlp', hidden: [16], activation: 'relu', dropout: 0.1 }, shape, seed: 5, train: separable(120, 8, 7), evaluate: separable(40, 8, 8) });
+    let weights = init.weights;
+    const round = async () => {
+      const fit = await client.fit(weights, { ...cfg, epochs: 1, optimizer: 'sgd', momentum: 0.9 });
+      await client.predict(fit.weights.slice(), 'evaluate');
+      weights = fit.weights;
+    };
+    for (let i = 0; i < 20; i += 1) await round(); // warm up caches and lazily created kernels
+    const before = await client.memory();
+    for (let i = 0; i < 300; i += 1) await round();
+    const after = await client.memory();
+    expect(after.numTensors).toBe(before.numTensors);
+    expect(after.numBytes).toBe(before.numBytes);
+  }, 120_000);
+});
