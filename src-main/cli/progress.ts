@@ -4,10 +4,16 @@ import cliProgress from 'cli-progress';
 import type { PartyActivity, RunEvent } from '../contract/results';
 import { formatNumber, style } from './output';
 
+const PHASES: Record<string, string> = {
+  waiting: 'waiting for the participants to connect',
+  aligning: 'aligning features (each party declares its schema and aggregates)',
+  evaluating: 'evaluating the final model at each party',
+  exporting: 'saving the global and local models; parties predict locally',
+};
+
 export class RunProgressView {
   private bar: cliProgress.SingleBar | undefined;
   private readonly parties = new Map<string, PartyActivity>();
-  private status = 'starting';
   private readonly interactive: boolean;
 
   constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
@@ -16,12 +22,11 @@ export class RunProgressView {
 
   handle(event: RunEvent): void {
     if (event.kind === 'status') {
-      this.status = event.status;
       if (event.status === 'training' && !this.bar && this.interactive) {
         this.bar = new cliProgress.SingleBar(
           {
             stream: this.stream,
-            format: ` {bar} round {value}/{total} | loss {loss} | {metric} | {parties}`,
+            format: ` {bar} round {value}/{total} | ETA {eta_formatted} | loss {loss} | {metric} | {parties}`,
             barCompleteChar: '█',
             barIncompleteChar: '░',
             hideCursor: true,
@@ -31,8 +36,10 @@ export class RunProgressView {
           cliProgress.Presets.shades_classic,
         );
         this.bar.start(event.rounds, event.round, { loss: '-', metric: '', parties: this.partyLine() });
-      } else if (!this.interactive) {
-        this.stream.write(`${style.dim(`[${event.status}]`)}${event.message ? ` ${event.message}` : ''}\n`);
+      } else if (event.status !== 'training') {
+        // Phases before and after the rounds: one line each, so the wait is never silent.
+        this.stop();
+        this.stream.write(`${style.dim('›')} ${PHASES[event.status] ?? event.status}${event.message ? `: ${event.message}` : ''}\n`);
       }
       return;
     }

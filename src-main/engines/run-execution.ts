@@ -187,7 +187,7 @@ export class RunExecution {
         const connected = participants.length - missing.length;
         if (connected < minClients) {
           throw new RunFailed(
-            `waited ${Math.round(this.deps.participantWaitMs / 1000)} s for participants: ${missing.map((p) => p.id).join(', ')} did not connect ` +
+            `waited ${seconds(this.deps.participantWaitMs)} for participants: ${missing.map((p) => p.id).join(', ')} did not connect ` +
               `(${connected} connected, minClients ${minClients})`,
           );
         }
@@ -521,6 +521,10 @@ export class RunExecution {
   private withCancel<T>(work: Promise<T>): Promise<T> {
     return Promise.race([work, this.cancelled()]);
   }
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
 function weightedLoss(results: readonly FitResult[]): number {

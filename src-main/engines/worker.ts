@@ -24,7 +24,6 @@ import { metricsFor } from './evaluation';
 import type { Channel, Log, PreparedData, TrainingPort, TrainingSession, WorkerArtifactsPort, WorkerDataPort } from './ports';
 
 interface RunState {
-  channel: Channel;
   alignment: Alignment;
   hyperparameters: Hyperparameters;
   data: PreparedData;
@@ -40,10 +39,14 @@ export interface WorkerPorts {
   log: Log;
 }
 
+/**
+ * Runs are kept per connection: two hubs may both have a run called "run", and a run ends
+ * with the connection it was prepared on (a TTP that reconnects prepares it again).
+ */
 export class WorkerEngine {
-  private readonly runs = new Map<string, RunState>();
+  private readonly runs = new Map<Channel, Map<string, RunState>>();
   /** Runs being prepared, so a teardown that arrives meanwhile is not lost. */
-  private readonly preparing = new Map<string, Promise<PrepareReply>>();
+  private readonly preparing = new Map<Channel, Map<string, Promise<PrepareReply>>>();
 
   constructor(
     readonly party: { id: string; name: string },
@@ -52,21 +55,24 @@ export class WorkerEngine {
 
   /** Answers a TTP over this channel, until it closes (then its runs are torn down). */
   serve(channel: Channel): void {
+    this.runs.set(channel, new Map());
+    this.preparing.set(channel, new Map());
     channel.handle(GRID.declare, DeclareRequest, async (request) => ({ body: await this.declare(request) }));
     channel.handle(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, request) }));
-    channel.handle(GRID.fit, FitRequest, async (request, tensors) => this.fit(request, tensors));
-    channel.handle(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(request.run, tensors) }));
-    channel.handle(GRID.finish, FinishRequest, async (request, tensors) => ({ body: await this.finish(request, tensors) }));
-    channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(notice.run, notice.reason));
+    channel.handle(GRID.fit, FitRequest, async (request, tensors) => this.fit(channel, request, tensors));
+    channel.handle(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(channel, request.run, tensors) }));
+    channel.handle(GRID.finish, FinishRequest, async (request, tensors) => ({ body: await this.finish(channel, request, tensors) }));
+    channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(channel, notice.run, notice.reason));
     void channel.closed.then(async () => {
-      for (const [run, state] of this.runs) {
-        if (state.channel === channel) await this.teardown(run, 'the connection to the TTP closed');
-      }
+      await this.teardownAll(channel, 'the connection to the TTP closed');
+      this.runs.delete(channel);
+      this.preparing.delete(channel);
     });
   }
 
+  /** The runs prepared on any connection. */
   activeRuns(): string[] {
-    return [...this.runs.keys()];
+    return [...this.runs.values()].flatMap((runs) => [...runs.keys()]);
   }
 
   private async declare(request: DeclareRequest): Promise<DeclareReply> {
@@ -75,13 +81,11 @@ export class WorkerEngine {
   }
 
   private async prepare(channel: Channel, request: PrepareRequest): Promise<PrepareReply> {
-    const existing = this.runs.get(request.run);
-    // A TTP that reconnects re-prepares; the same alignment means the loaded data can stay.
-    if (existing && existing.alignment.fingerprint === request.alignment.fingerprint) {
-      existing.channel = channel;
-      return this.prepareReply(existing);
-    }
-    if (existing) await this.teardown(request.run, 'prepared again with a new alignment');
+    const runs = this.runsOf(channel);
+    const existing = runs.get(request.run);
+    // Prepared again with the same alignment: the loaded data and thread can stay.
+    if (existing && existing.alignment.fingerprint === request.alignment.fingerprint) return this.prepareReply(existing);
+    if (existing) await this.teardown(channel, request.run, 'prepared again with a new alignment');
     const work = (async () => {
       const data = await this.ports.data.prepare(request.projectId, this.party.id, request.alignment);
       const session = await this.ports.training.open({
@@ -90,16 +94,21 @@ export class WorkerEngine {
         seed: request.hyperparameters.seed,
         data,
       });
-      const state: RunState = { channel, alignment: request.alignment, hyperparameters: request.hyperparameters, data, session };
-      this.runs.set(request.run, state);
+      const state: RunState = { alignment: request.alignment, hyperparameters: request.hyperparameters, data, session };
+      if (!this.runs.has(channel)) {
+        await session.close(); // the connection closed while the data loaded
+        throw new CohortError('NOT_FOUND', 'the connection to the TTP closed during preparation');
+      }
+      runs.set(request.run, state);
       this.ports.log.info('prepared', { run: request.run, trainRows: data.train.rows, backend: session.backend });
       return this.prepareReply(state);
     })();
-    this.preparing.set(request.run, work);
+    const preparing = this.preparing.get(channel);
+    preparing?.set(request.run, work);
     try {
       return await work;
     } finally {
-      this.preparing.delete(request.run);
+      preparing?.delete(request.run);
     }
   }
 
@@ -115,8 +124,8 @@ export class WorkerEngine {
     };
   }
 
-  private async fit(request: FitRequest, tensors: Float32Array[]): Promise<{ body: FitReply; tensors: Float32Array[] }> {
-    const state = this.state(request.run);
+  private async fit(channel: Channel, request: FitRequest, tensors: Float32Array[]): Promise<{ body: FitReply; tensors: Float32Array[] }> {
+    const state = this.state(channel, request.run);
     const global = this.globalWeights(tensors);
     const result = await state.session.fit(global, { ...request.config, loss: state.hyperparameters.loss });
     state.local = result.weights;
@@ -126,16 +135,16 @@ export class WorkerEngine {
     };
   }
 
-  private async evaluate(run: string, tensors: Float32Array[]): Promise<EvaluateReply> {
-    const state = this.state(run);
+  private async evaluate(channel: Channel, run: string, tensors: Float32Array[]): Promise<EvaluateReply> {
+    const state = this.state(channel, run);
     const evaluate = state.data.evaluate;
     if (!evaluate || evaluate.rows === 0 || !evaluate.y) return { metrics: null };
     const outputs = await state.session.predict(this.globalWeights(tensors), 'evaluate');
     return { metrics: metricsFor(state.alignment.target, evaluate.y, outputs, evaluate.rows) };
   }
 
-  private async finish(request: FinishRequest, tensors: Float32Array[]): Promise<FinishReply> {
-    const state = this.state(request.run);
+  private async finish(channel: Channel, request: FinishRequest, tensors: Float32Array[]): Promise<FinishReply> {
+    const state = this.state(channel, request.run);
     const global = this.globalWeights(tensors);
     const metadata = { ...request.metadata, party: this.party.id, alignment: state.alignment };
     await state.session.saveModel(global, this.ports.artifacts.modelDir(request.run, 'global'), { ...metadata, model: 'global' });
@@ -154,21 +163,32 @@ export class WorkerEngine {
   }
 
   /** Frees a run's training thread and data. Safe to call twice. */
-  async teardown(run: string, reason: string): Promise<void> {
-    await this.preparing.get(run)?.catch(() => undefined);
-    const state = this.runs.get(run);
+  async teardown(channel: Channel, run: string, reason: string): Promise<void> {
+    await this.preparing.get(channel)?.get(run)?.catch(() => undefined);
+    const runs = this.runs.get(channel);
+    const state = runs?.get(run);
     if (!state) return;
-    this.runs.delete(run);
+    runs!.delete(run);
     await state.session.close().catch(() => undefined);
     this.ports.log.info('run torn down', { run, reason });
   }
 
-  async close(): Promise<void> {
-    for (const run of [...this.runs.keys()]) await this.teardown(run, 'worker stopping');
+  private async teardownAll(channel: Channel, reason: string): Promise<void> {
+    for (const run of [...(this.runs.get(channel)?.keys() ?? [])]) await this.teardown(channel, run, reason);
   }
 
-  private state(run: string): RunState {
-    const state = this.runs.get(run);
+  async close(): Promise<void> {
+    for (const channel of [...this.runs.keys()]) await this.teardownAll(channel, 'worker stopping');
+  }
+
+  private runsOf(channel: Channel): Map<string, RunState> {
+    const runs = this.runs.get(channel);
+    if (!runs) throw new CohortError('NOT_FOUND', 'this connection is closed');
+    return runs;
+  }
+
+  private state(channel: Channel, run: string): RunState {
+    const state = this.runsOf(channel).get(run);
     if (!state) throw new CohortError('NOT_FOUND', `run "${run}" is not prepared on ${this.party.id}`);
     return state;
   }

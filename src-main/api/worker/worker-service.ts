@@ -18,8 +18,8 @@ import { ThreadTrainingPort } from './training-port';
 export interface WorkerOptions {
   dataDir: string;
   party: { id: string; name: string };
-  /** Dial out to this hub URL (ws://host:port)… */
-  hub?: string;
+  /** Dial out to these hubs (ws://host:port): one participant can serve several grids… */
+  hubs?: readonly string[];
   /** …or listen here and let the TTP dial in. */
   listen?: { host: string; port: number };
   heartbeatMs?: number;
@@ -91,35 +91,41 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     };
   }
 
-  if (!options.hub) throw new Error('a worker needs a hub URL or a listen address');
-  const hubUrl = options.hub;
+  const hubs = options.hubs ?? [];
+  if (hubs.length === 0) throw new Error('a worker needs a hub URL or a listen address');
   const stop = new AbortController();
-  let current: Peer | undefined;
-  const loop = (async () => {
+  const peers = new Set<Peer>();
+  /** Stays connected to one hub: dial, greet, serve until the connection drops, back off, again. */
+  const stayConnected = async (hubUrl: string): Promise<void> => {
     for (let attempt = 0; !stop.signal.aborted; ) {
+      let peer: Peer | undefined;
       try {
         const socket = await dial(hubUrl, { timeoutMs: 5_000 });
-        current = new Peer(socket, peerOptions('hub'));
-        await serveConnection(current);
+        peer = new Peer(socket, peerOptions(`hub ${hubUrl}`));
+        peers.add(peer);
+        await serveConnection(peer);
         attempt = 0;
-        const { reason } = await current.closed;
-        if (!stop.signal.aborted) log.warn('disconnected from hub; reconnecting', { reason });
+        const { reason } = await peer.closed;
+        if (!stop.signal.aborted) log.warn('disconnected from hub; reconnecting', { hub: hubUrl, reason });
       } catch (error) {
-        current?.close('handshake failed');
+        peer?.close('handshake failed');
         if (!stop.signal.aborted) log.warn('could not reach the hub; retrying', { hub: hubUrl, reason: (error as Error).message });
+      } finally {
+        if (peer) peers.delete(peer);
       }
       if (stop.signal.aborted) break;
       await sleep(backoffDelay(attempt++), stop.signal);
     }
-  })();
+  };
+  const loops = Promise.all(hubs.map(stayConnected));
 
   return {
     engine,
     connected,
     async close() {
       stop.abort();
-      current?.close('worker stopping');
-      await loop;
+      for (const peer of peers) peer.close('worker stopping');
+      await loops;
       await engine.close();
     },
   };

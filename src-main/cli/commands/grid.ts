@@ -11,6 +11,7 @@ import { CohortError } from '../../contract/errors';
 import { Id } from '../../contract/records';
 import type { RunResult } from '../../contract/results';
 import { integer, positive } from '../flags';
+import { collect } from '../options';
 import { printJson, style } from '../output';
 import { RunProgressView } from '../progress';
 import { printResult } from '../results';
@@ -53,27 +54,27 @@ export function hubCommand(): Command {
 export function workerCommand(): Command {
   return new Command('worker')
     .description("run a participant's worker: trains on this machine's data when the hub asks; rows never leave")
-    .option('--hub <url>', "dial out to the orchestrator's hub (e.g. ws://hub.example.org:7800)")
+    .option('--hub <url>', "dial out to the orchestrator's hub (e.g. ws://hub.example.org:7800); repeat to serve several hubs", collect)
     .option('--listen <host:port>', 'instead, listen here and let the TTP dial in')
     .option('--data-dir <dir>', "this participant's data directory", defaultDataDir())
     .option('--id <id>', 'this participant\'s id (remembered in the data directory)')
     .option('--name <name>', 'display name')
-    .action(async (flags: { hub?: string; listen?: string; dataDir: string; id?: string; name?: string }) => {
-      if (!flags.hub === !flags.listen) throw new CohortError('BAD_INPUT', 'give exactly one of --hub URL or --listen HOST:PORT');
+    .action(async (flags: { hub?: string[]; listen?: string; dataDir: string; id?: string; name?: string }) => {
+      if (!flags.hub === !flags.listen) throw new CohortError('BAD_INPUT', 'give --hub URL (one or more) or --listen HOST:PORT, not both');
       const party = await partyIdentity(flags.dataDir, flags.id, flags.name);
       const log = createLog('worker').child({ party: party.id });
       const listen = flags.listen ? parseHostPort(flags.listen) : undefined;
       const worker = await startWorker({
         dataDir: flags.dataDir,
         party,
-        ...(flags.hub ? { hub: flags.hub } : {}),
+        ...(flags.hub ? { hubs: flags.hub } : {}),
         ...(listen ? { listen } : {}),
         log,
       });
       console.log(
         worker.url
           ? `Worker ${style.heading(party.id)} listening for the TTP on ${style.ok(worker.url)}. Press Ctrl+C to stop.`
-          : `Worker ${style.heading(party.id)} connecting to ${style.ok(flags.hub!)}. Press Ctrl+C to stop.`,
+          : `Worker ${style.heading(party.id)} connecting to ${flags.hub!.map((url) => style.ok(url)).join(', ')}. Press Ctrl+C to stop.`,
       );
       const signal = await untilStopped();
       log.info('stopping', { signal });

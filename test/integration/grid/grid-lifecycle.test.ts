@@ -2,7 +2,7 @@
 // side by side on one hub, cancellation from the command line, workers that reconnect, and a
 // participant that listens for the TTP instead of dialling out.
 import { createServer } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -53,7 +53,7 @@ async function freePort(): Promise<number> {
 
 function workerFor(name: string, hubUrl: string): Promise<WorkerNode> {
   const party = workspace.parties.find((candidate) => candidate.name === name)!;
-  return startWorker({ dataDir: party.dataDir, party: { id: name, name }, hub: hubUrl, heartbeatMs: 500 });
+  return startWorker({ dataDir: party.dataDir, party: { id: name, name }, hubs: [hubUrl], heartbeatMs: 500 });
 }
 
 async function startAll(options: { port?: number } = {}): Promise<void> {
@@ -88,6 +88,31 @@ describe('runs on one hub', () => {
     expect((await hub!.store.get('runs', 'second')).status).toBe('completed');
     await new Promise((resolve) => setTimeout(resolve, 200));
     for (const worker of workers) expect(worker.engine.activeRuns()).toEqual([]);
+  }, 120_000);
+});
+
+describe('one participant, several hubs', () => {
+  it('serves a run of each hub at once, even when both runs have the same id', async () => {
+    const secondDir = join(root, 'workspace', 'second-hub');
+    await cp(workspace.hubDir, secondDir, { recursive: true });
+    hub = await startHub({ dataDir: workspace.hubDir, port: 0, participantWaitMs: 20_000, heartbeatMs: 500 });
+    const second = await startHub({ dataDir: secondDir, port: 0, participantWaitMs: 20_000, heartbeatMs: 500 });
+    try {
+      workers = await Promise.all(
+        PARTIES.map((name) => {
+          const party = workspace.parties.find((candidate) => candidate.name === name)!;
+          return startWorker({ dataDir: party.dataDir, party: { id: name, name }, hubs: [hub!.url, second.url], heartbeatMs: 500 });
+        }),
+      );
+      await waitFor(() => hub!.engine.connectedParties().length === 3 && second.engine.connectedParties().length === 3);
+      await Promise.all([hub.engine.start(SIMULATION_IDS.run), second.engine.start(SIMULATION_IDS.run)]);
+      const [first, other] = await Promise.all([hub.engine.wait(SIMULATION_IDS.run), second.engine.wait(SIMULATION_IDS.run)]);
+      expect([first.status, other.status]).toEqual(['completed', 'completed']);
+      expect(first.rounds).toHaveLength(5);
+      expect(other.rounds).toHaveLength(5);
+    } finally {
+      await second.close();
+    }
   }, 120_000);
 });
 
@@ -151,7 +176,7 @@ describe('connections', () => {
   it('refuses a participant the hub does not know', async () => {
     hub = await startHub({ dataDir: workspace.hubDir, port: 0, heartbeatMs: 500 });
     const party = workspace.parties[0]!;
-    const stranger = await startWorker({ dataDir: party.dataDir, party: { id: 'stranger', name: 'stranger' }, hub: hub.url });
+    const stranger = await startWorker({ dataDir: party.dataDir, party: { id: 'stranger', name: 'stranger' }, hubs: [hub.url] });
     workers = [stranger];
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(hub.engine.connectedParties()).toEqual([]);

@@ -1,0 +1,249 @@
+// The TTP engine against in-memory workers: the run's phases, what is stored, early stopping,
+// timeouts and failures, with no sockets and no TF.js.
+import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import type { PartyDeclaration } from '../../../src-main/contract/data';
+import { GRID, type FitReply } from '../../../src-main/contract/grid';
+import type { Metrics } from '../../../src-main/contract/metrics';
+import { Hyperparameters, type Experiment, type Project, type Run } from '../../../src-main/contract/records';
+import type { RoundRecord, RunEvent, RunResult } from '../../../src-main/contract/results';
+import { declareProfile } from '../../../src-main/core/data/declare';
+import { TableProfiler } from '../../../src-main/core/data/profile';
+import { missingMatcher } from '../../../src-main/core/data/values';
+import type { Channel, ModelPort, RunContext, RunRepository, RunStatusPatch } from '../../../src-main/engines/ports';
+import { TtpEngine } from '../../../src-main/engines/ttp';
+import { silentLog } from '../../../src-main/api/log';
+
+const NOW = '2026-11-24T10:00:00.000Z';
+
+function declaration(party: string, withTarget = true): PartyDeclaration {
+  const header = withTarget ? ['age', 'outcome'] : ['age', 'result'];
+  const profiler = new TableProfiler(header, missingMatcher());
+  [['50', 'yes'], ['60', 'no'], ['70', 'yes']].forEach((row, i) => profiler.pushRow(row, i + 2));
+  return declareProfile(party, profiler.finish(`${party}.csv`, {}, withTarget ? 'outcome' : undefined), 'classify');
+}
+
+function binary(logLoss: number): Metrics {
+  return {
+    kind: 'binary',
+    n: 4,
+    accuracy: 0.5,
+    precision: 0.5,
+    recall: 0.5,
+    f1: 0.5,
+    rocAuc: 0.5,
+    prAuc: 0.5,
+    logLoss,
+    confusion: { tp: 1, fp: 1, tn: 1, fn: 1 },
+  };
+}
+
+interface FakeBehaviour {
+  withTarget?: boolean;
+  /** The weights this worker returns from a fit: the global ones plus this. */
+  step?: number;
+  /** Never answers the fit of these rounds. */
+  silentInRounds?: number[];
+  /** Evaluate loss by round. */
+  loss?: (round: number) => number;
+}
+
+/** An in-memory worker: answers the grid's requests the way the worker engine would. */
+class FakeWorker implements Channel {
+  readonly closed: Promise<{ reason: string }>;
+  isOpen = true;
+  finished: Float32Array | undefined;
+  private close_: (reason: { reason: string }) => void = () => undefined;
+
+  constructor(
+    readonly label: string,
+    private readonly behaviour: FakeBehaviour = {},
+  ) {
+    this.closed = new Promise((resolve) => (this.close_ = resolve));
+  }
+
+  async request<S extends z.ZodType>(type: string, body: unknown, options: { schema: S; tensors?: readonly Float32Array[]; timeoutMs?: number }) {
+    const reply = await this.answer(type, body as Record<string, unknown>, options.tensors ?? [], options.timeoutMs ?? 60_000);
+    return { body: options.schema.parse(reply.body) as z.infer<S>, tensors: reply.tensors };
+  }
+
+  private async answer(type: string, body: Record<string, unknown>, tensors: readonly Float32Array[], timeoutMs: number): Promise<{ body: unknown; tensors: Float32Array[] }> {
+    switch (type) {
+      case GRID.declare:
+        return { body: { declaration: declaration(this.label, this.behaviour.withTarget ?? true), tags: { train: true, evaluate: true, predict: false } }, tensors: [] };
+      case GRID.prepare:
+        return { body: { trainRows: 3, evaluateRows: 4, predictRows: 0, backend: 'fake', unseenLevels: {}, skippedRows: 0 }, tensors: [] };
+      case GRID.fit: {
+        const round = (body['config'] as { round: number }).round;
+        if (this.behaviour.silentInRounds?.includes(round)) {
+          await new Promise((resolve) => setTimeout(resolve, timeoutMs + 50));
+          throw Object.assign(new Error(`${this.label} did not answer run.fit`), { name: 'RequestTimeoutError' });
+        }
+        const weights = Float32Array.from(tensors[0]!, (value) => value + (this.behaviour.step ?? 1));
+        const reply: FitReply = { numExamples: 3, loss: 0.5, seconds: 0.01 };
+        return { body: reply, tensors: [weights] };
+      }
+      case GRID.evaluate:
+        return { body: { metrics: binary(this.behaviour.loss?.(Number(body['round'])) ?? 0.5) }, tensors: [] };
+      case GRID.finish:
+        this.finished = Float32Array.from(tensors[0]!);
+        return { body: { predictedRows: null }, tensors: [] };
+      default:
+        throw new Error(`unexpected ${type}`);
+    }
+  }
+
+  async notify(): Promise<void> {}
+  handle(): void {}
+  on(): void {}
+  close(reason = 'closed'): void {
+    this.isOpen = false;
+    this.close_({ reason });
+  }
+}
+
+class MemoryRuns implements RunRepository {
+  statuses: RunStatusPatch[] = [];
+  history: RoundRecord[] = [];
+  result: RunResult | undefined;
+
+  constructor(private readonly context_: RunContext) {}
+
+  async context(): Promise<RunContext> {
+    return structuredClone(this.context_);
+  }
+  async setStatus(_runId: string, patch: RunStatusPatch): Promise<void> {
+    this.statuses.push(patch);
+    this.context_.run.status = patch.status;
+  }
+  async saveHistory(_runId: string, rounds: readonly RoundRecord[]): Promise<void> {
+    this.history = structuredClone([...rounds]);
+  }
+  async saveResult(_runId: string, result: RunResult): Promise<void> {
+    this.result = result;
+  }
+}
+
+const models: ModelPort = {
+  initialWeights: async () => ({ weights: new Float32Array(2), parameterCount: 2 }),
+  saveGlobal: async () => '/models/global',
+  backend: () => 'fake',
+};
+
+function context(parties: string[], hyperparameters: Partial<Hyperparameters>): RunContext {
+  const stamp = { createdAt: NOW, updatedAt: NOW };
+  const project: Project = { id: 'p', collaborationId: 'c', name: 'P', targetColumn: 'outcome', task: 'classify', positiveClass: 'yes', description: '', alignment: { columns: 'union', missingIndicators: false }, ...stamp };
+  const experiment: Experiment = { id: 'e', projectId: 'p', name: 'E', description: '', model: { kind: 'logreg' }, ...stamp };
+  const run: Run = { id: 'r', experimentId: 'e', name: 'R', hyperparameters: Hyperparameters.parse(hyperparameters), status: 'defined', round: 0, ...stamp };
+  return { run, experiment, project, participants: parties.map((id) => ({ id, name: id, connection: { mode: 'dial-out' } })) };
+}
+
+async function runWith(workers: FakeWorker[], hyperparameters: Partial<Hyperparameters>, options: { registered?: string[]; participantWaitMs?: number } = {}) {
+  const runs = new MemoryRuns(context(options.registered ?? workers.map((worker) => worker.label), hyperparameters));
+  const engine = new TtpEngine({ runs, models, log: silentLog }, { participantWaitMs: options.participantWaitMs ?? 1_000 });
+  const events: RunEvent[] = [];
+  engine.onEvent((event) => events.push(event));
+  for (const worker of workers) engine.attach(worker.label, worker);
+  await engine.start('r');
+  const result = await engine.wait('r');
+  return { result, runs, events, engine };
+}
+
+describe('a run, phase by phase', () => {
+  it('stores every status in order, the history of every round and the result', async () => {
+    const workers = ['a', 'b'].map((name) => new FakeWorker(name));
+    const { result, runs, events } = await runWith(workers, { rounds: 3 });
+    expect(result.status).toBe('completed');
+    expect(runs.statuses.map((patch) => `${patch.status}${patch.round === undefined ? '' : `@${patch.round}`}`)).toEqual([
+      'waiting@0',
+      'aligning@0',
+      'training@0',
+      'training@1',
+      'training@2',
+      'training@3',
+      'evaluating@3',
+      'exporting@3',
+      'completed@3',
+    ]);
+    expect(runs.history.map((round) => round.round)).toEqual([1, 2, 3]);
+    expect(runs.result).toEqual(result);
+    // FedAvg of (w + 1) from both parties, three times, from zeros.
+    expect(Array.from(workers[0]!.finished!)).toEqual([3, 3]);
+    expect(result.features).toEqual(['age']);
+    expect(events.filter((event) => event.kind === 'round')).toHaveLength(3);
+    expect(events.at(-1)).toMatchObject({ kind: 'finished', result: { status: 'completed' } });
+  });
+});
+
+describe('early stopping', () => {
+  it('stops once the evaluate loss has not improved for `patience` rounds and keeps the best round', async () => {
+    const losses = [0.9, 0.6, 0.5, 0.55, 0.52, 0.51, 0.4];
+    const workers = ['a', 'b'].map((name) => new FakeWorker(name, { loss: (round) => losses[round - 1]! }));
+    const { result } = await runWith(workers, { rounds: 7, earlyStopping: { patience: 3, minDelta: 0 } });
+    expect(result.status).toBe('completed');
+    expect(result.rounds).toHaveLength(6); // rounds 4, 5, 6 do not beat round 3
+    expect(result.stoppedEarly).toEqual({ round: 6, bestRound: 3 });
+    expect(Array.from(workers[0]!.finished!)).toEqual([3, 3]); // the weights of round 3
+    expect(result.evaluation!.aggregate).toMatchObject({ logLoss: 0.5 });
+  });
+});
+
+describe('failures', () => {
+  it('records a worker that misses the round timeout and goes on with the others', async () => {
+    const workers = [new FakeWorker('a'), new FakeWorker('b'), new FakeWorker('c', { silentInRounds: [2], step: 100 })];
+    const { result } = await runWith(workers, { rounds: 3, minClients: 2, roundTimeoutSeconds: 0.2 });
+    expect(result.status).toBe('completed');
+    expect(result.rounds[1]!.parties['c']).toMatchObject({ ok: false, reason: 'timeout' });
+    expect(result.dropouts).toEqual([expect.objectContaining({ party: 'c', round: 2, reason: expect.stringMatching(/^timeout/) })]);
+    expect(result.rounds[2]!.parties['c']).toMatchObject({ ok: true }); // back in round 3
+  });
+
+  it('fails with the reason when too few workers answer', async () => {
+    const workers = [new FakeWorker('a'), new FakeWorker('b', { silentInRounds: [1] })];
+    const { result, runs } = await runWith(workers, { rounds: 3, minClients: 2, roundTimeoutSeconds: 0.2 });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^round 1: /);
+    expect(result.error).toContain('b');
+    expect(runs.statuses.at(-1)).toMatchObject({ status: 'failed', error: result.error });
+  });
+
+  it('fails with the alignment report when a party lacks the target', async () => {
+    const workers = [new FakeWorker('a'), new FakeWorker('b', { withTarget: false })];
+    const { result } = await runWith(workers, { rounds: 2 });
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe('feature alignment failed: b has no target column "outcome"');
+  });
+
+  it('fails after waiting when registered participants never connect', async () => {
+    const { result } = await runWith([new FakeWorker('a')], { rounds: 2, minClients: 2 }, { registered: ['a', 'late'], participantWaitMs: 300 });
+    expect(result.status).toBe('failed');
+    expect(result.error).toBe('waited 0.3 s for participants: late did not connect (1 connected, minClients 2)');
+  });
+
+  it('starts without a missing participant when enough are there, and records it', async () => {
+    const { result } = await runWith([new FakeWorker('a'), new FakeWorker('b')], { rounds: 1, minClients: 2 }, { registered: ['a', 'b', 'late'], participantWaitMs: 300 });
+    expect(result.status).toBe('completed');
+    expect(result.parties).toEqual(['a', 'b']);
+    expect(result.dropouts).toEqual([{ party: 'late', round: 0, reason: 'did not connect in time' }]);
+  });
+});
+
+describe('cancelling', () => {
+  it('stops a run that is waiting for participants', async () => {
+    const runs = new MemoryRuns(context(['never'], { rounds: 2 }));
+    const engine = new TtpEngine({ runs, models, log: silentLog }, { participantWaitMs: 60_000 });
+    await engine.start('r');
+    const result = await engine.cancel('r', 'changed my mind');
+    expect(result).toMatchObject({ status: 'cancelled', error: 'changed my mind' });
+    expect(runs.statuses.at(-1)).toMatchObject({ status: 'cancelled' });
+    expect(engine.activeRuns()).toEqual([]);
+  });
+
+  it('refuses to start a run twice at once', async () => {
+    const runs = new MemoryRuns(context(['never'], { rounds: 2 }));
+    const engine = new TtpEngine({ runs, models, log: silentLog }, { participantWaitMs: 60_000 });
+    await engine.start('r');
+    await expect(engine.start('r')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
+    await engine.cancel('r');
+  });
+});
