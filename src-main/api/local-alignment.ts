@@ -12,8 +12,7 @@ import { findDrift } from '../core/alignment/drift';
 import { encodeDataset, loadKindsFor } from '../core/alignment/encode';
 import { declareProfile } from '../core/data/declare';
 import type { DataProfile } from '../contract/data';
-import { inspectCsv } from '../datasource/inspect-csv';
-import { loadCsv } from '../datasource/load-csv';
+import { openDataSource } from '../datasource/data-source';
 
 export const PARTY_FILES = { train: 'train.csv', evaluate: 'evaluate.csv', predict: 'predict.csv' } as const;
 
@@ -76,7 +75,7 @@ export async function alignPartyFolders(dir: string, options: LocalAlignmentOpti
   const parties = await findPartyFolders(dir);
   const profiles: Array<{ party: string; folder: string; profile: DataProfile }> = [];
   for (const { party, folder } of parties) {
-    const profile = await inspectCsv(join(folder, PARTY_FILES.train), { ...options.csv, target: options.target });
+    const profile = await (await openDataSource(join(folder, PARTY_FILES.train))).inspect({ ...options.csv, target: options.target });
     profiles.push({ party, folder, profile });
   }
   const task = options.task === 'auto' ? inferTask(profiles.map(({ profile }) => profile), options.target) : options.task;
@@ -120,7 +119,7 @@ export async function checkFile(
   needsTarget: boolean,
   csv: CsvSettings = {},
 ): Promise<FileCheck> {
-  const { header, table } = await loadCsv(path, loadKindsFor(alignment, needsTarget), csv);
+  const { header, table } = await (await openDataSource(path)).load(loadKindsFor(alignment, needsTarget), csv);
   const drift = findDrift(alignment, { file: path, party, header, excluded, needsTarget });
   const check: FileCheck = {
     file: path,

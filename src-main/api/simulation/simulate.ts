@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { CohortError } from '../../contract/errors';
 import type { AggregatedMetrics } from '../../contract/metrics';
 import type { AlignmentOptions, Hyperparameters, ModelSpec, Task } from '../../contract/records';
-import { inspectCsv } from '../../datasource/inspect-csv';
+import { openDataSource } from '../../datasource/data-source';
 import type { RunEvent, RunResult } from '../../contract/results';
 import type { SplitMode } from '../../core/simulation/split';
 import type { PreparedData } from '../../engines/ports';
@@ -192,7 +192,7 @@ async function partyData(options: SimulationOptions, workspace: string): Promise
   }
   if (!options.split) throw new CohortError('BAD_INPUT', `--data is a file (${options.data}): say how many parties to split it into with --parties N`);
   const dir = join(workspace, 'data');
-  const task = options.task === 'auto' ? inferTask([await inspectCsv(options.data, { target: options.target })], options.target) : options.task;
+  const task = options.task === 'auto' ? inferTask([await (await openDataSource(options.data)).inspect({ target: options.target })], options.target) : options.task;
   await splitCsvIntoParties(dir, { file: options.data, target: options.target, task, seed: options.hyperparameters.seed, ...options.split });
   return dir;
 }

@@ -3,7 +3,7 @@
 import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DeclaredColumn, Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/records';
-import { inspectCsv } from '../../datasource/inspect-csv';
+import { openDataSource } from '../../datasource/data-source';
 import { MetadataStore } from '../../store/metadata-store';
 import { PARTY_FILES } from '../local-alignment';
 
@@ -63,7 +63,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     for (const kind of ['train', 'evaluate', 'predict'] as const) {
       const path = resolve(folder, PARTY_FILES[kind]);
       if (!(await exists(path))) continue;
-      const profile = await inspectCsv(path, {
+      const profile = await (await openDataSource(path)).inspect({
         ...(kind === 'predict' ? {} : { target: options.target }),
         ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
       });

@@ -8,8 +8,7 @@ import { assertNoDrift } from '../../core/alignment/drift';
 import { encodeDataset, loadKindsFor, type EncodedDataset } from '../../core/alignment/encode';
 import { declareProfile } from '../../core/data/declare';
 import type { ColumnOverrides } from '../../core/data/profile';
-import { inspectCsv } from '../../datasource/inspect-csv';
-import { loadCsv } from '../../datasource/load-csv';
+import { openDataSource } from '../../datasource/data-source';
 import type { PreparedData, ProjectInfo, WorkerDataPort } from '../../engines/ports';
 import type { MetadataStore } from '../../store/metadata-store';
 
@@ -22,7 +21,7 @@ export class StoreDataPort implements WorkerDataPort {
   async declare(project: ProjectInfo, party: string) {
     const tags = await this.tags(project.id, party);
     const train = requireTag(tags, 'train', project.id, party);
-    const profile = await inspectCsv(train.path, {
+    const profile = await (await openDataSource(train.path)).inspect({
       target: project.targetColumn,
       overrides: overridesOf(train),
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
@@ -38,7 +37,7 @@ export class StoreDataPort implements WorkerDataPort {
     const tags = await this.tags(projectId, party);
     const unseenLevels: PreparedData['unseenLevels'] = {};
     const load = async (tag: DataTag, withTarget: boolean): Promise<EncodedDataset> => {
-      const { header, table } = await loadCsv(tag.path, loadKindsFor(alignment, withTarget), {
+      const { header, table } = await (await openDataSource(tag.path)).load(loadKindsFor(alignment, withTarget), {
         ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
       });
       assertNoDrift(alignment, {

@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import type { ColumnProfile, DataProfile } from '../../contract/data';
 import { alignPartyFolders, type FileCheck, type LocalAlignmentResult } from '../../api/local-alignment';
-import { inspectCsv } from '../../datasource/inspect-csv';
+import { openDataSource } from '../../datasource/data-source';
 import { DEFAULT_MAX_FILE_BYTES } from '../../datasource/read-csv';
 import { DEFAULT_MISSING_TOKENS } from '../../core/data/values';
 import { collect, overridesFrom, parseKind, parseMissing, parseSize } from '../options';
@@ -40,7 +40,7 @@ export function dataCommand(): Command {
       .option('--exclude <column>', 'leave a column out of the features (repeatable)', collect)
       .option('--json', 'print one JSON document'),
   ).action(async (file: string, flags: CsvFlags & { target?: string; kind?: Array<[string, string]>; exclude?: string[]; json?: boolean }) => {
-    const profile = await inspectCsv(file, {
+    const profile = await (await openDataSource(file)).inspect({
       maxBytes: flags.maxFileSize,
       missingValues: flags.missingValues,
       overrides: overridesFrom(flags),

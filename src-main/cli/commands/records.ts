@@ -7,7 +7,7 @@ import { defaultDataDir } from '../../api/app-paths';
 import { CohortError } from '../../contract/errors';
 import { ColumnKind, TagKind, Task, type DeclaredColumn } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
-import { inspectCsv } from '../../datasource/inspect-csv';
+import { openDataSource } from '../../datasource/data-source';
 import { MetadataStore } from '../../store/metadata-store';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
 import { collect, overridesFrom, parseKind } from '../options';
@@ -274,7 +274,7 @@ export function tagCommand(): Command {
         const store = await open(flags);
         const project = await store.get('projects', flags.project);
         const path = resolve(file);
-        const profile = await inspectCsv(path, {
+        const profile = await (await openDataSource(path)).inspect({
           displayName: file,
           overrides: overridesFrom({ kind: flags.columnKind ?? [], exclude: flags.exclude ?? [] }),
           ...(flags.kind === 'predict' ? {} : { target: project.targetColumn }),
