@@ -150,7 +150,8 @@ export function inferTask(profiles: readonly DataProfile[], target: string): Tas
   return continuous ? 'regress' : 'classify';
 }
 
-async function exists(path: string): Promise<boolean> {
+/** Whether a file or folder exists at `path`. */
+export async function exists(path: string): Promise<boolean> {
   try {
     await stat(path);
     return true;

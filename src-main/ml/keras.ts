@@ -2,7 +2,7 @@
 // data: a Sequential stack of a few well-known layer classes. Anything else (Lambda layers,
 // custom classes, functional graphs) is refused here, so nothing executable can travel.
 import { CohortError } from '../contract/errors';
-import { deriveSeed } from './random';
+import { deriveSeed } from '../core/stats/random';
 
 export type TargetKind = 'binary' | 'multiclass' | 'regression';
 

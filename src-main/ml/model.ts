@@ -4,7 +4,7 @@ import type { ModelSpec } from '../contract/records';
 import { CohortError } from '../contract/errors';
 import { requireBackend } from './backend';
 import { type AllowedLayer, type LayerConfig, type ModelShape, outputActivation, prepareKerasLayers } from './keras';
-import { deriveSeed } from './random';
+import { deriveSeed } from '../core/stats/random';
 import { type LayersModel, tfl } from './tf';
 
 export { ALLOWED_LAYERS, outputActivation } from './keras';

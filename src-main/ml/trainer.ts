@@ -8,7 +8,7 @@
 import type { Hyperparameters } from '../contract/records';
 import { CohortError } from '../contract/errors';
 import type { TargetKind } from './keras';
-import { deriveSeed, shuffledIndices } from './random';
+import { deriveSeed, shuffledIndices } from '../core/stats/random';
 import { type LayersModel, tf } from './tf';
 import { getFlatWeights, setFlatWeights, weightCount } from './weights';
 

@@ -4,7 +4,7 @@
 // Every change runs under a file lock and starts from a fresh read, so a hub and a command line
 // sharing a data directory never overwrite each other; every change is validated record by
 // record and for referential integrity before it is written; every write is atomic.
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import lockfile from 'proper-lockfile';
@@ -32,6 +32,7 @@ import {
   type RecordRef,
 } from '../core/model/integrity';
 import { AtomicJsonFile } from './atomic-json-file';
+import { readJson } from './json-files';
 import { migrate, SCHEMA_VERSION, validateDatabase, versionOf, type DatabaseFile } from './database';
 
 export const STORE_FILE = 'cohort.json';
@@ -87,36 +88,18 @@ export class MetadataStore {
   }
 
   private async needsPreparation(): Promise<boolean> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
-      throw error;
-    }
-    try {
-      return versionOf(JSON.parse(text), this.path) !== SCHEMA_VERSION;
-    } catch {
-      return false; // not JSON: the read that follows reports it, with its position
-    }
+    const raw = await readJson(this.path).catch(() => null); // bad JSON: the read that follows reports it
+    return raw === undefined || (raw !== null && versionOf(raw, this.path) !== SCHEMA_VERSION);
   }
 
   /** Creates the file if absent, and migrates an older one (keeping a backup of it). */
   private async prepareFile(): Promise<void> {
-    let text: string;
-    try {
-      text = await readFile(this.path, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    const raw = await readJson(this.path).catch(() => null);
+    if (raw === undefined) {
       await this.db.adapter.write({ schemaVersion: SCHEMA_VERSION, ...emptyMetadata() });
       return;
     }
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return; // reported, with its position, by the read that follows
-    }
+    if (raw === null) return;
     const version = versionOf(raw, this.path);
     if (version === SCHEMA_VERSION) return;
     await copyFile(this.path, `${this.path}.v${version}.bak`);

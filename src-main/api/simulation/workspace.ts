@@ -1,11 +1,10 @@
 // The stores of a simulated federation: the orchestrator's (collaboration, project, experiment,
 // run, participants, registrations) and each party's (the project, itself, its data tags).
-import { access } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { DeclaredColumn, Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/records';
 import { openDataSource } from '../../datasource/data-source';
 import { MetadataStore } from '../../store/metadata-store';
-import { PARTY_FILES } from '../local-alignment';
+import { exists, PARTY_FILES } from '../local-alignment';
 
 export const SIMULATION_IDS = { collaboration: 'simulation', project: 'project', experiment: 'experiment', run: 'run' } as const;
 
@@ -82,13 +81,4 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     parties.push({ name, dataDir, files });
   }
   return { hubDir, parties };
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

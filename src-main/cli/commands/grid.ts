@@ -119,20 +119,16 @@ export function runCommand(): Command {
     .option('--data-dir <dir>', "the orchestrator's data directory", defaultDataDir())
     .option('--watch', 'show progress until the run ends')
     .option('--json', 'with --watch: print the result as JSON')
-    .action(async (run: string, flags: { dataDir: string; watch?: boolean; json?: boolean }) => {
-      const admin = await AdminClient.connect(flags.dataDir);
-      try {
+    .action((run: string, flags: { dataDir: string; watch?: boolean; json?: boolean }) =>
+      withAdmin(flags.dataDir, async (admin) => {
         if (flags.watch) {
-          const result = await watch(admin, run, () => admin.start(run));
-          finish(result, flags.json);
+          finish(await watch(admin, run, () => admin.start(run)), flags.json);
         } else {
           await admin.start(run);
           console.log(`${style.ok('✓')} run ${style.heading(run)} started; follow it with: cohort run watch ${run}`);
         }
-      } finally {
-        admin.close();
-      }
-    });
+      }),
+    );
 
   command
     .command('watch')
@@ -140,14 +136,9 @@ export function runCommand(): Command {
     .argument('<run>')
     .option('--data-dir <dir>', "the orchestrator's data directory", defaultDataDir())
     .option('--json', 'print the result as JSON')
-    .action(async (run: string, flags: { dataDir: string; json?: boolean }) => {
-      const admin = await AdminClient.connect(flags.dataDir);
-      try {
-        finish(await watch(admin, run), flags.json);
-      } finally {
-        admin.close();
-      }
-    });
+    .action((run: string, flags: { dataDir: string; json?: boolean }) =>
+      withAdmin(flags.dataDir, async (admin) => finish(await watch(admin, run), flags.json)),
+    );
 
   command
     .command('cancel')
@@ -155,17 +146,24 @@ export function runCommand(): Command {
     .argument('<run>')
     .option('--data-dir <dir>', "the orchestrator's data directory", defaultDataDir())
     .option('--json', 'print the result as JSON')
-    .action(async (run: string, flags: { dataDir: string; json?: boolean }) => {
-      const admin = await AdminClient.connect(flags.dataDir);
-      try {
+    .action((run: string, flags: { dataDir: string; json?: boolean }) =>
+      withAdmin(flags.dataDir, async (admin) => {
         const result = await admin.cancel(run);
         if (flags.json) printJson(result);
         else console.log(`${style.ok('✓')} run ${style.heading(run)} ${result.status} after round ${result.rounds.length}`);
-      } finally {
-        admin.close();
-      }
-    });
+      }),
+    );
   return command;
+}
+
+/** Connects to the hub running with this data directory for the duration of `work`. */
+async function withAdmin(dataDir: string, work: (admin: AdminClient) => Promise<void>): Promise<void> {
+  const admin = await AdminClient.connect(dataDir);
+  try {
+    await work(admin);
+  } finally {
+    admin.close();
+  }
 }
 
 async function watch(admin: AdminClient, run: string, start?: () => Promise<void>): Promise<RunResult> {

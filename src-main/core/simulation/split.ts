@@ -3,7 +3,7 @@
 // - label-skew: each label's rows spread over the parties in proportions drawn from a
 //   Dirichlet(alpha) distribution (Hsu et al. 2019): small alpha, strong skew.
 // Each party's rows are then split into train and evaluate rows.
-import { mulberry32 } from '../strategies/sampling';
+import { mulberry32, shuffleInPlace } from '../stats/random';
 
 export type SplitMode = 'iid' | 'label-skew';
 
@@ -40,16 +40,8 @@ export function splitRows(labels: readonly string[], options: SplitOptions): Par
   );
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  for (let i = items.length - 1; i > 0; i -= 1) {
-    const j = Math.floor(random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
 function dealIid(rows: number, parties: number, random: () => number): number[][] {
-  const order = shuffle(Array.from({ length: rows }, (_, row) => row), random);
+  const order = shuffleInPlace(Array.from({ length: rows }, (_, row) => row), random) as number[];
   const out: number[][] = Array.from({ length: parties }, () => []);
   order.forEach((row, index) => out[index % parties]!.push(row));
   return out.map((party) => party.sort((a, b) => a - b));
@@ -65,7 +57,7 @@ function dealLabelSkew(labels: readonly string[], parties: number, alpha: number
   });
   const out: number[][] = Array.from({ length: parties }, () => []);
   for (const label of [...byLabel.keys()].sort()) {
-    const rows = shuffle(byLabel.get(label)!, random);
+    const rows = shuffleInPlace(byLabel.get(label)!, random) as number[];
     const shares = dirichlet(parties, alpha, random);
     let start = 0;
     let cumulative = 0;
@@ -80,7 +72,7 @@ function dealLabelSkew(labels: readonly string[], parties: number, alpha: number
 }
 
 function holdOut(rows: number[], fraction: number, random: () => number): PartySplit {
-  const shuffled = shuffle([...rows], random);
+  const shuffled = shuffleInPlace([...rows], random) as number[];
   const evaluateCount = Math.round(rows.length * fraction);
   return {
     evaluate: shuffled.slice(0, evaluateCount).sort((a, b) => a - b),

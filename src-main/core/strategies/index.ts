@@ -21,7 +21,8 @@ export type {
 } from './types';
 export { difference, firstNonFinite, l2Distance, l2Norm, weightedAverage, weightedAverage64 } from './aggregate';
 export type { Vector } from './aggregate';
-export { mulberry32, roundSeed, sampleClients, sampleSize } from './sampling';
+export { mulberry32 } from '../stats/random';
+export { roundSeed, sampleClients, sampleSize } from './sampling';
 export type { SamplingOptions } from './sampling';
 export { FedAdagrad, FedAdam, FedAvg, FedAvgM, FedProx, FedYogi };
 

@@ -1,26 +1,7 @@
 // Per-round client sampling: which of the available clients train in a round. The choice is
 // pseudo-random but reproducible: it depends only on (seed, round) and on the *set* of available
 // clients, never on the order in which they connected.
-
-/** mulberry32: a tiny, fast 32-bit PRNG with a full 2^32 period. Returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** The 32-bit finaliser of MurmurHash3: spreads every input bit over the whole output. */
-function mix32(value: number): number {
-  let h = value >>> 0;
-  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
+import { mix32, mulberry32 } from '../stats/random';
 
 /** One 32-bit PRNG seed from (seed, round), so neighbouring rounds get unrelated streams. */
 export function roundSeed(seed: number, round: number): number {

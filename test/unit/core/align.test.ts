@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../src-main/core/stats/random';
 import type { Alignment, PartyDeclaration } from '../../../src-main/contract/data';
 import { Alignment as AlignmentSchema } from '../../../src-main/contract/data';
 import type { Task } from '../../../src-main/contract/records';
@@ -61,17 +62,7 @@ function mustAlign(declarations: PartyDeclaration[], project: AlignmentProject):
   return alignment!;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so failures reproduce. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = mulberry32;
 
 const project: AlignmentProject = { targetColumn: 'outcome', task: 'classify', positiveClass: 'yes' };
 

@@ -1,5 +1,5 @@
 // Seeded synthetic data for the ML tests: the same seed always gives the same rows.
-import { mulberry32 } from '../../../src-main/ml/random';
+import { mulberry32 } from '../../../src-main/core/stats/random';
 import type { TrainingData } from '../../../src-main/ml/trainer';
 
 /** Binary labels from a fixed hyperplane (linearly separable), features uniform in [-1, 1]. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../../../../src-main/core/stats/random';
 import { BinaryMetrics as BinaryMetricsSchema } from '../../../../src-main/contract/metrics';
 import { binaryMetrics } from '../../../../src-main/core/metrics/binary';
 
@@ -137,17 +138,7 @@ describe('binaryMetrics against scikit-learn', () => {
 });
 
 describe('binaryMetrics against brute-force definitions', () => {
-  /** Deterministic pseudo-random numbers (mulberry32). */
-  function random(seed: number): () => number {
-    let state = seed >>> 0;
-    return () => {
-      state = (state + 0x6d2b79f5) >>> 0;
-      let t = state;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = mulberry32;
 
   function bruteRocAuc(yTrue: Float32Array, s: Float32Array): number {
     let pairs = 0;

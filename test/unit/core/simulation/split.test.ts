@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dirichlet, quantileBins, splitRows } from '../../../../src-main/core/simulation/split';
-import { mulberry32 } from '../../../../src-main/core/strategies/sampling';
+import { mulberry32 } from '../../../../src-main/core/stats/random';
 
 const labels = Array.from({ length: 600 }, (_, row) => (row % 3 === 0 ? 'M' : 'B'));
 const base = { parties: 3, seed: 7, alpha: 0.5, evaluateFraction: 0.2, minTrainRows: 10 };

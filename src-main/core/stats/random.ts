@@ -1,7 +1,7 @@
-// Small, seeded pseudo-random helpers: the same seed gives the same shuffles, dropout masks and
-// initial weights on every machine.
+// Small, seeded pseudo-random helpers, shared by sampling, simulation splits and training: the
+// same seed gives the same choices, shuffles, dropout masks and initial weights on every machine.
 
-/** mulberry32: a tiny, fast 32-bit PRNG. Returns floats in [0, 1). */
+/** mulberry32: a tiny, fast 32-bit PRNG with a full 2^32 period. Returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
@@ -14,7 +14,7 @@ export function mulberry32(seed: number): () => number {
 }
 
 /** The 32-bit finaliser of MurmurHash3: spreads every input bit over the whole output. */
-function mix32(value: number): number {
+export function mix32(value: number): number {
   let h = value >>> 0;
   h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
   h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
@@ -31,16 +31,20 @@ export function deriveSeed(seed: number, ...path: number[]): number {
   return h & 0x7fffffff;
 }
 
-/** 0..n-1 in a seeded random order (Fisher-Yates). */
+/** Shuffles `items` in place (Fisher-Yates) and returns them. */
+export function shuffleInPlace<T>(items: T[] | Int32Array, random: () => number): typeof items {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const swap = items[i]!;
+    items[i] = items[j]!;
+    items[j] = swap;
+  }
+  return items;
+}
+
+/** 0..n-1 in a seeded random order. */
 export function shuffledIndices(n: number, seed: number): Int32Array {
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  const random = mulberry32(seed);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    const swap = order[i] as number;
-    order[i] = order[j] as number;
-    order[j] = swap;
-  }
-  return order;
+  return shuffleInPlace(order, mulberry32(seed)) as Int32Array;
 }
