@@ -1,26 +1,19 @@
-// The wire format. Every message is an envelope { v, t, id?, re?, b }:
+// The wire format. Every message is an envelope { v, t, id?, re?, b, n? } in a JSON text frame:
 //   v  protocol version     t  message type     b  body (validated per type)
 //   id request id (the sender wants a reply)    re the id this message replies to
+//   n  the length, in floats, of each tensor that follows
 //
-// Control messages travel as JSON text frames. Messages that carry tensors travel as one binary
-// frame, so a 1M-parameter update is 4 MB of float32, not 20 MB of JSON numbers:
-//
-//   0  4 bytes  magic "CHT1"
-//   4  u32 LE   length H of the header
-//   8  H bytes  the envelope as UTF-8 JSON, plus "n": [length of each tensor in floats]
-//      padding  zero bytes up to a multiple of 4, so the floats are aligned
-//      data     the tensors as little-endian float32, one after the other
-//
-// Decoding is zero-copy where the frame's buffer is 4-byte aligned (a Float32Array view on the
-// received bytes); otherwise the floats are copied once into an aligned buffer.
+// A message with tensors is its envelope followed at once by one binary frame per tensor: the
+// raw little-endian float32 bytes, nothing else. So a 1M-parameter update is 4 MB on the wire,
+// not 20 MB of JSON numbers; the sender hands ws the Float32Array's own memory (no copy), and
+// the receiver reads each tensor as a Float32Array view on the frame it received (no copy,
+// unless the frame's buffer is not 4-byte aligned, when it is copied once).
 import { endianness } from 'node:os';
 import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
-const MAGIC = 0x31544843; // "CHT1" read as a little-endian u32
-const PREFIX_BYTES = 8;
-/** Headers are small; a huge one is an attack or a bug. */
-const MAX_HEADER_BYTES = 1 << 20;
+/** More tensors in one message is a bug or an attack. */
+export const MAX_TENSORS = 1024;
 
 if (endianness() !== 'LE') {
   // Float32Array views use the machine's byte order; every platform Cohort ships on is LE.
@@ -33,11 +26,10 @@ export const Envelope = z.strictObject({
   id: z.string().min(1).max(64).optional(),
   re: z.string().min(1).max(64).optional(),
   b: z.unknown(),
+  n: z.array(z.int().min(0)).min(1).max(MAX_TENSORS).optional(),
 });
 
 export type Envelope = z.infer<typeof Envelope>;
-
-const BinaryHeader = Envelope.extend({ n: z.array(z.int().min(0)).max(1024) });
 
 export interface Message {
   envelope: Envelope;
@@ -51,29 +43,15 @@ export class FrameError extends Error {
   }
 }
 
-export function encodeText(envelope: Envelope): string {
-  return JSON.stringify(envelope);
+/** The frames of a message: its envelope as text, then each tensor's bytes (views, not copies). */
+export function encodeMessage(envelope: Omit<Envelope, 'n'>, tensors: readonly Float32Array[] = []): { text: string; binary: Buffer[] } {
+  if (tensors.length > MAX_TENSORS) throw new FrameError(`a message may carry at most ${MAX_TENSORS} tensors`);
+  const text = JSON.stringify(tensors.length > 0 ? { ...envelope, n: tensors.map((tensor) => tensor.length) } : envelope);
+  const binary = tensors.map((tensor) => Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength));
+  return { text, binary };
 }
 
-/** One binary frame holding the envelope and the tensors (one copy of the floats into it). */
-export function encodeBinary(envelope: Envelope, tensors: readonly Float32Array[]): Buffer {
-  const header = Buffer.from(JSON.stringify({ ...envelope, n: tensors.map((tensor) => tensor.length) }), 'utf8');
-  const dataOffset = align4(PREFIX_BYTES + header.length);
-  const floats = tensors.reduce((total, tensor) => total + tensor.length, 0);
-  const frame = Buffer.allocUnsafe(dataOffset + floats * 4);
-  frame.writeUInt32LE(MAGIC, 0);
-  frame.writeUInt32LE(header.length, 4);
-  header.copy(frame, PREFIX_BYTES);
-  frame.fill(0, PREFIX_BYTES + header.length, dataOffset);
-  let offset = dataOffset;
-  for (const tensor of tensors) {
-    frame.set(new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength), offset);
-    offset += tensor.byteLength;
-  }
-  return frame;
-}
-
-export function decodeText(text: string): Message {
+export function decodeEnvelope(text: string): Envelope {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
@@ -81,51 +59,54 @@ export function decodeText(text: string): Message {
     throw new FrameError('a text frame is not valid JSON');
   }
   const parsed = Envelope.safeParse(raw);
-  if (!parsed.success) throw new FrameError(`a text frame is not a valid envelope: ${describeIssue(parsed.error)}`);
-  return { envelope: parsed.data, tensors: [] };
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new FrameError(`a text frame is not a valid envelope: ${issue ? `${issue.path.join('.') || '(envelope)'}: ${issue.message}` : 'unknown problem'}`);
+  }
+  return parsed.data;
 }
 
-export function decodeBinary(frame: Buffer): Message {
-  if (frame.length < PREFIX_BYTES) throw new FrameError(`a binary frame of ${frame.length} bytes is too short`);
-  if (frame.readUInt32LE(0) !== MAGIC) throw new FrameError('a binary frame does not start with the Cohort magic bytes');
-  const headerLength = frame.readUInt32LE(4);
-  if (headerLength > MAX_HEADER_BYTES || PREFIX_BYTES + headerLength > frame.length) {
-    throw new FrameError(`a binary frame declares a ${headerLength}-byte header that does not fit`);
+/** A tensor frame as floats: a view where alignment allows, else one copy. */
+export function decodeTensor(frame: Buffer, expectedLength: number): Float32Array {
+  if (frame.length !== expectedLength * 4) {
+    throw new FrameError(`a tensor frame holds ${frame.length} bytes, but its envelope announced ${expectedLength} floats (${expectedLength * 4} bytes)`);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(frame.toString('utf8', PREFIX_BYTES, PREFIX_BYTES + headerLength));
-  } catch {
-    throw new FrameError('a binary frame header is not valid JSON');
-  }
-  const parsed = BinaryHeader.safeParse(raw);
-  if (!parsed.success) throw new FrameError(`a binary frame header is not valid: ${describeIssue(parsed.error)}`);
-  const { n: lengths, ...envelope } = parsed.data;
-  const dataOffset = align4(PREFIX_BYTES + headerLength);
-  const floats = lengths.reduce((total, length) => total + length, 0);
-  if (frame.length !== dataOffset + floats * 4) {
-    throw new FrameError(`a binary frame holds ${frame.length - dataOffset} data bytes but its header declares ${floats * 4}`);
-  }
-  const aligned = (frame.byteOffset + dataOffset) % 4 === 0;
-  // Zero-copy view where alignment allows; otherwise one copy into a fresh (aligned) buffer.
-  const all = aligned
-    ? new Float32Array(frame.buffer, frame.byteOffset + dataOffset, floats)
-    : new Float32Array(new Uint8Array(frame.subarray(dataOffset)).buffer);
-  const tensors: Float32Array[] = [];
-  let offset = 0;
-  for (const length of lengths) {
-    tensors.push(all.subarray(offset, offset + length));
-    offset += length;
-  }
-  return { envelope, tensors };
+  if (frame.byteOffset % 4 === 0) return new Float32Array(frame.buffer, frame.byteOffset, expectedLength);
+  return new Float32Array(new Uint8Array(frame).buffer);
 }
 
-function align4(value: number): number {
-  return (value + 3) & ~3;
-}
+/**
+ * Reassembles messages from frames: an envelope that announces tensors waits for exactly that
+ * many binary frames. Anything out of order is refused with a FrameError (and the partial
+ * message dropped), so a confused or hostile peer cannot make frames land in the wrong message.
+ */
+export class MessageAssembler {
+  private pending: { envelope: Envelope; tensors: Float32Array[] } | undefined;
 
-function describeIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'unknown problem';
-  return `${issue.path.join('.') || '(envelope)'}: ${issue.message}`;
+  /** Feeds one frame; returns a message when one is complete. */
+  push(data: Buffer, isBinary: boolean): Message | undefined {
+    if (!isBinary) {
+      if (this.pending) {
+        this.pending = undefined;
+        throw new FrameError('an envelope arrived before the tensors of the previous message');
+      }
+      const envelope = decodeEnvelope(data.toString('utf8'));
+      if (!envelope.n) return { envelope, tensors: [] };
+      this.pending = { envelope, tensors: [] };
+      return undefined;
+    }
+    const pending = this.pending;
+    if (!pending) throw new FrameError('a binary frame arrived without an envelope announcing it');
+    const lengths = pending.envelope.n!;
+    try {
+      pending.tensors.push(decodeTensor(data, lengths[pending.tensors.length]!));
+    } catch (error) {
+      this.pending = undefined;
+      throw error;
+    }
+    if (pending.tensors.length < lengths.length) return undefined;
+    this.pending = undefined;
+    const { n: _lengths, ...envelope } = pending.envelope;
+    return { envelope, tensors: pending.tensors };
+  }
 }

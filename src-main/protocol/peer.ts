@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { z } from 'zod';
-import { decodeBinary, decodeText, encodeBinary, encodeText, FrameError, PROTOCOL_VERSION, type Envelope, type Message } from './frames';
+import { encodeMessage, FrameError, MessageAssembler, PROTOCOL_VERSION, type Envelope, type Message } from './frames';
 
 export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024 * 1024;
 
@@ -77,6 +77,7 @@ export class Peer {
   private readonly handlers = new Map<string, Handler>();
   private readonly listeners = new Map<string, Listener[]>();
   private readonly idPrefix = randomBytes(4).toString('hex');
+  private readonly assembler = new MessageAssembler();
   private nextId = 0;
   private alive = true;
   private dead = false;
@@ -124,6 +125,12 @@ export class Peer {
 
   get isOpen(): boolean {
     return this.socket.readyState === this.socket.OPEN;
+  }
+
+  /** Bytes this connection has written to and read from its TCP socket (WebSocket framing included). */
+  transferred(): { sent: number; received: number } {
+    const tcp = (this.socket as unknown as { _socket?: { bytesWritten: number; bytesRead: number } })._socket;
+    return { sent: tcp?.bytesWritten ?? 0, received: tcp?.bytesRead ?? 0 };
   }
 
   /** Sends a request and resolves with the validated reply. */
@@ -206,24 +213,32 @@ export class Peer {
     this.socket.terminate();
   }
 
-  private send(envelope: Envelope, tensors?: readonly Float32Array[]): Promise<void> {
+  /**
+   * Sends the envelope, then each tensor as a raw binary frame, back to back (ws keeps them in
+   * order). The tensors' memory goes to the socket as it is: it must not change until this
+   * resolves.
+   */
+  private send(envelope: Omit<Envelope, 'n'>, tensors: readonly Float32Array[] = []): Promise<void> {
     if (!this.isOpen) return Promise.reject(new PeerClosedError(this.options.label, this.closeReason || 'not open'));
-    const data = tensors && tensors.length > 0 ? encodeBinary(envelope, tensors) : encodeText(envelope);
+    const { text, binary } = encodeMessage(envelope, tensors);
     return new Promise((resolve, reject) => {
-      this.socket.send(data, { binary: typeof data !== 'string' }, (error) => (error ? reject(error) : resolve()));
+      const done = (error?: Error) => (error ? reject(error) : resolve());
+      this.socket.send(text, binary.length === 0 ? done : undefined);
+      binary.forEach((frame, index) => this.socket.send(frame, { binary: true }, index === binary.length - 1 ? done : undefined));
     });
   }
 
   private receive(data: RawData, isBinary: boolean): void {
     this.alive = true;
-    let message: Message;
+    let message: Message | undefined;
     try {
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      message = isBinary ? decodeBinary(buffer) : decodeText(buffer.toString('utf8'));
+      message = this.assembler.push(buffer, isBinary);
     } catch (error) {
       this.options.onRefused?.(error instanceof FrameError ? error.message : String(error));
       return;
     }
+    if (!message) return;
     const { envelope } = message;
     if (envelope.re !== undefined) {
       const pending = this.pending.get(envelope.re);
@@ -252,7 +267,7 @@ export class Peer {
 
   private async answer(id: string, message: Message): Promise<void> {
     const handler = this.handlers.get(message.envelope.t);
-    let reply: Envelope;
+    let reply: Omit<Envelope, 'n'>;
     let tensors: readonly Float32Array[] | undefined;
     if (!handler) {
       this.options.onRefused?.(`unknown request ${message.envelope.t} from ${this.options.label}`);

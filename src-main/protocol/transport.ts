@@ -50,6 +50,10 @@ export function dial(url: string, options: { maxFrameBytes?: number; timeoutMs?:
       maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: options.timeoutMs ?? 10_000,
+      // RFC 6455 masking protects HTTP intermediaries from hostile browser scripts; between
+      // Cohort processes it only costs a pass over every byte on both ends (a quarter of a
+      // round's CPU for a 1M-parameter model). With an all-zero mask ws skips it both ways.
+      generateMask: zeroMask,
     });
     const fail = (error: Error) => {
       socket.removeAllListeners('open');
@@ -64,6 +68,10 @@ export function dial(url: string, options: { maxFrameBytes?: number; timeoutMs?:
       resolve(socket);
     });
   });
+}
+
+function zeroMask(mask: Uint8Array): void {
+  mask.fill(0);
 }
 
 /** Delays between reconnection attempts: exponential with jitter, capped. */

@@ -97,13 +97,18 @@ describe('requests and replies', () => {
     server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
     raw.send('{"not": "an envelope"}');
     raw.send(Buffer.from([1, 2, 3]));
-    raw.send(Buffer.from('CHT1\x00\x00\x00\x10garbage'));
+    raw.send(JSON.stringify({ v: 1, t: 'echo', id: 'q0', b: { text: 'x' }, n: [2] })); // announces a tensor...
+    raw.send(Buffer.from('garbage')); // ...that is 7 bytes, not 8
     const reply = await new Promise<string>((resolve) => {
       raw.once('message', (data) => resolve(String(data)));
       raw.send(JSON.stringify({ v: 1, t: 'echo', id: 'q1', b: { text: 'still here' } }));
     });
     expect(JSON.parse(reply)).toEqual({ v: 1, t: 'reply', re: 'q1', b: { text: 'still here' } });
-    expect(refused).toHaveLength(3);
+    expect(refused).toEqual([
+      expect.stringContaining('not a valid envelope'),
+      'a binary frame arrived without an envelope announcing it',
+      'a tensor frame holds 7 bytes, but its envelope announced 2 floats (8 bytes)',
+    ]);
     raw.close();
   });
 

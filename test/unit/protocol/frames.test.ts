@@ -1,67 +1,91 @@
 import { describe, expect, it } from 'vitest';
-import { decodeBinary, decodeText, encodeBinary, encodeText, FrameError, PROTOCOL_VERSION } from '../../../src-main/protocol/frames';
+import { decodeEnvelope, decodeTensor, encodeMessage, FrameError, MessageAssembler, PROTOCOL_VERSION } from '../../../src-main/protocol/frames';
 
 const envelope = { v: PROTOCOL_VERSION, t: 'run.fit', id: 'abc-1', b: { run: 'r1', round: 3 } } as const;
 
-describe('binary tensor frames', () => {
-  it('round-trips the envelope and every tensor, bit for bit', () => {
-    const a = Float32Array.from([1.5, -2.25, Math.fround(Math.PI), Number.MAX_VALUE > 0 ? 3.4e38 : 0, -0]);
+/** What a peer receives for a sent message: the text frame, then each binary frame. */
+function frames(message: ReturnType<typeof encodeMessage>): Array<[Buffer, boolean]> {
+  return [[Buffer.from(message.text), false], ...message.binary.map((frame): [Buffer, boolean] => [Buffer.from(frame), true])];
+}
+
+function assemble(parts: Array<[Buffer, boolean]>) {
+  const assembler = new MessageAssembler();
+  const out = [];
+  for (const [data, isBinary] of parts) {
+    const message = assembler.push(data, isBinary);
+    if (message) out.push(message);
+  }
+  return out;
+}
+
+describe('tensor messages', () => {
+  it('round-trip the envelope and every tensor, bit for bit', () => {
+    const a = Float32Array.from([1.5, -2.25, Math.fround(Math.PI), 3.4e38, -0]);
     const b = new Float32Array(0);
     const c = Float32Array.from({ length: 1001 }, (_, i) => Math.fround(Math.sin(i)));
-    const frame = encodeBinary(envelope, [a, b, c]);
-    const { envelope: decoded, tensors } = decodeBinary(frame);
-    expect(decoded).toEqual(envelope);
-    expect(tensors.map((tensor) => tensor.length)).toEqual([5, 0, 1001]);
-    expect(Array.from(tensors[0]!)).toEqual(Array.from(a));
-    expect(Object.is(tensors[0]![4], -0)).toBe(true);
-    expect(Buffer.from(tensors[2]!.buffer, tensors[2]!.byteOffset, tensors[2]!.byteLength).equals(Buffer.from(c.buffer))).toBe(true);
+    const [message] = assemble(frames(encodeMessage(envelope, [a, b, c])));
+    expect(message!.envelope).toEqual(envelope);
+    expect(message!.tensors.map((tensor) => tensor.length)).toEqual([5, 0, 1001]);
+    expect(Array.from(message!.tensors[0]!)).toEqual(Array.from(a));
+    expect(Object.is(message!.tensors[0]![4], -0)).toBe(true);
+    expect(Array.from(message!.tensors[2]!)).toEqual(Array.from(c));
   });
 
-  it('is 4 bytes per float plus a small header, not JSON numbers', () => {
+  it('send the tensors\' own memory: 4 bytes per float, no JSON numbers, no copy', () => {
     const weights = new Float32Array(1_000_000);
-    const frame = encodeBinary(envelope, [weights]);
-    expect(frame.length).toBeGreaterThanOrEqual(4_000_000);
-    expect(frame.length).toBeLessThan(4_000_000 + 200);
+    const { text, binary } = encodeMessage(envelope, [weights]);
+    expect(text.length).toBeLessThan(200);
+    expect(binary).toHaveLength(1);
+    expect(binary[0]!.length).toBe(4_000_000);
+    expect(binary[0]!.buffer).toBe(weights.buffer);
   });
 
-  it('decodes without copying when the frame is aligned, and copies once when it is not', () => {
-    const weights = Float32Array.from([1, 2, 3, 4]);
-    const frame = encodeBinary(envelope, [weights]);
-    const aligned = decodeBinary(frame).tensors[0]!;
-    expect(aligned.buffer).toBe(frame.buffer); // a view on the received bytes
-    const shifted = Buffer.alloc(frame.length + 1);
-    frame.copy(shifted, 1);
-    const unaligned = decodeBinary(shifted.subarray(1)).tensors[0]!;
+  it('decode without copying when the frame is aligned, and copy once when it is not', () => {
+    const bytes = Buffer.from(Float32Array.from([1, 2, 3, 4]).buffer);
+    const aligned = decodeTensor(bytes, 4);
+    expect(aligned.buffer).toBe(bytes.buffer);
+    const shifted = Buffer.alloc(17);
+    bytes.copy(shifted, 1);
+    const unaligned = decodeTensor(shifted.subarray(1), 4);
     expect(unaligned.buffer).not.toBe(shifted.buffer);
     expect(Array.from(unaligned)).toEqual([1, 2, 3, 4]);
   });
 
-  it('refuses malformed frames with a clear reason', () => {
-    const good = encodeBinary(envelope, [Float32Array.from([1, 2])]);
-    expect(() => decodeBinary(good.subarray(0, 5))).toThrow(FrameError);
-    const badMagic = Buffer.from(good);
-    badMagic.write('XXXX', 0);
-    expect(() => decodeBinary(badMagic)).toThrow(/magic/);
-    const hugeHeader = Buffer.from(good);
-    hugeHeader.writeUInt32LE(0xffffff, 4);
-    expect(() => decodeBinary(hugeHeader)).toThrow(/header that does not fit/);
-    expect(() => decodeBinary(good.subarray(0, good.length - 4))).toThrow(/declares 8/);
-    expect(() => decodeBinary(Buffer.concat([good, Buffer.alloc(4)]))).toThrow(/declares 8/);
-    const notJson = Buffer.from(good);
-    notJson.write('{{{{', 8);
-    expect(() => decodeBinary(notJson)).toThrow(/not valid JSON/);
+  it('carry messages without tensors as a single text frame', () => {
+    const message = encodeMessage({ v: PROTOCOL_VERSION, t: 'hello', b: { x: 1 } });
+    expect(message.binary).toEqual([]);
+    expect(JSON.parse(message.text)).toEqual({ v: 1, t: 'hello', b: { x: 1 } });
   });
 });
 
-describe('text frames', () => {
-  it('round-trips control messages', () => {
-    expect(decodeText(encodeText(envelope)).envelope).toEqual(envelope);
+describe('refusals', () => {
+  it('a tensor frame of the wrong size', () => {
+    const parts = frames(encodeMessage(envelope, [Float32Array.from([1, 2])]));
+    parts[1] = [Buffer.alloc(12), true];
+    expect(() => assemble(parts)).toThrow('a tensor frame holds 12 bytes, but its envelope announced 2 floats (8 bytes)');
   });
 
-  it('refuses what is not an envelope of this protocol version', () => {
-    expect(() => decodeText('not json')).toThrow(/not valid JSON/);
-    expect(() => decodeText(JSON.stringify({ ...envelope, v: 99 }))).toThrow(/v:/);
-    expect(() => decodeText(JSON.stringify({ v: 1, b: {} }))).toThrow(/t:/);
-    expect(() => decodeText(JSON.stringify({ ...envelope, extra: true }))).toThrow(FrameError);
+  it('a binary frame nobody announced', () => {
+    expect(() => assemble([[Buffer.alloc(8), true]])).toThrow('a binary frame arrived without an envelope announcing it');
+  });
+
+  it('an envelope that cuts into the tensors of another, and recovers after it', () => {
+    const first = frames(encodeMessage(envelope, [Float32Array.from([1]), Float32Array.from([2])]));
+    const assembler = new MessageAssembler();
+    assembler.push(first[0]![0], false);
+    assembler.push(first[1]![0], true);
+    expect(() => assembler.push(Buffer.from(encodeMessage({ ...envelope, id: 'x-2' }).text), false)).toThrow(FrameError);
+    // The next well-formed message goes through.
+    const next = encodeMessage({ ...envelope, id: 'x-3' });
+    expect(assembler.push(Buffer.from(next.text), false)?.envelope.id).toBe('x-3');
+  });
+
+  it('text that is not an envelope of this protocol version', () => {
+    expect(() => decodeEnvelope('not json')).toThrow(/not valid JSON/);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, v: 99 }))).toThrow(/v:/);
+    expect(() => decodeEnvelope(JSON.stringify({ v: 1, b: {} }))).toThrow(/t:/);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, extra: true }))).toThrow(FrameError);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, n: [] }))).toThrow(FrameError);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, n: new Array(2000).fill(1) }))).toThrow(FrameError);
   });
 });
