@@ -43,6 +43,9 @@ export interface RunDeps {
   participantWaitMs: number;
 }
 
+/** The least time between two writes of a run's progress while it trains. */
+const PERSIST_EVERY_MS = 1_000;
+
 export class RunFailed extends Error {
   constructor(message: string) {
     super(message);
@@ -75,6 +78,7 @@ export class RunExecution {
   private round = 0;
   private status: RunStatus = 'waiting';
   private cancellation: Promise<never> | undefined;
+  private persistedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly context: RunContext,
@@ -148,6 +152,7 @@ export class RunExecution {
       finishedAt: this.deps.now().toISOString(),
       error,
     };
+    await this.deps.runs.saveHistory(this.runId, this.history);
     await this.deps.runs.saveResult(this.runId, result);
     await this.deps.runs.setStatus(this.runId, {
       status: this.status,
@@ -312,8 +317,7 @@ export class RunExecution {
       record.seconds = (performance.now() - started) / 1000;
       this.round = round;
       this.history.push(record);
-      await this.deps.runs.saveHistory(this.runId, this.history);
-      await this.deps.runs.setStatus(this.runId, { status: 'training', round });
+      await this.persistProgress(round === rounds);
       this.deps.emit({ kind: 'round', run: this.runId, rounds, record });
 
       if (earlyStopping && record.evaluate) {
@@ -505,6 +509,19 @@ export class RunExecution {
 
   private checkCancelled(): void {
     if (this.abort.signal.aborted) throw this.abort.signal.reason;
+  }
+
+  /**
+   * Stores the history and the round reached. Rounds can take milliseconds, and each write is
+   * fsynced, so progress is stored at most every PERSIST_EVERY_MS (and always at the end);
+   * live events still report every round.
+   */
+  private async persistProgress(force: boolean): Promise<void> {
+    const now = performance.now();
+    if (!force && now - this.persistedAt < PERSIST_EVERY_MS) return;
+    this.persistedAt = now;
+    await this.deps.runs.saveHistory(this.runId, this.history);
+    await this.deps.runs.setStatus(this.runId, { status: 'training', round: this.round });
   }
 
   /** Rejects when the run is cancelled; one promise (and one listener) for the run's life. */

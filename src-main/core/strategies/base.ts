@@ -18,6 +18,8 @@ const LISTED_FAILURES = 10;
 export abstract class BaseStrategy implements Strategy {
   abstract readonly algorithm: Algorithm;
   protected readonly h: Readonly<Hyperparameters>;
+  /** Weights this strategy returned, all checked finite (the next round's `current`). */
+  private readonly produced = new WeakSet<Float32Array>();
 
   constructor(h: Hyperparameters) {
     // A private copy: later edits to the caller's object cannot change what a round does.
@@ -59,7 +61,7 @@ export abstract class BaseStrategy implements Strategy {
     results: readonly FitResult[],
     failures: readonly Failure[],
   ): AggregateOutcome {
-    const problem = checkRound(current, results, failures, this.h.minClients);
+    const problem = checkRound(current, results, failures, this.h.minClients, this.produced.has(current));
     if (problem !== null) return { ok: false, reason: problem };
     const updates = results.map((result) => result.weights);
     const numExamples = results.map((result) => result.numExamples);
@@ -69,6 +71,7 @@ export abstract class BaseStrategy implements Strategy {
       const culprit = nonFiniteResults(results);
       return { ok: false, reason: culprit ?? combined };
     }
+    this.produced.add(combined);
     return { ok: true, weights: combined };
   }
 
@@ -105,6 +108,8 @@ export function checkRound(
   results: readonly FitResult[],
   failures: readonly Failure[],
   minClients: number,
+  /** The current weights are this strategy's own, checked, output: no need to scan them again. */
+  currentKnownFinite = false,
 ): Problem | null {
   const seen = new Set<string>();
   for (const result of results) {
@@ -139,6 +144,7 @@ export function checkRound(
   const total = results.reduce((sum, result) => sum + result.numExamples, 0);
   if (!Number.isFinite(total)) return 'the total number of training examples is not finite';
 
+  if (currentKnownFinite) return null;
   const bad = firstNonFinite(current);
   if (bad >= 0) return `the current global weights hold ${current[bad]} at index ${bad}`;
   return null;

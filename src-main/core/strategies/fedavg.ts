@@ -1,6 +1,6 @@
 // FedAvg (McMahan et al. 2017): the new global weights are the sample-weighted average of the
 // clients' weights, w = sum_k (n_k / N) w_k with N = sum_k n_k.
-import { firstNonFinite, weightedAverage } from './aggregate';
+import { checkedWeightedAverage, firstNonFinite } from './aggregate';
 import { BaseStrategy, type Problem } from './base';
 
 export class FedAvg extends BaseStrategy {
@@ -11,9 +11,11 @@ export class FedAvg extends BaseStrategy {
     updates: readonly Float32Array[],
     numExamples: readonly number[],
   ): Float32Array | Problem {
-    const average = weightedAverage(updates, numExamples);
-    const bad = firstNonFinite(average);
-    if (bad >= 0) return `the average holds ${average[bad]} at index ${bad}`;
+    const { average, finite } = checkedWeightedAverage(updates, numExamples);
+    if (!finite) {
+      const bad = firstNonFinite(average);
+      return `the average holds ${average[bad]} at index ${bad}`;
+    }
     return average;
   }
 }
