@@ -1,7 +1,7 @@
 // Chooses the TF.js backend: the native TensorFlow binding (@tensorflow/tfjs-node, optional and
 // often absent), else WebAssembly, else the plain JavaScript CPU backend. One choice per
 // JavaScript realm (the main thread and each worker thread choose for themselves).
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
@@ -109,6 +109,23 @@ function describe(tried: BackendAttempt[]): string {
   return tried.map((attempt) => `${attempt.name}: ${attempt.error ?? 'ok'}`).join('; ');
 }
 
+/**
+ * Why @tensorflow/tfjs-node cannot load, found without loading it: the package is not
+ * installed, or its native binding (downloaded by its install script, which does not run on
+ * machines without internet) is absent. Null when the binding file is there.
+ */
+function missingNativeBinding(): string | null {
+  let packageJson: string;
+  try {
+    packageJson = createRequire(import.meta.url).resolve(`${TFJS_NODE}/package.json`);
+  } catch {
+    return `${TFJS_NODE} is not installed`;
+  }
+  const lib = path.join(path.dirname(packageJson), 'lib');
+  const found = existsSync(lib) && readdirSync(lib).some((folder) => existsSync(path.join(lib, folder, 'tfjs_binding.node')));
+  return found ? null : `${TFJS_NODE} is installed but its native binding (tfjs_binding.node) is not: its install script did not download it`;
+}
+
 /** Initialises one backend and makes it current; returns why it failed, or null. */
 async function tryBackend(name: BackendName): Promise<string | null> {
   try {
@@ -116,6 +133,10 @@ async function tryBackend(name: BackendName): Promise<string | null> {
       // The native binding is optional: importing it throws when its binary is missing.
       // TF_CPP_MIN_LOG_LEVEL=2 keeps TensorFlow's C++ start-up notes off stderr.
       process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+      // Importing the package loads all of TF.js before finding the binding missing (about
+      // 0.3 s per process); look for the binding's file first.
+      const missing = missingNativeBinding();
+      if (missing) return missing;
       await captureWarnings(() => import(/* @vite-ignore */ TFJS_NODE));
       if (!tf.findBackendFactory('tensorflow')) {
         return `${TFJS_NODE} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core`;

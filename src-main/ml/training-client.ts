@@ -44,26 +44,30 @@ export function defaultThreadEntry(moduleUrl: string = import.meta.url): URL {
   return new URL(moduleUrl.endsWith('.ts') ? SOURCE_ENTRY : BUNDLED_ENTRY, moduleUrl);
 }
 
-/** Options about the main script; each takes a value (`--input-type=module` or `-e CODE`). */
-const SCRIPT_OPTIONS = new Set(['-e', '--eval', '-p', '--print', '--input-type']);
+/** Options that load code or shape how modules resolve: the ones a thread needs and accepts. */
+const VALUE_OPTIONS = new Set(['--import', '--require', '-r', '--loader', '--experimental-loader', '--conditions', '-C']);
+const FLAG_OPTIONS = new Set(['--enable-source-maps', '--no-warnings', '--no-deprecation', '--trace-warnings', '--trace-uncaught']);
 
 /**
- * The parent's Node options minus the ones about the main script (`-e CODE`, `--input-type`),
- * which a worker refuses ("--input-type can only be used with string input...").
+ * The parent's Node options a worker thread accepts: module loading only. Workers refuse V8
+ * options (--expose-gc, --max-old-space-size), process options (--title) and options about the
+ * main script (-e CODE, --input-type), so those are left out.
  */
 export function workerExecArgv(execArgv: readonly string[]): string[] {
   const kept: string[] = [];
   for (let index = 0; index < execArgv.length; index++) {
     const arg = execArgv[index] as string;
     const name = arg.split('=')[0] as string;
-    if (SCRIPT_OPTIONS.has(name)) {
-      if (!arg.includes('=')) index += 1;
-      continue;
-    }
-    kept.push(arg);
+    const takesValue = !arg.includes('=') && (VALUE_OPTIONS.has(name) || SCRIPT_VALUE_OPTIONS.has(name));
+    if (VALUE_OPTIONS.has(name)) kept.push(...(takesValue ? [arg, execArgv[index + 1] as string] : [arg]));
+    else if (FLAG_OPTIONS.has(name)) kept.push(arg);
+    if (takesValue) index += 1;
   }
-  return kept;
+  return kept.filter((arg) => arg !== undefined);
 }
+
+/** Options about the main script that take a value, so their value is skipped too. */
+const SCRIPT_VALUE_OPTIONS = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--max-old-space-size', '--title']);
 
 function reviveError(serialized: { message: string; name: string; code?: string; details?: Record<string, unknown>; stack?: string }): Error {
   let error: Error;

@@ -101,7 +101,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   };
   const infoPath = join(options.dataDir, HUB_INFO_FILE);
   await writeJsonFile(infoPath, info);
-  log.info('hub listening', { url: parties.url, backend: await models.ready() });
+  log.info('hub listening', { url: parties.url });
+  // Load TF.js in the background: the first run needs it, the hub's start does not wait for it.
+  models.ready().then(
+    (backend) => log.info('TF.js ready', { backend }),
+    (error: Error) => log.error('TF.js could not be loaded', { error: error.message }),
+  );
 
   return {
     url: parties.url,

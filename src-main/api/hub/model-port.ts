@@ -1,27 +1,41 @@
 // The TTP's use of models: seeded initial global weights, and the exported global model (TF.js
-// layers format) with its alignment, hyperparameters and metrics.
+// layers format) with its alignment, hyperparameters and metrics. TF.js is loaded on first use,
+// so starting a hub (or any command) does not pay for it.
 import { join } from 'node:path';
 import type { ModelSpec } from '../../contract/records';
 import type { ModelPort, ModelShape } from '../../engines/ports';
-import { currentBackend, selectBackend } from '../../ml/backend';
-import { buildModel, parameterCount } from '../../ml/model';
-import { saveModel } from '../../ml/model-io';
-import { getFlatWeights, setFlatWeights } from '../../ml/weights';
 import { runFolder } from '../../store/run-repository';
 
+async function loadMl() {
+  const [backend, model, io, weights] = await Promise.all([
+    import('../../ml/backend'),
+    import('../../ml/model'),
+    import('../../ml/model-io'),
+    import('../../ml/weights'),
+  ]);
+  await backend.selectBackend();
+  return { backend, model, io, weights };
+}
+
 export class HubModelPort implements ModelPort {
+  private ml: ReturnType<typeof loadMl> | undefined;
+  private backendName = 'not loaded';
+
   constructor(private readonly dataDir: string) {}
 
-  /** Selects the TF.js backend; returns its name. */
+  /** Loads TF.js and selects its backend; returns the backend's name. */
   async ready(): Promise<string> {
-    return (await selectBackend()).backend;
+    const ml = await (this.ml ??= loadMl());
+    this.backendName = ml.backend.currentBackend() ?? 'none';
+    return this.backendName;
   }
 
   async initialWeights(spec: ModelSpec, shape: ModelShape, seed: number) {
     await this.ready();
-    const model = buildModel(spec, shape, seed);
+    const { model: models, weights } = await this.ml!;
+    const model = models.buildModel(spec, shape, seed);
     try {
-      return { weights: getFlatWeights(model), parameterCount: parameterCount(model) };
+      return { weights: weights.getFlatWeights(model), parameterCount: models.parameterCount(model) };
     } finally {
       model.dispose();
     }
@@ -29,11 +43,12 @@ export class HubModelPort implements ModelPort {
 
   async saveGlobal(runId: string, spec: ModelSpec, shape: ModelShape, weights: Float32Array, metadata: Record<string, unknown>) {
     await this.ready();
-    const model = buildModel(spec, shape, 0);
+    const { model: models, weights: flat, io } = await this.ml!;
+    const model = models.buildModel(spec, shape, 0);
     try {
-      setFlatWeights(model, weights);
+      flat.setFlatWeights(model, weights);
       const dir = join(runFolder(this.dataDir, runId), 'global-model');
-      await saveModel(model, dir, metadata);
+      await io.saveModel(model, dir, metadata);
       return dir;
     } finally {
       model.dispose();
@@ -41,6 +56,6 @@ export class HubModelPort implements ModelPort {
   }
 
   backend(): string {
-    return currentBackend() ?? 'none';
+    return this.backendName;
   }
 }

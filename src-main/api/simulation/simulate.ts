@@ -2,10 +2,12 @@
 // OS processes talking over 127.0.0.1, exactly as on separate machines; this process only sets
 // up their stores, starts the run through the hub's admin endpoint and reads the result.
 import { existsSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CohortError } from '../../contract/errors';
+import type { Alignment } from '../../contract/data';
 import type { AggregatedMetrics } from '../../contract/metrics';
 import type { AlignmentOptions, Hyperparameters, ModelSpec, Task } from '../../contract/records';
 import { openDataSource } from '../../datasource/data-source';
@@ -17,7 +19,10 @@ import { AdminClient } from '../admin-client';
 import { runFolder } from '../../store/run-repository';
 import { alignPartyFolders, findPartyFolders, inferTask } from '../local-alignment';
 import { StoreDataPort, runDir } from '../worker/data-port';
-import { computeBaselines, type BaselineKind, type Baselines } from './baselines';
+import type { BaselineKind, Baselines } from './baselines';
+import type * as BaselinesModuleNamespace from './baselines';
+
+type BaselinesModule = typeof BaselinesModuleNamespace;
 import { ProcessGroup } from './processes';
 import { splitCsvIntoParties } from './split-csv';
 import { prepareWorkspace, SIMULATION_IDS } from './workspace';
@@ -91,30 +96,41 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   const logs = join(workspace, 'logs');
   const processes = new ProcessGroup(logs);
+  // Baselines train in this process; their TF.js loads while the federation starts up.
+  const baselineModule = options.baselines && options.baselines.length > 0 ? import('./baselines') : undefined;
+  baselineModule?.catch(() => undefined);
   let admin: AdminClient | undefined;
   let result: RunResult;
+  let baselines: Promise<Baselines | undefined> = Promise.resolve(undefined);
   try {
+    // The hub and every worker start at once: the workers retry until the hub listens.
+    const port = await freePort();
+    const url = `ws://127.0.0.1:${port}`;
     const hub = processes.spawn('hub', [
       'hub',
       '--port',
-      '0',
+      String(port),
       '--json',
       '--data-dir',
       setup.hubDir,
       '--participant-wait',
       String((options.participantWaitMs ?? 60_000) / 1000),
     ]);
-    const { url } = JSON.parse(await hub.firstLine) as { url: string };
     const workers: Record<string, number> = {};
     for (const party of setup.parties) {
       const worker = processes.spawn(party.name, ['worker', '--hub', url, '--data-dir', party.dataDir, '--id', party.name]);
       workers[party.name] = worker.child.pid!;
     }
     options.onProcesses?.({ hub: hub.child.pid!, workers });
+    await hub.firstLine;
     admin = await AdminClient.connect(setup.hubDir);
     if (options.onEvent) await admin.subscribe(options.onEvent, SIMULATION_IDS.run);
     await admin.start(SIMULATION_IDS.run);
     result = await admin.wait(SIMULATION_IDS.run);
+    if (baselineModule && result.status === 'completed') {
+      // While the processes stop.
+      baselines = computeBaselinesFor(await baselineModule, options, setup, local.alignment);
+    }
   } finally {
     admin?.close();
     await processes.stopAll();
@@ -123,16 +139,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   if (result.status !== 'completed') {
     throw new CohortError('RUN_FAILED', `the federated run ${result.status}: ${result.error ?? 'no reason given'} (logs: ${logs})`, { result });
   }
-
-  let baselines: Baselines | undefined;
-  if (options.baselines && options.baselines.length > 0) {
-    const prepared = new Map<string, PreparedData>();
-    for (const party of setup.parties) {
-      const store = await MetadataStore.open(party.dataDir);
-      prepared.set(party.name, await new StoreDataPort(store).prepare(SIMULATION_IDS.project, party.name, local.alignment));
-    }
-    baselines = await computeBaselines(options.baselines, local.alignment, options.model, options.hyperparameters, prepared);
-  }
+  const baselineResult = await baselines;
 
   const parties: SimulationResult['artifacts']['parties'] = {};
   for (const party of setup.parties) {
@@ -174,8 +181,34 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     },
     seconds: (performance.now() - started) / 1000,
   };
-  if (baselines) simulation.baselines = baselines;
+  if (baselineResult) simulation.baselines = baselineResult;
   return simulation;
+}
+
+async function computeBaselinesFor(
+  module: BaselinesModule,
+  options: SimulationOptions,
+  setup: Awaited<ReturnType<typeof prepareWorkspace>>,
+  alignment: Alignment,
+): Promise<Baselines> {
+  const prepared = new Map<string, PreparedData>();
+  for (const party of setup.parties) {
+    const store = await MetadataStore.open(party.dataDir);
+    prepared.set(party.name, await new StoreDataPort(store).prepare(SIMULATION_IDS.project, party.name, alignment));
+  }
+  return module.computeBaselines(options.baselines ?? [], alignment, options.model, options.hyperparameters, prepared);
+}
+
+/** A port free on 127.0.0.1 now (the hub binds it a moment later). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** The party folders: `data` itself, or the CSV split into `workspace/data`. */

@@ -2,7 +2,7 @@
 // the hub and reconnects with backoff whenever the connection drops; in listen mode it waits
 // for the TTP to dial it. Either way, everything after the connection is the same.
 import { join } from 'node:path';
-import type { Log, WorkerArtifactsPort } from '../../engines/ports';
+import type { Log, TrainingPort, WorkerArtifactsPort } from '../../engines/ports';
 import { WorkerEngine } from '../../engines/worker';
 import { writePredictionsCsv } from '../../datasource/write-predictions';
 import { greet, type Hello } from '../../protocol/handshake';
@@ -24,6 +24,8 @@ export interface WorkerOptions {
   listen?: { host: string; port: number };
   heartbeatMs?: number;
   maxFileBytes?: number;
+  /** How local training runs (default: TF.js in a training thread per run). */
+  training?: TrainingPort;
   log?: Log;
 }
 
@@ -46,7 +48,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   };
   const engine = new WorkerEngine(options.party, {
     data: new StoreDataPort(store, options.maxFileBytes === undefined ? {} : { maxBytes: options.maxFileBytes }),
-    training: new ThreadTrainingPort(),
+    training: options.training ?? new ThreadTrainingPort(),
     artifacts,
     log,
   });

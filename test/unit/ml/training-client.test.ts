@@ -25,6 +25,12 @@ describe('training client helpers', () => {
   it('drops the parent\'s main-script options, which a worker refuses', () => {
     expect(workerExecArgv(['--input-type=module', '-e', 'code', '--no-warnings'])).toEqual(['--no-warnings']);
     expect(workerExecArgv(['--input-type', 'module', '--eval', 'code'])).toEqual([]);
+    // V8 and process options, which workers refuse, are left out; module loading is kept.
+    expect(workerExecArgv(['--expose-gc', '--import', 'tsx', '--max-old-space-size=64', '--cpu-prof', '--conditions=dev', '--title', 'x'])).toEqual([
+      '--import',
+      'tsx',
+      '--conditions=dev',
+    ]);
     expect(workerExecArgv(['--import', 'tsx', '--conditions=development', '-p', 'x'])).toEqual(['--import', 'tsx', '--conditions=development']);
   });
 });
