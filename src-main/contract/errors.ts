@@ -28,6 +28,9 @@ export const ERROR_CODES = [
   'STORE_CORRUPT',
   'STORE_TOO_NEW',
   'STORE_LOCKED',
+  // joining and consent
+  'INVITATION_INVALID',
+  'CONSENT_REQUIRED',
   // generic
   'BAD_INPUT',
   'RUN_FAILED',

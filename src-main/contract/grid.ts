@@ -3,18 +3,27 @@
 import { z } from 'zod';
 import { Alignment, PartyDeclaration } from './data';
 import { Metrics } from './metrics';
-import { Hyperparameters, Id, ModelSpec, Optimizer, Task } from './records';
+import { DeclaredTagSummary, Hyperparameters, Id, ModelSpec, Optimizer, RunSummary, Task } from './records';
 
 export const GRID = {
+  consent: 'run.consent',
   declare: 'run.declare',
   prepare: 'run.prepare',
   fit: 'run.fit',
   evaluate: 'run.evaluate',
   finish: 'run.finish',
   teardown: 'run.teardown',
+  /** Worker -> hub notification: the data tags this party declares for a project. */
+  tags: 'party.tags',
 } as const;
 
 const Count = z.int().min(0);
+
+/** Before a run touches anyone's data, each participant is asked, and may decline. */
+export const ConsentRequest = z.strictObject({ run: Id, projectId: Id, summary: RunSummary });
+export const ConsentReply = z.strictObject({ approved: z.boolean(), reason: z.string().max(1000).optional() });
+
+export const TagsNotice = z.strictObject({ projectId: Id, tags: z.array(DeclaredTagSummary).max(10) });
 
 export const DeclareRequest = z.strictObject({
   run: Id,
@@ -81,6 +90,9 @@ export const FinishReply = z.strictObject({
 
 export const TeardownNotice = z.strictObject({ run: Id, reason: z.string().max(1000) });
 
+export type ConsentRequest = z.infer<typeof ConsentRequest>;
+export type ConsentReply = z.infer<typeof ConsentReply>;
+export type TagsNotice = z.infer<typeof TagsNotice>;
 export type DeclareRequest = z.infer<typeof DeclareRequest>;
 export type DeclareReply = z.infer<typeof DeclareReply>;
 export type PrepareRequest = z.infer<typeof PrepareRequest>;

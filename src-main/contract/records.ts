@@ -121,6 +121,7 @@ export const Hyperparameters = z.strictObject({
 export const RunStatus = z.enum([
   'defined',
   'waiting',
+  'awaiting-approval',
   'aligning',
   'training',
   'evaluating',
@@ -166,6 +167,14 @@ export const Connection = z.discriminatedUnion('mode', [
   }),
 ]);
 
+/** What a participant tells the orchestrator about a data tag: its schema and row count, no values. */
+export const DeclaredTagSummary = z.strictObject({
+  kind: z.enum(['train', 'evaluate', 'predict']),
+  rows: z.int().min(0),
+  columns: z.array(z.strictObject({ name: z.string().min(1).max(500), kind: z.enum(['numeric', 'categorical', 'boolean', 'identifier', 'empty']) })).max(10_000),
+  declaredAt: Timestamp,
+});
+
 export const Registration = z.strictObject({
   id: Id,
   participantId: Id,
@@ -173,6 +182,8 @@ export const Registration = z.strictObject({
   projectId: Id,
   role: z.enum(['participant', 'orchestrator']).default('participant'),
   connection: Connection.default({ mode: 'dial-out' }),
+  /** The data tags the participant declared for this project (summaries only). */
+  declaredTags: z.array(DeclaredTagSummary).default([]),
   ...timestamps,
 });
 
@@ -199,6 +210,61 @@ export const DataTag = z.strictObject({
   ...timestamps,
 });
 
+// ---------------------------------------------------------------------------------------------
+// Joining and consent
+
+/** An invitation to join a collaboration, at the orchestrator. The token itself is never stored. */
+export const Invitation = z.strictObject({
+  id: Id,
+  collaborationId: Id,
+  /** sha256 of the single-use token carried by the invitation code. */
+  tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+  expiresAt: Timestamp,
+  note: z.string().max(500).default(''),
+  /** Set when a participant joined with it. */
+  usedBy: Id.optional(),
+  usedAt: Timestamp.optional(),
+  revoked: z.boolean().default(false),
+  ...timestamps,
+});
+
+/** A collaboration this party joined, at the participant. */
+export const Membership = z.strictObject({
+  id: Id,
+  collaborationId: Id,
+  /** Where the orchestrator's hub listens. */
+  hubUrl: z.string().min(1).max(2000),
+  /** This party's id at that hub. */
+  partyId: Id,
+  orchestrator: z.string().max(200).default(''),
+  ...timestamps,
+});
+
+/** What a run will do with a participant's data, as shown before the participant decides. */
+export const RunSummary = z.strictObject({
+  collaboration: z.string().max(200),
+  project: z.string().max(200),
+  targetColumn: z.string().max(500),
+  experiment: z.string().max(200),
+  run: z.string().max(200),
+  model: ModelSpec,
+  hyperparameters: Hyperparameters,
+  /** The kinds of this party's data the run uses. */
+  tags: z.array(TagKind),
+});
+
+/** A participant's decision on a run (pending until it decides). */
+export const Consent = z.strictObject({
+  id: Id,
+  membershipId: Id,
+  runId: Id,
+  projectId: Id,
+  summary: RunSummary,
+  state: z.enum(['pending', 'approved', 'declined']),
+  decidedAt: Timestamp.optional(),
+  ...timestamps,
+});
+
 export type Collaboration = z.infer<typeof Collaboration>;
 export type Project = z.infer<typeof Project>;
 export type AlignmentOptions = z.infer<typeof AlignmentOptions>;
@@ -216,3 +282,8 @@ export type DeclaredColumn = z.infer<typeof DeclaredColumn>;
 export type TagKind = z.infer<typeof TagKind>;
 export type DataTag = z.infer<typeof DataTag>;
 export type Task = z.infer<typeof Task>;
+export type DeclaredTagSummary = z.infer<typeof DeclaredTagSummary>;
+export type Invitation = z.infer<typeof Invitation>;
+export type Membership = z.infer<typeof Membership>;
+export type RunSummary = z.infer<typeof RunSummary>;
+export type Consent = z.infer<typeof Consent>;

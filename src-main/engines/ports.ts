@@ -3,9 +3,9 @@
 // ws, lowdb, TF.js or the file system.
 import type { z } from 'zod';
 import type { Alignment, PartyDeclaration } from '../contract/data';
-import type { FitConfig, PrepareReply } from '../contract/grid';
+import type { ConsentReply, ConsentRequest, FitConfig, PrepareReply } from '../contract/grid';
 import type { Metrics } from '../contract/metrics';
-import type { Experiment, Hyperparameters, ModelSpec, Project, Registration, Run, RunStatus, Task } from '../contract/records';
+import type { Collaboration, Experiment, Hyperparameters, ModelSpec, Project, Registration, Run, RunStatus, Task } from '../contract/records';
 import type { EncodedDataset } from '../core/alignment/encode';
 import type { RoundRecord, RunResult } from '../contract/results';
 
@@ -74,6 +74,19 @@ export interface TrainingPort {
   open(options: { model: ModelSpec; alignment: Alignment; seed: number; data: PreparedData }): Promise<TrainingSession>;
 }
 
+/** Decides whether a run may use this party's data: a person in the app, or a policy. */
+export interface ConsentPort {
+  decide(channel: Channel, request: ConsentRequest): Promise<ConsentReply>;
+}
+
+/** What a worker did for a run, as its owner follows it ("my local loss"). */
+export type WorkerActivity =
+  | { kind: 'prepared'; run: string; trainRows: number; evaluateRows: number; predictRows: number }
+  | { kind: 'fit'; run: string; round: number; loss: number; numExamples: number; seconds: number }
+  | { kind: 'evaluated'; run: string; round: number; metrics: Metrics | null }
+  | { kind: 'finished'; run: string; predictedRows: number | null }
+  | { kind: 'ended'; run: string; reason: string };
+
 /** Where a worker keeps what a run leaves behind: models and predictions, in its own folders. */
 export interface WorkerArtifactsPort {
   modelDir(run: string, which: 'global' | 'local'): string;
@@ -91,6 +104,7 @@ export interface RunParticipant {
 }
 
 export interface RunContext {
+  collaboration: Collaboration;
   run: Run;
   experiment: Experiment;
   project: Project;

@@ -9,6 +9,7 @@
 // then every worker frees the run. Each phase is stored as the run's status.
 import type { Alignment } from '../contract/data';
 import {
+  ConsentReply,
   DeclareReply,
   EvaluateReply,
   FinishReply,
@@ -41,6 +42,8 @@ export interface RunDeps {
   emit(event: RunEvent): void;
   /** How long to wait for participants to connect before starting without the missing ones. */
   participantWaitMs: number;
+  /** How long to wait for each participant to approve or decline the run. */
+  approvalWaitMs: number;
 }
 
 /** The least time between two writes of a run's progress while it trains. */
@@ -69,6 +72,8 @@ export class RunExecution {
   private readonly abort = new AbortController();
   private readonly strategy: Strategy;
   private readonly prepared = new Map<string, Prepared>();
+  /** The connection on which each participant approved the run. */
+  private readonly approvedOn = new Map<string, Channel>();
   private readonly dropouts: Dropout[] = [];
   private readonly history: RoundRecord[] = [];
   private readonly startedAt: string;
@@ -110,6 +115,8 @@ export class RunExecution {
     try {
       await this.setStatus('waiting');
       await this.waitForParticipants();
+      await this.setStatus('awaiting-approval');
+      await this.askConsent();
       await this.setStatus('aligning');
       const alignment = await this.align();
       await this.prepareAll(alignment);
@@ -201,6 +208,39 @@ export class RunExecution {
       }
       await Promise.race([this.deps.nextConnection(Math.min(left, 500)), this.cancelled()]);
     }
+  }
+
+  /** Every connected participant is asked; those who decline are left out of the run. */
+  private async askConsent(): Promise<void> {
+    const replies = await this.inParallel(this.connectedParticipants(), 'approving', (party, channel) => this.consentOf(party, channel));
+    for (const [party, reply] of replies) {
+      if (!reply.approved) this.dropout(party, 0, `declined${reply.reason ? `: ${reply.reason}` : ''}`);
+    }
+    this.requireEnough(this.approvedOn.size, 'approved the run');
+  }
+
+  private async consentOf(party: string, channel: Channel): Promise<ConsentReply> {
+    const { collaboration, project, experiment, run } = this.context;
+    const { body } = await channel.request(
+      GRID.consent,
+      {
+        run: this.runId,
+        projectId: project.id,
+        summary: {
+          collaboration: collaboration.name,
+          project: project.name,
+          targetColumn: project.targetColumn,
+          experiment: experiment.name,
+          run: run.name,
+          model: experiment.model,
+          hyperparameters: this.hyperparameters,
+          tags: ['train', 'evaluate', 'predict'],
+        },
+      },
+      { schema: ConsentReply, timeoutMs: this.deps.approvalWaitMs },
+    );
+    if (body.approved) this.approvedOn.set(party, channel);
+    return body;
   }
 
   private async align(): Promise<Alignment> {
@@ -436,6 +476,11 @@ export class RunExecution {
       }
       if (!this.alignment || !prepared) continue; // never made it through preparation
       try {
+        // A new connection: the worker asks its owner's decision again (it keeps it), then loads.
+        if (this.approvedOn.get(participant.id) !== channel) {
+          const reply = await this.consentOf(participant.id, channel);
+          if (!reply.approved) throw new Error(`declined${reply.reason ? `: ${reply.reason}` : ''}`);
+        }
         await this.prepareOne(participant.id, channel, this.alignment);
         this.deps.log.info('participant rejoined', { run: this.runId, party: participant.id, round });
         available.push(participant.id);
@@ -446,11 +491,14 @@ export class RunExecution {
     return available;
   }
 
+  /** Connected participants; once consent was asked, only those who approved. */
   private connectedParticipants(): Array<readonly [string, Channel]> {
     const out: Array<readonly [string, Channel]> = [];
     for (const participant of this.context.participants) {
       const channel = this.deps.channelOf(participant.id);
-      if (channel?.isOpen) out.push([participant.id, channel]);
+      if (!channel?.isOpen) continue;
+      if (this.status !== 'waiting' && this.status !== 'awaiting-approval' && !this.approvedOn.has(participant.id)) continue;
+      out.push([participant.id, channel]);
     }
     return out;
   }

@@ -19,6 +19,8 @@ export interface TtpPorts {
 export interface TtpOptions {
   /** How long a starting run waits for its participants to connect. */
   participantWaitMs?: number;
+  /** How long a run waits for each participant to approve it. */
+  approvalWaitMs?: number;
 }
 
 /** Runs in these states can be started (again). */
@@ -88,6 +90,7 @@ export class TtpEngine {
       nextConnection: (ms) => this.nextConnection(ms),
       emit: (event) => this.events.emit('run', event),
       participantWaitMs: this.options.participantWaitMs ?? 60_000,
+      approvalWaitMs: this.options.approvalWaitMs ?? 3_600_000,
     });
     const done = execution.execute().finally(() => this.executions.delete(runId));
     this.executions.set(runId, { execution, done });

@@ -4,6 +4,7 @@
 // models and write predictions into this party's own folder) and teardown. Several runs, from
 // one or several hubs, can be served at once; each has its own training thread.
 import {
+  ConsentRequest,
   DeclareRequest,
   EvaluateRequest,
   FinishRequest,
@@ -21,7 +22,17 @@ import type { Alignment } from '../contract/data';
 import type { Hyperparameters } from '../contract/records';
 import { CohortError } from '../contract/errors';
 import { metricsFor } from './evaluation';
-import type { Channel, Log, PreparedData, TrainingPort, TrainingSession, WorkerArtifactsPort, WorkerDataPort } from './ports';
+import type {
+  Channel,
+  ConsentPort,
+  Log,
+  PreparedData,
+  TrainingPort,
+  TrainingSession,
+  WorkerActivity,
+  WorkerArtifactsPort,
+  WorkerDataPort,
+} from './ports';
 
 interface RunState {
   alignment: Alignment;
@@ -36,7 +47,10 @@ export interface WorkerPorts {
   data: WorkerDataPort;
   training: TrainingPort;
   artifacts: WorkerArtifactsPort;
+  consent: ConsentPort;
   log: Log;
+  /** Told of everything this worker does for a run, for its owner to follow. */
+  activity?: (event: WorkerActivity) => void;
 }
 
 /**
@@ -47,6 +61,8 @@ export class WorkerEngine {
   private readonly runs = new Map<Channel, Map<string, RunState>>();
   /** Runs being prepared, so a teardown that arrives meanwhile is not lost. */
   private readonly preparing = new Map<Channel, Map<string, Promise<PrepareReply>>>();
+  /** Runs this party approved, per connection: nothing else may touch its data. */
+  private readonly approved = new Map<Channel, Set<string>>();
 
   constructor(
     readonly party: { id: string; name: string },
@@ -57,16 +73,22 @@ export class WorkerEngine {
   serve(channel: Channel): void {
     this.runs.set(channel, new Map());
     this.preparing.set(channel, new Map());
-    channel.handle(GRID.declare, DeclareRequest, async (request) => ({ body: await this.declare(request) }));
+    this.approved.set(channel, new Set());
+    channel.handle(GRID.consent, ConsentRequest, async (request) => ({ body: await this.consent(channel, request) }));
+    channel.handle(GRID.declare, DeclareRequest, async (request) => {
+      this.requireApproval(channel, request.run);
+      return { body: await this.declare(request) };
+    });
     channel.handle(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, request) }));
     channel.handle(GRID.fit, FitRequest, async (request, tensors) => this.fit(channel, request, tensors));
-    channel.handle(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(channel, request.run, tensors) }));
+    channel.handle(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(channel, request, tensors) }));
     channel.handle(GRID.finish, FinishRequest, async (request, tensors) => ({ body: await this.finish(channel, request, tensors) }));
     channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(channel, notice.run, notice.reason));
     void channel.closed.then(async () => {
       await this.teardownAll(channel, 'the connection to the TTP closed');
       this.runs.delete(channel);
       this.preparing.delete(channel);
+      this.approved.delete(channel);
     });
   }
 
@@ -75,12 +97,26 @@ export class WorkerEngine {
     return [...this.runs.values()].flatMap((runs) => [...runs.keys()]);
   }
 
+  private async consent(channel: Channel, request: ConsentRequest) {
+    const reply = await this.ports.consent.decide(channel, request);
+    if (reply.approved) this.approved.get(channel)?.add(request.run);
+    this.ports.log.info(reply.approved ? 'run approved' : 'run declined', { run: request.run, reason: reply.reason });
+    return reply;
+  }
+
+  private requireApproval(channel: Channel, run: string): void {
+    if (!this.approved.get(channel)?.has(run)) {
+      throw new CohortError('CONSENT_REQUIRED', `run "${run}" has not been approved on ${this.party.id}; its data stays unused`);
+    }
+  }
+
   private async declare(request: DeclareRequest): Promise<DeclareReply> {
     this.ports.log.info('declaring data', { run: request.run, project: request.project.id });
     return this.ports.data.declare(request.project, this.party.id);
   }
 
   private async prepare(channel: Channel, request: PrepareRequest): Promise<PrepareReply> {
+    this.requireApproval(channel, request.run);
     const runs = this.runsOf(channel);
     const existing = runs.get(request.run);
     // Prepared again with the same alignment: the loaded data and thread can stay.
@@ -101,6 +137,13 @@ export class WorkerEngine {
       }
       runs.set(request.run, state);
       this.ports.log.info('prepared', { run: request.run, trainRows: data.train.rows, backend: session.backend });
+      this.ports.activity?.({
+        kind: 'prepared',
+        run: request.run,
+        trainRows: data.train.rows,
+        evaluateRows: data.evaluate?.rows ?? 0,
+        predictRows: data.predict?.rows ?? 0,
+      });
       return this.prepareReply(state);
     })();
     const preparing = this.preparing.get(channel);
@@ -129,18 +172,21 @@ export class WorkerEngine {
     const global = this.globalWeights(tensors);
     const result = await state.session.fit(global, { ...request.config, loss: state.hyperparameters.loss });
     state.local = result.weights;
+    this.ports.activity?.({ kind: 'fit', run: request.run, round: request.config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     return {
       body: { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds },
       tensors: [result.weights],
     };
   }
 
-  private async evaluate(channel: Channel, run: string, tensors: Float32Array[]): Promise<EvaluateReply> {
-    const state = this.state(channel, run);
+  private async evaluate(channel: Channel, request: { run: string; round: number }, tensors: Float32Array[]): Promise<EvaluateReply> {
+    const state = this.state(channel, request.run);
     const evaluate = state.data.evaluate;
     if (!evaluate || evaluate.rows === 0 || !evaluate.y) return { metrics: null };
     const outputs = await state.session.predict(this.globalWeights(tensors), 'evaluate');
-    return { metrics: metricsFor(state.alignment.target, evaluate.y, outputs, evaluate.rows) };
+    const metrics = metricsFor(state.alignment.target, evaluate.y, outputs, evaluate.rows);
+    this.ports.activity?.({ kind: 'evaluated', run: request.run, round: request.round, metrics });
+    return { metrics };
   }
 
   private async finish(channel: Channel, request: FinishRequest, tensors: Float32Array[]): Promise<FinishReply> {
@@ -159,18 +205,21 @@ export class WorkerEngine {
       predictedRows = await this.ports.artifacts.writePredictions(request.run, state.alignment, predict, outputs);
     }
     this.ports.log.info('finished', { run: request.run, predictedRows });
+    this.ports.activity?.({ kind: 'finished', run: request.run, predictedRows });
     return { predictedRows };
   }
 
   /** Frees a run's training thread and data. Safe to call twice. */
   async teardown(channel: Channel, run: string, reason: string): Promise<void> {
     await this.preparing.get(channel)?.get(run)?.catch(() => undefined);
+    this.approved.get(channel)?.delete(run);
     const runs = this.runs.get(channel);
     const state = runs?.get(run);
     if (!state) return;
     runs!.delete(run);
     await state.session.close().catch(() => undefined);
     this.ports.log.info('run torn down', { run, reason });
+    this.ports.activity?.({ kind: 'ended', run, reason });
   }
 
   private async teardownAll(channel: Channel, reason: string): Promise<void> {

@@ -3,8 +3,11 @@
 import { z } from 'zod';
 import {
   Collaboration,
+  Consent,
   DataTag,
   Experiment,
+  Invitation,
+  Membership,
   Participant,
   Project,
   Registration,
@@ -13,7 +16,7 @@ import {
 import { CohortError } from '../contract/errors';
 import type { Metadata } from '../core/model/integrity';
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const DatabaseFile = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -24,13 +27,18 @@ export const DatabaseFile = z.strictObject({
   participants: z.array(Participant),
   registrations: z.array(Registration),
   dataTags: z.array(DataTag),
+  invitations: z.array(Invitation),
+  memberships: z.array(Membership),
+  consents: z.array(Consent),
 });
 
 export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
 
 /**
  * migrations[n] turns a version-n file into a version-(n+1) file. Version 0 is the layout of
- * pre-release builds, which had no participants' data tags or registrations yet.
+ * pre-release builds, which had no participants' data tags or registrations yet; version 2
+ * added invitations, memberships and consents (and registrations' declared tags, which have
+ * a default).
  */
 export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   0: (old) => ({
@@ -44,6 +52,7 @@ export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record
     ...old,
     schemaVersion: 1,
   }),
+  1: (old) => ({ invitations: [], memberships: [], consents: [], ...old, schemaVersion: 2 }),
 };
 
 /** The file's version, or an error for something that is not a Cohort store at all. */

@@ -12,8 +12,11 @@ import type { z } from 'zod';
 import { CohortError } from '../contract/errors';
 import {
   Collaboration,
+  Consent,
   DataTag,
   Experiment,
+  Invitation,
+  Membership,
   Participant,
   Project,
   Registration,
@@ -45,6 +48,9 @@ const SCHEMAS = {
   participants: Participant,
   registrations: Registration,
   dataTags: DataTag,
+  invitations: Invitation,
+  memberships: Membership,
+  consents: Consent,
 } satisfies Record<Collection, z.ZodType>;
 
 /** What a caller supplies to create a record: everything but the timestamps, defaults allowed. */
@@ -102,8 +108,9 @@ export class MetadataStore {
     if (raw === null) return;
     const version = versionOf(raw, this.path);
     if (version === SCHEMA_VERSION) return;
-    await copyFile(this.path, `${this.path}.v${version}.bak`);
+    // Migrate and validate first: a file that cannot be migrated is left as it is, with no backup.
     const migrated = validateDatabase(migrate(raw as Record<string, unknown>, version), this.path);
+    await copyFile(this.path, `${this.path}.v${version}.bak`);
     await this.db.adapter.write(migrated);
   }
 

@@ -23,6 +23,7 @@ export class StoreRunRepository implements RunRepository {
     if (!run) throw new CohortError('NOT_FOUND', `no run with id "${runId}"`);
     const experiment = db.experiments.find((candidate) => candidate.id === run.experimentId)!;
     const project = db.projects.find((candidate) => candidate.id === experiment.projectId)!;
+    const collaboration = db.collaborations.find((candidate) => candidate.id === project.collaborationId)!;
     const participants = db.registrations
       .filter((registration) => registration.projectId === project.id && registration.role === 'participant')
       .map((registration) => {
@@ -30,7 +31,7 @@ export class StoreRunRepository implements RunRepository {
         return { id: participant.id, name: participant.displayName, connection: registration.connection };
       })
       .sort((a, b) => (a.id < b.id ? -1 : 1));
-    return { run, experiment, project, participants };
+    return { collaboration, run, experiment, project, participants };
   }
 
   async setStatus(runId: string, patch: RunStatusPatch): Promise<void> {

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MetadataStore, STORE_FILE } from '../../src-main/store/metadata-store';
+import { SCHEMA_VERSION } from '../../src-main/store/database';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -93,7 +94,7 @@ describe('the metadata store survives a writer killed mid-write', () => {
 
       // The file is whole JSON (never half-written)...
       const onDisk = JSON.parse(await readFile(join(dir, STORE_FILE), 'utf8')) as { schemaVersion: number };
-      expect(onDisk.schemaVersion).toBe(1);
+      expect(onDisk.schemaVersion).toBe(SCHEMA_VERSION);
 
       // ...and the store opens (taking over the dead writer's lock) with the last write in it.
       const store = await MetadataStore.open(dir);

@@ -8,13 +8,15 @@ import { ADMIN, Ack, PartiesReply, RunRef, SubscribeRequest, type HubInfo, type 
 import { RunResult } from '../../contract/results';
 import type { Log } from '../../engines/ports';
 import { TtpEngine } from '../../engines/ttp';
-import { awaitHello, type Admission } from '../../protocol/handshake';
+import { GRID, TagsNotice } from '../../contract/grid';
+import { awaitHello, HUB_NOTICES, type Admission } from '../../protocol/handshake';
 import { Peer } from '../../protocol/peer';
 import { dial, listen, type Listener } from '../../protocol/transport';
 import { writeJsonFile } from '../../store/json-files';
 import { MetadataStore } from '../../store/metadata-store';
 import { StoreRunRepository } from '../../store/run-repository';
 import { silentLog } from '../log';
+import { admitParty, snapshotsFor } from './invitations';
 import { HubModelPort } from './model-port';
 
 export const HUB_INFO_FILE = 'hub.json';
@@ -23,8 +25,12 @@ export interface HubOptions {
   dataDir: string;
   host?: string;
   port?: number;
+  /** The address participants use to reach this hub, written into invitations (default: the listening address). */
+  publicUrl?: string;
   /** How long a starting run waits for its participants. */
   participantWaitMs?: number;
+  /** How long a run waits for each participant to approve it. */
+  approvalWaitMs?: number;
   heartbeatMs?: number;
   maxFrameBytes?: number;
   log?: Log;
@@ -32,12 +38,20 @@ export interface HubOptions {
 
 export interface Hub {
   url: string;
+  /** The address written into invitations. */
+  publicUrl: string;
   adminUrl: string;
   engine: TtpEngine;
   store: MetadataStore;
   runs: StoreRunRepository;
+  /** Tells every connected participant the current definitions of its collaborations. */
+  announceDefinitions(): Promise<void>;
+  /** Told when a participant declares its data tags. */
+  onTagsDeclared(listener: () => void): void;
   close(): Promise<void>;
 }
+
+const HUB_IDENTITY = { id: 'hub', name: 'Cohort hub' };
 
 export async function startHub(options: HubOptions): Promise<Hub> {
   const log = options.log ?? silentLog;
@@ -50,21 +64,26 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     onRefused: (problem: string) => log.warn('refused input', { from: label, problem }),
   });
 
-  const admit = async (hello: { party: { id: string } }): Promise<Admission> => {
-    const participant = await store.find('participants', hello.party.id);
-    if (!participant) return { ok: false, reason: `"${hello.party.id}" is not a participant registered with this hub` };
-    return { ok: true, welcome: { hub: { id: 'hub', name: 'Cohort hub' }, session: randomBytes(16).toString('hex') } };
+  const tagListeners: Array<() => void> = [];
+  const admitted = (peer: Peer, party: string) => {
+    ttp.attach(party, peer);
+    peer.on(GRID.tags, TagsNotice, (notice) => {
+      void recordDeclaredTags(store, party, notice).then(
+        () => tagListeners.forEach((listener) => listener()),
+        (error: Error) => log.warn('could not record declared tags', { party, error: error.message }),
+      );
+    });
   };
 
   // Admits a connected party into the engine (created below; no connection arrives before it is).
   const accept = (peer: Peer, expected?: string) =>
-    awaitHello(peer, async (hello) => {
+    awaitHello(peer, async (hello): Promise<Admission> => {
       if (expected !== undefined && hello.party.id !== expected) {
         return { ok: false, reason: `expected participant "${expected}", not "${hello.party.id}"` };
       }
-      return admit(hello);
+      return admitParty(store, hello, HUB_IDENTITY);
     }).then(
-      (hello) => ttp.attach(hello.party.id, peer),
+      (hello) => admitted(peer, hello.party.id),
       (error: Error) => log.warn('connection refused', { from: peer.label, reason: error.message }),
     );
 
@@ -82,7 +101,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
         },
       },
     },
-    options.participantWaitMs === undefined ? {} : { participantWaitMs: options.participantWaitMs },
+    {
+      ...(options.participantWaitMs === undefined ? {} : { participantWaitMs: options.participantWaitMs }),
+      ...(options.approvalWaitMs === undefined ? {} : { approvalWaitMs: options.approvalWaitMs }),
+    },
   );
 
   const parties = await listen(
@@ -110,16 +132,38 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   return {
     url: parties.url,
+    publicUrl: options.publicUrl ?? parties.url,
     adminUrl: admin.url,
     engine: ttp,
     store,
     runs,
+    async announceDefinitions() {
+      await Promise.all(
+        ttp.connectedParties().map(async (party) => {
+          const channel = ttp.channelOf(party);
+          if (channel?.isOpen) await channel.notify(HUB_NOTICES.collaborations, { collaborations: await snapshotsFor(store, party) }).catch(() => undefined);
+        }),
+      );
+    },
+    onTagsDeclared(listener) {
+      tagListeners.push(listener);
+    },
     async close() {
       await ttp.close();
       await Promise.all([parties.close(), admin.close()]);
       await rm(infoPath, { force: true });
     },
   };
+}
+
+/** Stores the tag summaries a participant declared for one of its projects. */
+async function recordDeclaredTags(store: MetadataStore, party: string, notice: TagsNotice): Promise<void> {
+  await store.mutate((db) => {
+    const registration = db.registrations.find((candidate) => candidate.participantId === party && candidate.projectId === notice.projectId);
+    if (!registration) throw new Error(`${party} is not registered in project ${notice.projectId}`);
+    registration.declaredTags = notice.tags;
+    registration.updatedAt = new Date().toISOString();
+  });
 }
 
 /** The admin endpoint: 127.0.0.1 only, and a connection must present the token. */

@@ -3,8 +3,11 @@
 // an explicit cascade, which then removes every descendant.
 import type {
   Collaboration,
+  Consent,
   DataTag,
   Experiment,
+  Invitation,
+  Membership,
   Participant,
   Project,
   Registration,
@@ -19,6 +22,9 @@ export interface Metadata {
   participants: Participant[];
   registrations: Registration[];
   dataTags: DataTag[];
+  invitations: Invitation[];
+  memberships: Membership[];
+  consents: Consent[];
 }
 
 export type Collection = keyof Metadata;
@@ -32,6 +38,9 @@ export const COLLECTIONS: readonly Collection[] = [
   'participants',
   'registrations',
   'dataTags',
+  'invitations',
+  'memberships',
+  'consents',
 ];
 
 /** Singular names for messages. */
@@ -43,6 +52,9 @@ export const RECORD_NAMES: Record<Collection, string> = {
   participants: 'participant',
   registrations: 'registration',
   dataTags: 'data tag',
+  invitations: 'invitation',
+  memberships: 'membership',
+  consents: 'consent',
 };
 
 interface Reference {
@@ -66,10 +78,27 @@ export const REFERENCES: Record<Collection, readonly Reference[]> = {
     { field: 'projectId', collection: 'projects' },
     { field: 'participantId', collection: 'participants' },
   ],
+  invitations: [{ field: 'collaborationId', collection: 'collaborations' }],
+  memberships: [{ field: 'collaborationId', collection: 'collaborations' }],
+  consents: [
+    { field: 'membershipId', collection: 'memberships' },
+    { field: 'projectId', collection: 'projects' },
+  ],
 };
 
 export function emptyMetadata(): Metadata {
-  return { collaborations: [], projects: [], experiments: [], runs: [], participants: [], registrations: [], dataTags: [] };
+  return {
+    collaborations: [],
+    projects: [],
+    experiments: [],
+    runs: [],
+    participants: [],
+    registrations: [],
+    dataTags: [],
+    invitations: [],
+    memberships: [],
+    consents: [],
+  };
 }
 
 function field(record: object, name: string): unknown {

@@ -39,6 +39,8 @@ function binary(logLoss: number): Metrics {
 }
 
 interface FakeBehaviour {
+  /** Declines the run, with this reason. */
+  decline?: string;
   withTarget?: boolean;
   /** The weights this worker returns from a fit: the global ones plus this. */
   step?: number;
@@ -69,6 +71,8 @@ class FakeWorker implements Channel {
 
   private async answer(type: string, body: Record<string, unknown>, tensors: readonly Float32Array[], timeoutMs: number): Promise<{ body: unknown; tensors: Float32Array[] }> {
     switch (type) {
+      case GRID.consent:
+        return { body: this.behaviour.decline ? { approved: false, reason: this.behaviour.decline } : { approved: true }, tensors: [] };
       case GRID.declare:
         return { body: { declaration: declaration(this.label, this.behaviour.withTarget ?? true), tags: { train: true, evaluate: true, predict: false } }, tensors: [] };
       case GRID.prepare:
@@ -135,7 +139,8 @@ function context(parties: string[], hyperparameters: Partial<Hyperparameters>): 
   const project: Project = { id: 'p', collaborationId: 'c', name: 'P', targetColumn: 'outcome', task: 'classify', positiveClass: 'yes', description: '', alignment: { columns: 'union', missingIndicators: false }, ...stamp };
   const experiment: Experiment = { id: 'e', projectId: 'p', name: 'E', description: '', model: { kind: 'logreg' }, ...stamp };
   const run: Run = { id: 'r', experimentId: 'e', name: 'R', hyperparameters: Hyperparameters.parse(hyperparameters), status: 'defined', round: 0, ...stamp };
-  return { run, experiment, project, participants: parties.map((id) => ({ id, name: id, connection: { mode: 'dial-out' } })) };
+  const collaboration = { id: 'c', name: 'C', description: '', ...stamp };
+  return { collaboration, run, experiment, project, participants: parties.map((id) => ({ id, name: id, connection: { mode: 'dial-out' } })) };
 }
 
 async function runWith(workers: FakeWorker[], hyperparameters: Partial<Hyperparameters>, options: { registered?: string[]; participantWaitMs?: number } = {}) {
@@ -156,6 +161,7 @@ describe('a run, phase by phase', () => {
     expect(result.status).toBe('completed');
     expect(runs.statuses.map((patch) => `${patch.status}${patch.round === undefined ? '' : `@${patch.round}`}`)).toEqual([
       'waiting@0',
+      'awaiting-approval@0',
       'aligning@0',
       'training@0',
       // Progress is stored at most once a second (these rounds take milliseconds), and always
@@ -226,6 +232,18 @@ describe('failures', () => {
     expect(result.status).toBe('completed');
     expect(result.parties).toEqual(['a', 'b']);
     expect(result.dropouts).toEqual([{ party: 'late', round: 0, reason: 'did not connect in time' }]);
+  });
+});
+
+describe('consent', () => {
+  it('leaves out a participant who declines, and fails when too few approve', async () => {
+    const { result } = await runWith([new FakeWorker('a'), new FakeWorker('b'), new FakeWorker('c', { decline: 'not this project' })], { rounds: 2, minClients: 2 });
+    expect(result.status).toBe('completed');
+    expect(result.parties).toEqual(['a', 'b']);
+    expect(result.dropouts).toEqual([{ party: 'c', round: 0, reason: 'declined: not this project' }]);
+    const failed = await runWith([new FakeWorker('a'), new FakeWorker('b', { decline: 'no' })], { rounds: 2, minClients: 2 });
+    expect(failed.result.status).toBe('failed');
+    expect(failed.result.error).toBe('only 1 participant approved the run, but minClients is 2; dropped: b (declined: no)');
   });
 });
 

@@ -99,9 +99,12 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       participants: [],
       registrations: [],
       dataTags: [],
+      invitations: [],
+      memberships: [],
+      consents: [],
     });
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    expect(onDisk).toEqual({ schemaVersion: 1, ...snapshot });
+    expect(onDisk).toEqual({ schemaVersion: 2, ...snapshot });
   });
 
   it('round-trips a collaboration with timestamps and applies defaults', async () => {
@@ -169,6 +172,7 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       ...registration,
       role: 'participant',
       connection: { mode: 'dial-out' },
+      declaredTags: [],
       createdAt: T0.toISOString(),
       updatedAt: T0.toISOString(),
     });
@@ -503,12 +507,12 @@ describe('MetadataStore: the file on disk', () => {
     expect(await reopened.get('runs', 'run-1')).toEqual(await store.get('runs', 'run-1'));
   });
 
-  it('is JSON with schemaVersion 1 and mode 0600', async () => {
+  it('is JSON with schemaVersion 2 and mode 0600', async () => {
     const store = await populatedStore();
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    expect(onDisk['schemaVersion']).toBe(1);
+    expect(onDisk['schemaVersion']).toBe(2);
     expect(Object.keys(onDisk).sort()).toEqual(['schemaVersion', ...COLLECTIONS].sort());
-    expect(onDisk).toEqual({ schemaVersion: 1, ...(await store.snapshot()) });
+    expect(onDisk).toEqual({ schemaVersion: 2, ...(await store.snapshot()) });
     if (process.platform !== 'win32') {
       expect((await stat(file)).mode & 0o777).toBe(0o600);
     }
@@ -519,7 +523,7 @@ describe('MetadataStore: the file on disk', () => {
     const store = await MetadataStore.open(nested, { clock: () => T0 });
     expect(store.path).toBe(join(nested, STORE_FILE));
     await store.create('collaborations', collaboration);
-    expect(JSON.parse(await readFile(join(nested, STORE_FILE), 'utf8'))).toMatchObject({ schemaVersion: 1 });
+    expect(JSON.parse(await readFile(join(nested, STORE_FILE), 'utf8'))).toMatchObject({ schemaVersion: 2 });
     if (process.platform !== 'win32') {
       expect((await stat(nested)).mode & 0o777).toBe(0o700);
       expect((await stat(join(nested, STORE_FILE))).mode & 0o777).toBe(0o600);
@@ -560,7 +564,7 @@ describe('MetadataStore: opening older, newer and broken files', () => {
     updatedAt: '2023-12-02T09:00:00.000Z',
   };
 
-  it('migrates a version-0 file to version 1 and keeps a backup of the original', async () => {
+  it('migrates a version-0 file to the current version and keeps a backup of the original', async () => {
     const original = `${JSON.stringify({ schemaVersion: 0, collaborations: [v0Collaboration] })}\n`;
     await writeFile(file, original);
 
@@ -569,7 +573,7 @@ describe('MetadataStore: opening older, newer and broken files', () => {
 
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     expect(onDisk).toEqual({
-      schemaVersion: 1,
+      schemaVersion: 2,
       collaborations: [v0Collaboration],
       projects: [],
       experiments: [],
@@ -577,14 +581,38 @@ describe('MetadataStore: opening older, newer and broken files', () => {
       participants: [],
       registrations: [],
       dataTags: [],
+      invitations: [],
+      memberships: [],
+      consents: [],
     });
     expect(await readFile(join(dir, `${STORE_FILE}.v0.bak`), 'utf8')).toBe(original);
     if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
 
-    // The migrated store works as a version-1 store.
+    // The migrated store works as a current store.
     await store.create('projects', { ...project, collaborationId: 'legacy' });
     const reopened = await openStore();
     expect((await reopened.get('projects', 'diagnosis')).collaborationId).toBe('legacy');
+  });
+
+  it('migrates a version-1 file: records kept, registrations get empty declared tags, new collections added', async () => {
+    const v1Registration = { ...registration, role: 'participant', connection: { mode: 'dial-out' }, createdAt: v0Collaboration.createdAt, updatedAt: v0Collaboration.updatedAt };
+    const v1 = {
+      schemaVersion: 1,
+      collaborations: [{ ...v0Collaboration, id: 'breast-cancer' }],
+      projects: [{ ...project, description: '', alignment: { columns: 'union', missingIndicators: false }, createdAt: v0Collaboration.createdAt, updatedAt: v0Collaboration.updatedAt }],
+      experiments: [],
+      runs: [],
+      participants: [{ ...participant, contact: '', createdAt: v0Collaboration.createdAt, updatedAt: v0Collaboration.updatedAt }],
+      registrations: [v1Registration],
+      dataTags: [],
+    };
+    const original = JSON.stringify(v1);
+    await writeFile(file, original);
+    const store = await openStore();
+    expect(await store.get('registrations', 'reg-st-olaf')).toEqual({ ...v1Registration, declaredTags: [] });
+    expect(await store.list('invitations')).toEqual([]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: 2, memberships: [], consents: [] });
+    expect(await readFile(join(dir, `${STORE_FILE}.v1.bak`), 'utf8')).toBe(original);
   });
 
   it('refuses a file from a newer Cohort with STORE_TOO_NEW and leaves it alone', async () => {
@@ -609,7 +637,7 @@ describe('MetadataStore: opening older, newer and broken files', () => {
 
   it('refuses a file whose record is invalid with STORE_CORRUPT naming the bad field', async () => {
     const bad = {
-      schemaVersion: 1,
+      schemaVersion: 2,
       collaborations: [{ ...v0Collaboration }],
       projects: [
         {
@@ -629,6 +657,9 @@ describe('MetadataStore: opening older, newer and broken files', () => {
       participants: [],
       registrations: [],
       dataTags: [],
+      invitations: [],
+      memberships: [],
+      consents: [],
     };
     const text = JSON.stringify(bad, null, 2);
     await writeFile(file, text);
