@@ -8,7 +8,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/shell/main.ts') } },
+      // The main process, the engines' utility process, and the training thread.
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src-main/shell/main.ts'),
+          'app-host': resolve(__dirname, 'src-main/shell/app-host-process.ts'),
+          'training-thread': resolve(__dirname, 'src-main/ml/training-thread.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sirv from 'sirv';
+import { attachApiBridge, type ApiEndpoint } from './bridge/ws-bridge';
 
 export interface BrowserHost {
   url: string;
@@ -11,13 +12,20 @@ export interface BrowserHost {
 
 const SECURITY_HEADERS: Record<string, string> = {
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:*; frame-ancestors 'none'",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
   'Cross-Origin-Opener-Policy': 'same-origin',
 };
 
-export async function startBrowserHost(options: { root: string; port?: number }): Promise<BrowserHost> {
+export interface BrowserHostOptions {
+  root: string;
+  port?: number;
+  /** The UI API, reachable at /api with this token. */
+  api?: { endpoint: ApiEndpoint; token: string; extraOrigins?: readonly string[]; onRefused?: (reason: string) => void };
+}
+
+export async function startBrowserHost(options: BrowserHostOptions): Promise<BrowserHost> {
   const serve = sirv(options.root, { single: true, dev: false, etag: true });
   let allowedHosts = new Set<string>();
   const server = createServer((request: IncomingMessage, response: ServerResponse) => {
@@ -37,10 +45,19 @@ export async function startBrowserHost(options: { root: string; port?: number })
   });
   const { port } = server.address() as AddressInfo;
   allowedHosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`]);
+  const origins = new Set([`http://127.0.0.1:${port}`, `http://localhost:${port}`, ...(options.api?.extraOrigins ?? [])]);
+  const bridge = options.api
+    ? attachApiBridge(server, options.api.endpoint, {
+        token: options.api.token,
+        allowOrigin: (origin) => origins.has(origin),
+        ...(options.api.onRefused ? { onRefused: options.api.onRefused } : {}),
+      })
+    : undefined;
   return {
     url: `http://127.0.0.1:${port}/`,
     close: () =>
       new Promise<void>((resolve) => {
+        bridge?.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),

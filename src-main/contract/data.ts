@@ -7,44 +7,48 @@ import { ColumnKind, Task } from './records';
 // ---------------------------------------------------------------------------------------------
 // Local summary: shown to the data owner, never sent.
 
-export interface NumericSummary {
-  min: number;
-  max: number;
-  mean: number;
+export const NumericSummary = z.strictObject({
+  min: z.number(),
+  max: z.number(),
+  mean: z.number(),
   /** Population standard deviation (divides by n). */
-  std: number;
+  std: z.number(),
   /** Compensated sums, kept for the federated statistics. */
-  sum: number;
-  sumSq: number;
+  sum: z.number(),
+  sumSq: z.number(),
   /** Sum of squared deviations from the mean (Welford), for a stable pooled variance. */
-  m2: number;
-}
+  m2: z.number(),
+});
 
-export interface ColumnProfile {
-  name: string;
+export const ColumnProfile = z.strictObject({
+  name: z.string(),
   /** 1-based position in the file. */
-  position: number;
-  kind: ColumnKind;
+  position: z.int().min(1),
+  kind: ColumnKind,
   /** Why the kind was chosen when it was not obvious, or why the column is excluded. */
-  note?: string;
-  excluded: boolean;
+  note: z.string().optional(),
+  excluded: z.boolean(),
   /** Non-missing values. */
-  count: number;
-  missing: number;
-  numeric?: NumericSummary;
+  count: z.int().min(0),
+  missing: z.int().min(0),
+  numeric: NumericSummary.optional(),
   /** Level -> count for categorical and boolean columns, in stable sorted order. */
-  levels?: Record<string, number>;
+  levels: z.record(z.string(), z.int().min(0)).optional(),
   /** Distinct non-missing values seen (capped: see levelsTruncated). */
-  distinct: number;
-  levelsTruncated?: boolean;
-}
+  distinct: z.int().min(0),
+  levelsTruncated: z.boolean().optional(),
+});
 
-export interface DataProfile {
-  file: string;
-  rows: number;
-  columns: ColumnProfile[];
-  target?: string;
-}
+export const DataProfile = z.strictObject({
+  file: z.string(),
+  rows: z.int().min(0),
+  columns: z.array(ColumnProfile),
+  target: z.string().optional(),
+});
+
+export type NumericSummary = z.infer<typeof NumericSummary>;
+export type ColumnProfile = z.infer<typeof ColumnProfile>;
+export type DataProfile = z.infer<typeof DataProfile>;
 
 // ---------------------------------------------------------------------------------------------
 // Declaration: what a party sends for alignment. Aggregates only; identifiers send no values.

@@ -45,10 +45,12 @@ export class TtpEngine {
     this.channels.set(party, channel);
     this.ports.log.info('participant connected', { party });
     this.events.emit('connected', party);
+    this.events.emit('connection', party);
     void channel.closed.then(({ reason }) => {
       if (this.channels.get(party) !== channel) return;
       this.channels.delete(party);
       this.ports.log.info('participant disconnected', { party, reason });
+      this.events.emit('connection', party);
     });
   }
 
@@ -63,6 +65,12 @@ export class TtpEngine {
   onEvent(listener: (event: RunEvent) => void): () => void {
     this.events.on('run', listener);
     return () => this.events.off('run', listener);
+  }
+
+  /** Told whenever a participant connects or disconnects. */
+  onConnection(listener: (party: string) => void): () => void {
+    this.events.on('connection', listener);
+    return () => this.events.off('connection', listener);
   }
 
   isActive(runId: string): boolean {

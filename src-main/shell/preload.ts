@@ -1,6 +1,15 @@
-// Sandboxed preload: exposes named functions only, never ipcRenderer itself.
-import { contextBridge } from 'electron';
+// Sandboxed preload: exposes named functions only, never ipcRenderer itself. The main process
+// checks that every call comes from the Cohort page.
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 
 contextBridge.exposeInMainWorld('cohort', {
   transport: 'electron' as const,
+  invoke: (command: string, input: unknown): Promise<unknown> => ipcRenderer.invoke('cohort:invoke', command, input),
+  onEvent(listener: (event: unknown) => void): () => void {
+    const forward = (_event: IpcRendererEvent, payload: unknown) => listener(payload);
+    ipcRenderer.on('cohort:event', forward);
+    return () => ipcRenderer.removeListener('cohort:event', forward);
+  },
+  /** A native dialog: a CSV to open, a CSV to save, or a folder. */
+  choosePath: (purpose: 'open-csv' | 'save-csv' | 'directory'): Promise<string | null> => ipcRenderer.invoke('cohort:choose-path', purpose),
 });

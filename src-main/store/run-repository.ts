@@ -2,7 +2,8 @@
 // JSON files beside the models in the run's folder (written atomically).
 import { join } from 'node:path';
 import { CohortError } from '../contract/errors';
-import { RunResult, type RoundRecord } from '../contract/results';
+import { z } from 'zod';
+import { RoundRecord as RoundRecordSchema, RunResult, type RoundRecord } from '../contract/results';
 import type { RunContext, RunRepository, RunStatusPatch } from '../engines/ports';
 import { readJsonFile, writeJsonFile } from './json-files';
 import type { MetadataStore } from './metadata-store';
@@ -57,6 +58,11 @@ export class StoreRunRepository implements RunRepository {
 
   async saveResult(runId: string, result: RunResult): Promise<void> {
     await this.write(runId, 'result.json', result);
+  }
+
+  /** The stored per-round history of a run (empty before its first round). */
+  async history(runId: string): Promise<RoundRecord[]> {
+    return (await readJsonFile(join(runFolder(this.dataDir, runId), 'history.json'), z.array(RoundRecordSchema))) ?? [];
   }
 
   /** The stored result of a finished run, if any. */

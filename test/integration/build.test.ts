@@ -11,6 +11,10 @@ describe('npm run build', () => {
     expect(result.status, result.stderr).toBe(0);
     const out = join(PROJECT_ROOT, 'out');
     expect(existsSync(join(out, 'main', 'index.js'))).toBe(true);
+    // The engines' utility process and the training thread are bundles of their own.
+    expect(existsSync(join(out, 'main', 'app-host.js'))).toBe(true);
+    expect(readFileSync(join(out, 'main', 'app-host.js'), 'utf8')).toContain('training-thread.js');
+    expect(existsSync(join(out, 'main', 'training-thread.js'))).toBe(true);
     // A sandboxed preload must be CommonJS.
     const preload = readFileSync(join(out, 'preload', 'index.cjs'), 'utf8');
     expect(preload).toContain('contextBridge');

@@ -48,6 +48,8 @@ export interface Hub {
   announceDefinitions(): Promise<void>;
   /** Told when a participant declares its data tags. */
   onTagsDeclared(listener: () => void): void;
+  /** The TF.js backend the hub uses ('not loaded' until the first run needs it). */
+  backend(): string;
   close(): Promise<void>;
 }
 
@@ -148,6 +150,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     onTagsDeclared(listener) {
       tagListeners.push(listener);
     },
+    backend: () => models.backend(),
     async close() {
       await ttp.close();
       await Promise.all([parties.close(), admin.close()]);

@@ -1,6 +1,7 @@
 // `cohort app` (what `npm start` runs): the desktop app when the Electron runtime is installed,
-// otherwise the same UI served to a browser on 127.0.0.1.
+// otherwise the same UI served to a browser on 127.0.0.1, with the engines in this process.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -8,7 +9,10 @@ import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { CohortError } from '../../contract/errors';
 import { defaultDataDir } from '../../api/app-paths';
+import { startAppHost } from '../../api/app/app-host';
 import { startBrowserHost } from '../../api/browser-host';
+import { createLog } from '../../api/log';
+import { integer } from '../flags';
 import { parsePort } from '../options';
 import { style } from '../output';
 
@@ -27,18 +31,35 @@ export function electronBinary(): string | undefined {
   }
 }
 
+interface AppFlags {
+  browser?: boolean;
+  port?: number;
+  dataDir: string;
+  role: 'participant' | 'orchestrator';
+  hubPort: number;
+  hubHost: string;
+  publicUrl?: string;
+  devOrigin?: string;
+}
+
 export function appCommand(): Command {
   return new Command('app')
     .description('start the Cohort app: the desktop window, or browser mode where Electron is not installed')
     .option('--browser', 'serve the UI to a browser even if Electron is available')
-    .option('--port <port>', 'browser mode: port on 127.0.0.1 (default: any free port)', parsePort)
-    .option('--data-dir <dir>', 'where this party keeps its data', defaultDataDir())
     .addOption(new Option('--role <role>', 'how this installation is used').choices(['participant', 'orchestrator']).default('participant'))
-    .action(async (flags: { browser?: boolean; port?: number; dataDir: string; role: string }) => {
+    .option('--data-dir <dir>', 'where this party keeps its data', defaultDataDir())
+    .option('--port <port>', 'browser mode: the UI port on 127.0.0.1 (default: any free port)', parsePort)
+    .option('--hub-port <port>', 'orchestrator: the port participants connect to', integer(), 7800)
+    .option('--hub-host <host>', 'orchestrator: the address participants connect to (0.0.0.0 for other machines)', '127.0.0.1')
+    .option('--public-url <url>', 'orchestrator: the hub address written into invitations (default: where it listens)')
+    .option('--dev-origin <origin>', 'browser mode: also accept the UI from this origin (a Vite dev server)')
+    .action(async (flags: AppFlags) => {
       const electron = flags.browser ? undefined : electronBinary();
       const hasDisplay = process.platform !== 'linux' || Boolean(process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY']);
       if (electron && hasDisplay) {
-        const child = spawn(electron, [PROJECT_ROOT, `--data-dir=${flags.dataDir}`, `--role=${flags.role}`], { stdio: 'inherit' });
+        const args = [PROJECT_ROOT, `--role=${flags.role}`, `--data-dir=${flags.dataDir}`, `--hub-port=${flags.hubPort}`, `--hub-host=${flags.hubHost}`];
+        if (flags.publicUrl) args.push(`--public-url=${flags.publicUrl}`);
+        const child = spawn(electron, args, { stdio: 'inherit' });
         process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
         return;
       }
@@ -46,15 +67,35 @@ export function appCommand(): Command {
       if (!existsSync(join(root, 'index.html'))) {
         throw new CohortError('FILE_NOT_FOUND', `the UI is not built (${root} is missing); run "npm run build" or "npm start"`);
       }
-      const host = await startBrowserHost({ root, ...(flags.port === undefined ? {} : { port: flags.port }) });
+      const log = createLog(`app-${flags.role}`);
+      const app = await startAppHost({
+        dataDir: flags.dataDir,
+        role: flags.role,
+        transport: 'browser',
+        hub: { host: flags.hubHost, port: flags.hubPort, ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}) },
+        log,
+      });
+      const token = randomBytes(24).toString('base64url');
+      const host = await startBrowserHost({
+        root,
+        ...(flags.port === undefined ? {} : { port: flags.port }),
+        api: {
+          endpoint: app,
+          token,
+          ...(flags.devOrigin ? { extraOrigins: [flags.devOrigin] } : {}),
+          onRefused: (reason) => log.warn(reason),
+        },
+      });
       const why = electron ? 'no display found' : 'the Electron runtime is not installed';
-      console.log(`${style.heading('Cohort is running in browser mode')} (${why}).`);
-      console.log(`Open ${style.ok(host.url)} in a browser. Data directory: ${flags.dataDir}. Press Ctrl+C to stop.`);
+      const url = `${host.url}#token=${token}`;
+      console.log(`${style.heading(`Cohort (${flags.role}) is running in browser mode`)} (${why}).`);
+      if (app.hub) console.log(`Participants connect to ${style.ok(app.hub.publicUrl)}.`);
+      console.log(`Open ${style.ok(url)} in a browser. Data directory: ${flags.dataDir}. Press Ctrl+C to stop.`);
       await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
       await host.close();
+      await app.close();
     });
 }

@@ -1,14 +1,12 @@
 // `cohort hub`, `cohort worker` and the run controls (`run start | watch | cancel`).
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Command } from 'commander';
 import { AdminClient } from '../../api/admin-client';
 import { defaultDataDir } from '../../api/app-paths';
 import { startHub } from '../../api/hub/hub-service';
 import { createLog } from '../../api/log';
+import { ensureIdentity } from '../../api/worker/identity';
 import { startWorker } from '../../api/worker/worker-service';
 import { CohortError } from '../../contract/errors';
-import { Id } from '../../contract/records';
 import type { RunResult } from '../../contract/results';
 import { integer, positive } from '../flags';
 import { collect } from '../options';
@@ -61,7 +59,7 @@ export function workerCommand(): Command {
     .option('--name <name>', 'display name')
     .action(async (flags: { hub?: string[]; listen?: string; dataDir: string; id?: string; name?: string }) => {
       if (!flags.hub === !flags.listen) throw new CohortError('BAD_INPUT', 'give --hub URL (one or more) or --listen HOST:PORT, not both');
-      const party = await partyIdentity(flags.dataDir, flags.id, flags.name);
+      const party = await ensureIdentity(flags.dataDir, { id: flags.id, name: flags.name });
       const log = createLog('worker').child({ party: party.id });
       const listen = flags.listen ? parseHostPort(flags.listen) : undefined;
       const worker = await startWorker({
@@ -80,25 +78,6 @@ export function workerCommand(): Command {
       log.info('stopping', { signal });
       await worker.close();
     });
-}
-
-/** The participant's id: given once, then remembered in its data directory (party.json). */
-async function partyIdentity(dataDir: string, id: string | undefined, name: string | undefined): Promise<{ id: string; name: string }> {
-  const file = join(dataDir, 'party.json');
-  let stored: { id: string; name: string } | undefined;
-  try {
-    const raw = JSON.parse(await readFile(file, 'utf8')) as { id?: unknown; name?: unknown };
-    if (typeof raw.id === 'string') stored = { id: raw.id, name: typeof raw.name === 'string' ? raw.name : raw.id };
-  } catch {
-    stored = undefined;
-  }
-  if (stored && id !== undefined && id !== stored.id) {
-    throw new CohortError('BAD_INPUT', `${dataDir} belongs to participant "${stored.id}", not "${id}"`);
-  }
-  const chosen = stored ?? (id === undefined ? undefined : { id: Id.parse(id), name: name ?? id });
-  if (!chosen) throw new CohortError('BAD_INPUT', `${dataDir} has no participant id yet: give one with --id`);
-  if (!stored) await writeFile(file, `${JSON.stringify(chosen, null, 2)}\n`, { mode: 0o600 });
-  return chosen;
 }
 
 function parseHostPort(value: string): { host: string; port: number } {

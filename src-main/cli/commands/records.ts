@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { defaultDataDir } from '../../api/app-paths';
+import { slugId } from '../../api/app/ids';
 import { CohortError } from '../../contract/errors';
 import { ColumnKind, TagKind, Task, type DeclaredColumn } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
@@ -24,19 +25,6 @@ function withStore(command: Command): Command {
 
 async function open(flags: StoreFlags): Promise<MetadataStore> {
   return MetadataStore.open(flags.dataDir);
-}
-
-/** An id from a display name: "St Olaf Hospital" -> "st-olaf-hospital". */
-export function slugify(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64);
-  if (!slug) throw new CohortError('BAD_INPUT', `cannot make an id from "${name}"; give one with --id`);
-  return slug;
 }
 
 function printRecord(flags: StoreFlags, record: { id: string }, what: string): void {
@@ -86,7 +74,7 @@ export function collaborationCommand(): Command {
     .option('--description <text>', 'what it is for', '')
     .action(async (flags: StoreFlags & { name: string; id?: string; description: string }) => {
       const record = await (await open(flags)).create('collaborations', {
-        id: flags.id ?? slugify(flags.name),
+        id: flags.id ?? slugId(flags.name),
         name: flags.name,
         description: flags.description,
       });
@@ -123,7 +111,7 @@ export function projectCommand(): Command {
         },
       ) => {
         const record = await (await open(flags)).create('projects', {
-          id: flags.id ?? slugify(flags.name),
+          id: flags.id ?? slugId(flags.name),
           collaborationId: flags.collab,
           name: flags.name,
           targetColumn: flags.target,
@@ -159,7 +147,7 @@ export function experimentCommand(): Command {
       .option('--id <id>', 'id (default: from the name)'),
   ).action(async (flags: StoreFlags & ModelFlags & { project: string; name: string; id?: string }) => {
     const record = await (await open(flags)).create('experiments', {
-      id: flags.id ?? slugify(flags.name),
+      id: flags.id ?? slugId(flags.name),
       projectId: flags.project,
       name: flags.name,
       model: await modelSpecFrom(flags),
@@ -188,7 +176,7 @@ export function runRecordCommands(command: Command): void {
       .option('--id <id>', 'id (default: from the name)'),
   ).action(async (flags: StoreFlags & HyperparameterFlags & { experiment: string; name: string; id?: string }) => {
     const record = await (await open(flags)).create('runs', {
-      id: flags.id ?? slugify(flags.name),
+      id: flags.id ?? slugId(flags.name),
       experimentId: flags.experiment,
       name: flags.name,
       hyperparameters: hyperparametersFrom(flags),
@@ -226,7 +214,7 @@ export function participantCommand(): Command {
     .option('--contact <text>', 'contact person or address', '')
     .action(async (flags: StoreFlags & { name: string; id?: string; organisation: string; contact: string }) => {
       const record = await (await open(flags)).create('participants', {
-        id: flags.id ?? slugify(flags.name),
+        id: flags.id ?? slugId(flags.name),
         displayName: flags.name,
         organisation: flags.organisation,
         contact: flags.contact,

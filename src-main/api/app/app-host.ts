@@ -1,0 +1,98 @@
+// The engines behind the UI, one per app: the orchestrator's hub (TTP and party endpoint) or
+// the participant's worker, the party's store, and the contract's dispatcher and events. The
+// same host runs in Electron (in a utility process) and in browser mode (in the CLI process).
+import { EventEmitter } from 'node:events';
+import type { AppEvent, CommandName } from '../../contract/api';
+import { COMMAND_NAMES } from '../../contract/api';
+import { CohortError } from '../../contract/errors';
+import type { Log } from '../../engines/ports';
+import { MetadataStore } from '../../store/metadata-store';
+import { startHub, type Hub } from '../hub/hub-service';
+import { silentLog } from '../log';
+import { version } from '../version';
+import { createDispatcher, type Dispatch, type Handlers } from './dispatch';
+import { orchestratorHandlers } from './orchestrator';
+import { participantSide, type ParticipantSide } from './participant';
+
+export type Role = 'orchestrator' | 'participant';
+
+export interface AppHostOptions {
+  dataDir: string;
+  role: Role;
+  transport: 'electron' | 'browser';
+  /** Orchestrator: where the hub listens for participants. */
+  hub?: { host?: string; port?: number; publicUrl?: string; participantWaitMs?: number; approvalWaitMs?: number };
+  log?: Log;
+}
+
+export interface AppHost {
+  dispatch: Dispatch;
+  onEvent(listener: (event: AppEvent) => void): () => void;
+  /** Orchestrator: the hub, for its address. */
+  readonly hub?: Hub;
+  close(): Promise<void>;
+}
+
+export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
+  const log = options.log ?? silentLog;
+  const events = new EventEmitter();
+  events.setMaxListeners(0);
+  const emit = (event: AppEvent) => events.emit('event', event);
+  const changed = (what: Extract<AppEvent, { type: 'changed' }>['what']) => emit({ type: 'changed', what });
+  const store = await MetadataStore.open(options.dataDir);
+
+  let hub: Hub | undefined;
+  let participant: ParticipantSide | undefined;
+  let roleHandlers: Partial<Handlers>;
+  if (options.role === 'orchestrator') {
+    hub = await startHub({ dataDir: options.dataDir, log, ...(options.hub ?? {}) });
+    hub.engine.onEvent((event) => {
+      emit({ type: 'run', event });
+      if (event.kind === 'status' || event.kind === 'finished') changed('runs');
+    });
+    hub.engine.onConnection(() => changed('participants'));
+    hub.onTagsDeclared(() => changed('participants'));
+    roleHandlers = orchestratorHandlers(hub, options.dataDir, changed);
+  } else {
+    participant = await participantSide(store, options.dataDir, changed, log);
+    roleHandlers = participant.handlers;
+  }
+
+  const other = options.role === 'orchestrator' ? 'a participant' : 'the orchestrator';
+  const handlers = Object.fromEntries(
+    COMMAND_NAMES.map((name) => [
+      name,
+      roleHandlers[name] ??
+        (async () => {
+          throw new CohortError('BAD_INPUT', `"${name}" is for ${other}'s app; this app runs as ${options.role}`);
+        }),
+    ]),
+  ) as Handlers;
+  handlers['app.info'] = async () => {
+    const identity = participant?.identity();
+    return {
+      version: version(),
+      role: options.role,
+      dataDir: options.dataDir,
+      transport: options.transport,
+      backend: hub ? hub.backend() : null,
+      hub: hub ? { url: hub.url, publicUrl: hub.publicUrl } : null,
+      party: identity ? { id: identity.id, name: identity.name, organisation: identity.organisation } : null,
+    };
+  };
+
+  return {
+    dispatch: createDispatcher(handlers, log),
+    onEvent(listener) {
+      events.on('event', listener);
+      return () => events.off('event', listener);
+    },
+    ...(hub ? { hub } : {}),
+    async close() {
+      await participant?.close();
+      await hub?.close();
+    },
+  };
+}
+
+export type { CommandName };

@@ -1,0 +1,103 @@
+// A participant's models, used on its own files: the global and local models its runs left
+// in its data directory, evaluated or applied to a file that never leaves this machine.
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { CommandOutput } from '../../contract/api';
+import { Alignment } from '../../contract/data';
+import { CohortError } from '../../contract/errors';
+import { assertNoDrift } from '../../core/alignment/drift';
+import { encodeDataset, loadKindsFor } from '../../core/alignment/encode';
+import { openDataSource } from '../../datasource/data-source';
+import { previewCsv } from '../../datasource/preview-csv';
+import { writePredictionsCsv } from '../../datasource/write-predictions';
+import { metricsFor } from '../../engines/evaluation';
+
+interface SavedMetadata {
+  run?: unknown;
+  project?: unknown;
+  alignment?: unknown;
+}
+
+async function metadataOf(dir: string): Promise<SavedMetadata | undefined> {
+  try {
+    const json = JSON.parse(await readFile(join(dir, 'model.json'), 'utf8')) as { userDefinedMetadata?: SavedMetadata };
+    return json.userDefinedMetadata ?? {};
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every model saved under DATA_DIR/runs/<run>/{global,local}-model, newest first. */
+export async function listLocalModels(dataDir: string): Promise<CommandOutput<'local.models'>> {
+  const runsDir = join(dataDir, 'runs');
+  const runs = await readdir(runsDir).catch(() => [] as string[]);
+  const models: CommandOutput<'local.models'> = [];
+  for (const run of runs) {
+    for (const kind of ['global', 'local'] as const) {
+      const dir = join(runsDir, run, `${kind}-model`);
+      const metadata = await metadataOf(dir);
+      if (!metadata) continue;
+      const alignment = Alignment.safeParse(metadata.alignment);
+      if (!alignment.success) continue;
+      models.push({
+        run,
+        kind,
+        dir,
+        savedAt: (await stat(join(dir, 'model.json'))).mtime.toISOString(),
+        features: alignment.data.features.length,
+        target: alignment.data.target.column,
+        projectId: typeof metadata.project === 'string' ? metadata.project : null,
+      });
+    }
+  }
+  return models.sort((a, b) => (a.savedAt < b.savedAt ? 1 : -1));
+}
+
+/** The model and its alignment (saved with it). */
+async function openModel(modelDir: string) {
+  const metadata = await metadataOf(modelDir);
+  if (!metadata) throw new CohortError('NOT_FOUND', `${modelDir} holds no Cohort model (model.json is missing or unreadable)`);
+  const alignment = Alignment.safeParse(metadata.alignment);
+  if (!alignment.success) throw new CohortError('BAD_INPUT', `${modelDir}: the model carries no valid feature alignment, so files cannot be encoded for it`);
+  const [{ selectBackend }, { loadModel }, { predictRows }] = await Promise.all([import('../../ml/backend'), import('../../ml/model-io'), import('../../ml/inference')]);
+  await selectBackend();
+  const { model } = await loadModel(modelDir);
+  return { model, alignment: alignment.data, predictRows };
+}
+
+async function encodeFile(alignment: Alignment, path: string, withTarget: boolean, party: string) {
+  const { header, table } = await (await openDataSource(path)).load(loadKindsFor(alignment, withTarget));
+  assertNoDrift(alignment, { file: path, party, header, needsTarget: withTarget });
+  return encodeDataset(alignment, table, { withTarget });
+}
+
+/** `party`: this participant's id, so columns it never had are not counted as drift. */
+export async function evaluateLocally(modelDir: string, path: string, party: string): Promise<CommandOutput<'local.evaluate'>> {
+  const { model, alignment, predictRows } = await openModel(modelDir);
+  try {
+    const data = await encodeFile(alignment, path, true, party);
+    if (data.rows === 0 || !data.y) throw new CohortError('NO_ROWS', `${path}: no row has a usable value of "${alignment.target.column}"`);
+    const outputs = predictRows(model, data.x, data.rows, data.featureCount);
+    return {
+      metrics: metricsFor(alignment.target, data.y, outputs, data.rows),
+      rows: data.rows,
+      unseenLevels: data.unseenLevels,
+      skippedRows: data.skipped.missingTarget + data.skipped.unseenLabel,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+export async function predictLocally(modelDir: string, path: string, outputPath: string, party: string): Promise<CommandOutput<'local.predict'>> {
+  const { model, alignment, predictRows } = await openModel(modelDir);
+  try {
+    const data = await encodeFile(alignment, path, false, party);
+    const outputs = predictRows(model, data.x, data.rows, data.featureCount);
+    const rows = await writePredictionsCsv(outputPath, alignment.target, { sourceRows: data.sourceRows, outputs });
+    const { header, rows: preview } = await previewCsv(outputPath, 10);
+    return { rows, outputPath, header, preview };
+  } finally {
+    model.dispose();
+  }
+}

@@ -1,0 +1,270 @@
+// The one API between the UI and the app's engines. Every command is a request with a schema
+// and a response with a schema, answered with a Result envelope: a value, or an error code and
+// a message meant for a person. Nothing thrown ever crosses the boundary. Events flow the other
+// way. Two transports carry it: Electron IPC and a localhost WebSocket (browser mode).
+import { z } from 'zod';
+import { DataProfile } from './data';
+import { ERROR_CODES } from './errors';
+import { AggregatedMetrics, Metrics } from './metrics';
+import {
+  AlignmentOptions,
+  Collaboration,
+  ColumnKind,
+  Consent,
+  DataTag,
+  Experiment,
+  Hyperparameters,
+  Id,
+  Invitation,
+  Membership,
+  ModelSpec,
+  Participant,
+  Project,
+  Registration,
+  Run,
+  TagKind,
+  Task,
+} from './records';
+import { RoundRecord, RunEvent, RunResult } from './results';
+
+// ---------------------------------------------------------------------------------------------
+// Envelope
+
+export const ApiError = z.strictObject({
+  code: z.enum(ERROR_CODES),
+  message: z.string(),
+  details: z.record(z.string(), z.unknown()).optional(),
+});
+export type ApiError = z.infer<typeof ApiError>;
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
+
+export const ResultEnvelope = z.union([z.strictObject({ ok: z.literal(true), value: z.unknown() }), z.strictObject({ ok: z.literal(false), error: ApiError })]);
+
+// ---------------------------------------------------------------------------------------------
+// Shared shapes
+
+const Empty = z.strictObject({});
+const ById = z.strictObject({ id: Id });
+const Removed = z.strictObject({ removed: z.array(z.strictObject({ collection: z.string(), id: z.string() })) });
+const OptionalId = Id.optional();
+
+export const Role = z.enum(['orchestrator', 'participant']);
+
+export const AppInfo = z.strictObject({
+  version: z.string(),
+  role: Role,
+  dataDir: z.string(),
+  transport: z.enum(['electron', 'browser']),
+  /** The TF.js backend, once loaded. */
+  backend: z.string().nullable(),
+  /** Orchestrator: where participants connect. */
+  hub: z.strictObject({ url: z.string(), publicUrl: z.string() }).nullable(),
+  /** Participant: who this party is. */
+  party: z.strictObject({ id: Id, name: z.string(), organisation: z.string() }).nullable(),
+});
+
+export const LayerRow = z.strictObject({ name: z.string(), className: z.string(), outputShape: z.string(), params: z.int() });
+export const ModelDescription = z.strictObject({
+  parameterCount: z.int(),
+  layers: z.array(LayerRow),
+  inputSize: z.int(),
+  outputSize: z.int(),
+  /** How the sizes were chosen (before alignment they are estimates). */
+  note: z.string(),
+});
+
+export const ParticipantView = z.strictObject({
+  participant: Participant,
+  online: z.boolean(),
+  registrations: z.array(Registration),
+});
+
+export const InvitationView = Invitation.omit({ tokenHash: true }).extend({ state: z.enum(['open', 'used', 'expired', 'revoked']) });
+
+export const RunDetail = z.strictObject({
+  run: Run,
+  experiment: Experiment,
+  project: Project,
+  history: z.array(RoundRecord),
+  result: RunResult.nullable(),
+  active: z.boolean(),
+});
+
+export const MembershipView = z.strictObject({
+  membership: Membership,
+  collaboration: Collaboration,
+  projects: z.array(Project),
+  connected: z.boolean(),
+});
+
+export const DataPreview = z.strictObject({
+  profile: DataProfile,
+  header: z.array(z.string()),
+  rows: z.array(z.array(z.string())),
+});
+
+export const ActivityRound = z.strictObject({ round: z.int(), loss: z.number(), numExamples: z.int(), seconds: z.number() });
+export const ActivityEntry = z.strictObject({
+  run: Id,
+  state: z.enum(['running', 'finished', 'ended']),
+  trainRows: z.int(),
+  evaluateRows: z.int(),
+  rounds: z.array(ActivityRound),
+  lastMetrics: Metrics.nullable(),
+  predictedRows: z.int().nullable(),
+  endReason: z.string().nullable(),
+  startedAt: z.string(),
+  updatedAt: z.string(),
+});
+
+export const LocalModel = z.strictObject({
+  run: Id,
+  kind: z.enum(['global', 'local']),
+  dir: z.string(),
+  savedAt: z.string(),
+  features: z.int(),
+  target: z.string(),
+  projectId: z.string().nullable(),
+});
+
+export const LocalEvaluation = z.strictObject({
+  metrics: Metrics,
+  rows: z.int(),
+  unseenLevels: z.record(z.string(), z.record(z.string(), z.int())),
+  skippedRows: z.int(),
+});
+
+export const LocalPrediction = z.strictObject({
+  rows: z.int(),
+  outputPath: z.string(),
+  header: z.array(z.string()),
+  preview: z.array(z.array(z.string())),
+});
+
+const ColumnKindOverride = z.strictObject({ column: z.string().min(1), kind: ColumnKind });
+
+// ---------------------------------------------------------------------------------------------
+// Commands
+
+function command<I extends z.ZodType, O extends z.ZodType>(input: I, output: O) {
+  return { input, output };
+}
+
+export const COMMANDS = {
+  'app.info': command(Empty, AppInfo),
+
+  // Orchestrator: the hierarchy
+  'collaborations.list': command(Empty, z.array(Collaboration)),
+  'collaborations.create': command(z.strictObject({ name: z.string(), description: z.string().optional(), id: OptionalId }), Collaboration),
+  'collaborations.update': command(z.strictObject({ id: Id, name: z.string().optional(), description: z.string().optional() }), Collaboration),
+  'collaborations.delete': command(z.strictObject({ id: Id, cascade: z.boolean().optional() }), Removed),
+  'projects.list': command(z.strictObject({ collaborationId: OptionalId }), z.array(Project)),
+  'projects.create': command(
+    z.strictObject({
+      collaborationId: Id,
+      name: z.string(),
+      targetColumn: z.string(),
+      task: Task,
+      positiveClass: z.string().optional(),
+      description: z.string().optional(),
+      alignment: AlignmentOptions.partial().optional(),
+      id: OptionalId,
+    }),
+    Project,
+  ),
+  'projects.update': command(
+    z.strictObject({
+      id: Id,
+      name: z.string().optional(),
+      targetColumn: z.string().optional(),
+      task: Task.optional(),
+      positiveClass: z.string().nullable().optional(),
+      description: z.string().optional(),
+    }),
+    Project,
+  ),
+  'projects.delete': command(z.strictObject({ id: Id, cascade: z.boolean().optional() }), Removed),
+  'experiments.list': command(z.strictObject({ projectId: OptionalId }), z.array(Experiment)),
+  'experiments.create': command(z.strictObject({ projectId: Id, name: z.string(), model: ModelSpec, description: z.string().optional(), id: OptionalId }), Experiment),
+  'experiments.update': command(z.strictObject({ id: Id, name: z.string().optional(), model: ModelSpec.optional(), description: z.string().optional() }), Experiment),
+  'experiments.delete': command(z.strictObject({ id: Id, cascade: z.boolean().optional() }), Removed),
+  /** The layer table and parameter count of a model, sized for a project's declared data. */
+  'models.describe': command(z.strictObject({ model: ModelSpec, projectId: OptionalId }), ModelDescription),
+  'runs.list': command(z.strictObject({ experimentId: OptionalId }), z.array(Run)),
+  'runs.create': command(z.strictObject({ experimentId: Id, name: z.string(), hyperparameters: Hyperparameters.partial().optional(), id: OptionalId }), Run),
+  'runs.update': command(z.strictObject({ id: Id, name: z.string().optional(), hyperparameters: Hyperparameters.partial().optional() }), Run),
+  'runs.delete': command(ById, Removed),
+  'runs.get': command(ById, RunDetail),
+  'runs.start': command(ById, Run),
+  'runs.cancel': command(ById, RunResult),
+  /** Copies the run's global model (TF.js format) into a folder. */
+  'runs.exportModel': command(z.strictObject({ id: Id, directory: z.string().min(1) }), z.strictObject({ directory: z.string(), files: z.array(z.string()) })),
+
+  // Orchestrator: parties
+  'participants.list': command(Empty, z.array(ParticipantView)),
+  'invitations.list': command(z.strictObject({ collaborationId: OptionalId }), z.array(InvitationView)),
+  'invitations.create': command(
+    z.strictObject({ collaborationId: Id, expiresInHours: z.number().positive().max(24 * 90).optional(), note: z.string().max(500).optional() }),
+    z.strictObject({ invitation: InvitationView, code: z.string() }),
+  ),
+  'invitations.revoke': command(ById, InvitationView),
+
+  // Participant
+  'memberships.list': command(Empty, z.array(MembershipView)),
+  'memberships.join': command(
+    z.strictObject({ code: z.string().min(1), name: z.string().min(1).max(200), organisation: z.string().max(200).optional() }),
+    MembershipView,
+  ),
+  'data.preview': command(z.strictObject({ path: z.string().min(1), projectId: OptionalId, kind: TagKind.optional() }), DataPreview),
+  'tags.list': command(z.strictObject({ projectId: OptionalId }), z.array(DataTag)),
+  'tags.register': command(
+    z.strictObject({
+      projectId: Id,
+      kind: TagKind,
+      path: z.string().min(1),
+      columnKinds: z.array(ColumnKindOverride).optional(),
+      exclude: z.array(z.string()).optional(),
+    }),
+    DataTag,
+  ),
+  'tags.delete': command(ById, Removed),
+  'requests.list': command(Empty, z.array(Consent)),
+  'requests.decide': command(z.strictObject({ id: Id, approve: z.boolean() }), Consent),
+  'activity.list': command(Empty, z.array(ActivityEntry)),
+  'local.models': command(Empty, z.array(LocalModel)),
+  'local.evaluate': command(z.strictObject({ modelDir: z.string().min(1), path: z.string().min(1) }), LocalEvaluation),
+  'local.predict': command(z.strictObject({ modelDir: z.string().min(1), path: z.string().min(1), outputPath: z.string().min(1) }), LocalPrediction),
+} as const;
+
+export type CommandName = keyof typeof COMMANDS;
+export type CommandInput<K extends CommandName> = z.input<(typeof COMMANDS)[K]['input']>;
+export type CommandOutput<K extends CommandName> = z.output<(typeof COMMANDS)[K]['output']>;
+export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+export const AppEvent = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('run'), event: RunEvent }),
+  /** Something a screen shows changed: it should fetch again. */
+  z.strictObject({ type: z.literal('changed'), what: z.enum(['participants', 'invitations', 'runs', 'memberships', 'tags', 'requests', 'activity', 'models']) }),
+  z.strictObject({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+]);
+export type AppEvent = z.infer<typeof AppEvent>;
+
+export type ApiTypes = {
+  AppInfo: z.infer<typeof AppInfo>;
+  ModelDescription: z.infer<typeof ModelDescription>;
+  ParticipantView: z.infer<typeof ParticipantView>;
+  InvitationView: z.infer<typeof InvitationView>;
+  RunDetail: z.infer<typeof RunDetail>;
+  MembershipView: z.infer<typeof MembershipView>;
+  DataPreview: z.infer<typeof DataPreview>;
+  ActivityEntry: z.infer<typeof ActivityEntry>;
+  LocalModel: z.infer<typeof LocalModel>;
+  LocalEvaluation: z.infer<typeof LocalEvaluation>;
+  LocalPrediction: z.infer<typeof LocalPrediction>;
+};
+
+export { AggregatedMetrics };
