@@ -1,11 +1,28 @@
+import '@mantine/core/styles.css';
+import '@mantine/charts/styles.css';
+import '@mantine/notifications/styles.css';
+import { MantineProvider } from '@mantine/core';
+import { Notifications } from '@mantine/notifications';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
+import { HashRouter } from 'react-router';
+import { connect } from './api/connect';
+import { ApiProvider } from './api/react';
+import { App } from './app/App';
+import { theme } from './app/theme';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('Cohort: #root element missing from index.html');
+const { client, missingToken } = connect();
 createRoot(container).render(
   <StrictMode>
-    <App />
+    <MantineProvider theme={theme} defaultColorScheme="light">
+      <Notifications position="top-right" />
+      <ApiProvider client={client}>
+        <HashRouter>
+          <App missingToken={missingToken} />
+        </HashRouter>
+      </ApiProvider>
+    </MantineProvider>
   </StrictMode>,
 );

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/page';
+
+export function CollaborationPage() {
+  return <PageHeader title="CollaborationPage" description="Coming soon." />;
+}

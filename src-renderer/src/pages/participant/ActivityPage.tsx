@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/page';
+
+export function ActivityPage() {
+  return <PageHeader title="ActivityPage" description="Coming soon." />;
+}

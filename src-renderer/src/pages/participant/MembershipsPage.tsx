@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/page';
+
+export function MembershipsPage() {
+  return <PageHeader title="MembershipsPage" description="Coming soon." />;
+}

@@ -1,0 +1,5 @@
+import { PageHeader } from '../../components/page';
+
+export function RunPage() {
+  return <PageHeader title="RunPage" description="Coming soon." />;
+}
