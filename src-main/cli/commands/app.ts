@@ -39,7 +39,7 @@ interface AppFlags {
   hubPort: number;
   hubHost: string;
   publicUrl?: string;
-  devOrigin?: string;
+  dev?: boolean;
 }
 
 export function appCommand(): Command {
@@ -52,10 +52,19 @@ export function appCommand(): Command {
     .option('--hub-port <port>', 'orchestrator: the port participants connect to', integer(), 7800)
     .option('--hub-host <host>', 'orchestrator: the address participants connect to (0.0.0.0 for other machines)', '127.0.0.1')
     .option('--public-url <url>', 'orchestrator: the hub address written into invitations (default: where it listens)')
-    .option('--dev-origin <origin>', 'browser mode: also accept the UI from this origin (a Vite dev server)')
+    .option('--dev', 'development: the renderer from a Vite dev server with hot reload')
     .action(async (flags: AppFlags) => {
       const electron = flags.browser ? undefined : electronBinary();
       const hasDisplay = process.platform !== 'linux' || Boolean(process.env['DISPLAY'] ?? process.env['WAYLAND_DISPLAY']);
+      if (flags.dev && electron && hasDisplay) {
+        // electron-vite runs the renderer's dev server and restarts main on changes.
+        const child = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'dev', '--', `--role=${flags.role}`, `--data-dir=${flags.dataDir}`], {
+          stdio: 'inherit',
+          cwd: PROJECT_ROOT,
+        });
+        process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+        return;
+      }
       if (electron && hasDisplay) {
         const args = [PROJECT_ROOT, `--role=${flags.role}`, `--data-dir=${flags.dataDir}`, `--hub-port=${flags.hubPort}`, `--hub-host=${flags.hubHost}`];
         if (flags.publicUrl) args.push(`--public-url=${flags.publicUrl}`);
@@ -64,7 +73,7 @@ export function appCommand(): Command {
         return;
       }
       const root = join(PROJECT_ROOT, 'out', 'renderer');
-      if (!existsSync(join(root, 'index.html'))) {
+      if (!flags.dev && !existsSync(join(root, 'index.html'))) {
         throw new CohortError('FILE_NOT_FOUND', `the UI is not built (${root} is missing); run "npm run build" or "npm start"`);
       }
       const log = createLog(`app-${flags.role}`);
@@ -76,18 +85,20 @@ export function appCommand(): Command {
         log,
       });
       const token = randomBytes(24).toString('base64url');
+      const devServer = flags.dev ? await startRendererDevServer() : undefined;
       const host = await startBrowserHost({
         root,
         ...(flags.port === undefined ? {} : { port: flags.port }),
         api: {
           endpoint: app,
           token,
-          ...(flags.devOrigin ? { extraOrigins: [flags.devOrigin] } : {}),
+          ...(devServer ? { extraOrigins: [devServer.origin] } : {}),
           onRefused: (reason) => log.warn(reason),
         },
       });
       const why = electron ? 'no display found' : 'the Electron runtime is not installed';
-      const url = `${host.url}#token=${token}`;
+      const apiUrl = `${host.url.replace(/^http/, 'ws')}api`;
+      const url = devServer ? `${devServer.origin}/#token=${token}&api=${encodeURIComponent(apiUrl)}` : `${host.url}#token=${token}`;
       console.log(`${style.heading(`Cohort (${flags.role}) is running in browser mode`)} (${why}).`);
       if (app.hub) console.log(`Participants connect to ${style.ok(app.hub.publicUrl)}.`);
       console.log(`Open ${style.ok(url)} in a browser. Data directory: ${flags.dataDir}. Press Ctrl+C to stop.`);
@@ -96,6 +107,24 @@ export function appCommand(): Command {
         process.once('SIGTERM', () => resolve());
       });
       await host.close();
+      await devServer?.close();
       await app.close();
     });
+}
+
+/** The renderer from Vite's dev server (hot reload), for `npm run dev` in browser mode. */
+async function startRendererDevServer(): Promise<{ origin: string; close(): Promise<void> }> {
+  const [{ createServer }, { default: react }] = await Promise.all([import('vite'), import('@vitejs/plugin-react')]);
+  const server = await createServer({
+    configFile: false,
+    root: join(PROJECT_ROOT, 'src-renderer'),
+    // React's hot-reload preamble is an inline script, which the page's CSP (kept strict for the
+    // built app) would refuse: drop the meta CSP from the dev server's page only.
+    plugins: [react(), { name: 'cohort-dev-csp', transformIndexHtml: (html: string) => html.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>\s*/, '') }],
+    server: { host: '127.0.0.1', port: 5173, strictPort: false },
+    logLevel: 'warn',
+  });
+  await server.listen();
+  const address = server.resolvedUrls?.local[0] ?? 'http://127.0.0.1:5173/';
+  return { origin: new URL(address).origin, close: () => server.close() };
 }
