@@ -34,10 +34,22 @@ export interface AppHost {
 }
 
 export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
-  const log = options.log ?? silentLog;
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const emit = (event: AppEvent) => events.emit('event', event);
+  // Warnings and errors also go to the UI, as log events.
+  const base = options.log ?? silentLog;
+  const log: Log = {
+    info: (message, fields) => base.info(message, fields),
+    warn: (message, fields) => {
+      base.warn(message, fields);
+      emit({ type: 'log', level: 'warn', message: describe(message, fields) });
+    },
+    error: (message, fields) => {
+      base.error(message, fields);
+      emit({ type: 'log', level: 'error', message: describe(message, fields) });
+    },
+  };
   const changed = (what: Extract<AppEvent, { type: 'changed' }>['what']) => emit({ type: 'changed', what });
   const store = await MetadataStore.open(options.dataDir);
 
@@ -93,6 +105,14 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
       await hub?.close();
     },
   };
+}
+
+/** A log line for people: the message and its fields, without stack traces. */
+function describe(message: string, fields: Record<string, unknown> = {}): string {
+  const details = Object.entries(fields)
+    .filter(([key, value]) => key !== 'error' || typeof value !== 'string' || !value.includes('\n    at '))
+    .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  return details.length > 0 ? `${message} (${details.join(', ')})` : message;
 }
 
 export type { CommandName };

@@ -12,10 +12,11 @@ import {
   IconShieldCheck,
   IconUsersGroup,
 } from '@tabler/icons-react';
-import type { ReactNode } from 'react';
+import { notifications } from '@mantine/notifications';
+import { useEffect, type ReactNode } from 'react';
 import { Navigate, NavLink as RouterNavLink, Route, Routes, useLocation } from 'react-router';
 import type { ApiTypes } from '../../../src-main/contract/api';
-import { useConnected, useQuery } from '../api/react';
+import { useApi, useConnected, useQuery } from '../api/react';
 import { ErrorAlert } from '../components/states';
 import { CollaborationPage } from '../pages/orchestrator/CollaborationPage';
 import { CollaborationsPage } from '../pages/orchestrator/CollaborationsPage';
@@ -107,7 +108,20 @@ function Identity({ info }: { info: ApiTypes['AppInfo'] }) {
   );
 }
 
+/** Errors the engines report (a run that failed, a file that could not be read) as notifications. */
+function useErrorNotifications(): void {
+  const client = useApi();
+  useEffect(
+    () =>
+      client.on((event) => {
+        if (event.type === 'log' && event.level === 'error') notifications.show({ color: 'red', title: 'Cohort', message: event.message, autoClose: 10_000 });
+      }),
+    [client],
+  );
+}
+
 function Shell({ info }: { info: ApiTypes['AppInfo'] }) {
+  useErrorNotifications();
   const [opened, { toggle, close }] = useDisclosure();
   const connected = useConnected();
   const location = useLocation();
