@@ -3,7 +3,7 @@
 // this process, training replaced by a perturbation): heap growth and open handles.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { startWorker } from '../../src-main/api/worker/worker-service';
+import { approveEveryRun, startWorker } from '../../src-main/api/worker/worker-service';
 import { Hyperparameters } from '../../src-main/contract/records';
 import { SIMULATION_IDS } from '../../src-main/api/simulation/workspace';
 import { PerturbTrainingPort } from '../fixtures/perturb-training';
@@ -31,7 +31,7 @@ export const memory: Benchmark = {
     const workerRss: number[] = [];
     const hubRss: number[] = [];
     try {
-      const worker = spawn(process.execPath, [join(ROOT, 'bin', 'cohort.js'), 'worker', '--hub', solo.hub.url, '--data-dir', solo.workspace.parties[0]!.dataDir, '--id', 'idle'], { cwd: ROOT, stdio: 'ignore' });
+      const worker = spawn(process.execPath, [join(ROOT, 'bin', 'cohort.js'), 'worker', '--join', await solo.invite(), '--data-dir', solo.workspace.parties[0]!.dataDir, '--id', 'idle'], { cwd: ROOT, stdio: 'ignore' });
       const hub = spawn(process.execPath, [join(ROOT, 'bin', 'cohort.js'), 'hub', '--port', '0', '--json', '--data-dir', join(solo.workspace.hubDir, '..', 'idle-hub')], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] });
       await new Promise((resolve) => hub.stdout!.once('data', resolve));
       await waitUntil(() => solo.hub.engine.connectedParties().includes('idle'));
@@ -50,7 +50,7 @@ export const memory: Benchmark = {
     const federation = await hubWithParties(parties, mlpWithParameters(1_000_000));
     const workers = await Promise.all(
       federation.workspace.parties.map((party) =>
-        startWorker({ dataDir: party.dataDir, party: { id: party.name, name: party.name }, hubs: [federation.hub.url], training: new PerturbTrainingPort() }),
+        startWorker({ dataDir: party.dataDir, party: { id: party.name, name: party.name }, hubs: [federation.hub.contact()], training: new PerturbTrainingPort(), consent: approveEveryRun }),
       ),
     );
     let heapAtRound20 = 0;

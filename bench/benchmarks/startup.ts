@@ -15,8 +15,10 @@ export const startup: Benchmark = {
     const seconds: number[] = [];
     try {
       for (let i = 0; i < 6; i++) {
+        // The first start joins with an invitation; later ones reconnect as a hospital's worker does.
+        const joining = i === 0 ? ['--join', await solo.invite()] : [];
         const started = performance.now();
-        const child = spawn(process.execPath, [join(ROOT, 'bin', 'cohort.js'), 'worker', '--hub', solo.hub.url, '--data-dir', party.dataDir, '--id', 'solo'], {
+        const child = spawn(process.execPath, [join(ROOT, 'bin', 'cohort.js'), 'worker', ...joining, '--data-dir', party.dataDir, '--id', 'solo'], {
           cwd: ROOT,
           stdio: 'ignore',
           env: { ...process.env, COHORT_LOG_LEVEL: 'warn' },

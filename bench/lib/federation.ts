@@ -58,7 +58,7 @@ export class Federation {
     for (let p = 0; p < processes; p++) {
       const mine = workspace.parties.filter((_, i) => i % processes === p).map((party) => `${party.dataDir}:${party.name}`);
       children.push(
-        spawn(process.execPath, [...(process.env['COHORT_BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['COHORT_BENCH_PROFILE']] : []), '--import', 'tsx', join(ROOT, 'bench', 'fixtures', 'bench-worker.ts'), hub.url, options.trainer, ...mine], {
+        spawn(process.execPath, [...(process.env['COHORT_BENCH_PROFILE'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['COHORT_BENCH_PROFILE']] : []), '--import', 'tsx', join(ROOT, 'bench', 'fixtures', 'bench-worker.ts'), JSON.stringify(hub.contact()), options.trainer, ...mine], {
           cwd: ROOT,
           stdio: ['ignore', 'ignore', 'inherit'],
           env: { ...process.env, COHORT_LOG_LEVEL: 'warn' },

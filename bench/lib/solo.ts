@@ -3,11 +3,20 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHub, type Hub } from '../../src-main/api/hub/hub-service';
-import { prepareWorkspace, type Workspace } from '../../src-main/api/simulation/workspace';
+import { createInvitation } from '../../src-main/api/hub/invitations';
+import { prepareWorkspace, SIMULATION_IDS, type Workspace } from '../../src-main/api/simulation/workspace';
 import { Hyperparameters, type ModelSpec } from '../../src-main/contract/records';
 import { DEMO } from './federation';
 
-export async function hubWithParties(parties: string[], model: ModelSpec = { kind: 'logreg' }): Promise<{ hub: Hub; workspace: Workspace; close(): Promise<void> }> {
+export interface Solo {
+  hub: Hub;
+  workspace: Workspace;
+  /** A fresh invitation code to the simulated collaboration, for `cohort worker --join`. */
+  invite(): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function hubWithParties(parties: string[], model: ModelSpec = { kind: 'logreg' }): Promise<Solo> {
   const root = await mkdtemp(join(tmpdir(), 'cohort-bench-'));
   const workspace = await prepareWorkspace({
     workspace: root,
@@ -22,6 +31,7 @@ export async function hubWithParties(parties: string[], model: ModelSpec = { kin
   return {
     hub,
     workspace,
+    invite: async () => (await createInvitation(hub.store, hub.contact(), { collaborationId: SIMULATION_IDS.collaboration })).code,
     async close() {
       await hub.close();
       await rm(root, { recursive: true, force: true });

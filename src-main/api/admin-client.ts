@@ -1,7 +1,7 @@
 // The local administrator's side of a hub's admin endpoint: finds the running hub through the
 // hub.json it wrote in its data directory, and sends it commands.
 import { join } from 'node:path';
-import { ADMIN, Ack, HubInfo, PartiesReply, RunStatusReply } from '../contract/admin';
+import { ADMIN, Ack, CutOffReply, HubInfo, PartiesReply, RunStatusReply } from '../contract/admin';
 import { CohortError } from '../contract/errors';
 import { RunEvent, RunResult } from '../contract/results';
 import { Peer } from '../protocol/peer';
@@ -41,6 +41,11 @@ export class AdminClient {
 
   async connected(): Promise<string[]> {
     return (await this.peer.request(ADMIN.parties, {}, { schema: PartiesReply })).body.connected;
+  }
+
+  /** Closes a revoked participant's connection; resolves with whether it was connected. */
+  async cutOff(participant: string, reason: string): Promise<boolean> {
+    return (await this.peer.request(ADMIN.cutOff, { participant, reason }, { schema: CutOffReply })).body.wasConnected;
   }
 
   /** Calls `listener` with every event of the run (or of all runs). */

@@ -5,6 +5,7 @@ import { appCommand } from './commands/app';
 import { dataCommand } from './commands/data';
 import { hubCommand, runCommand, workerCommand } from './commands/grid';
 import { simulateCommand } from './commands/simulate';
+import { identityCommand, invitationCommand, securityLogCommand } from './commands/trust';
 import { collaborationCommand, experimentCommand, participantCommand, projectCommand, tagCommand } from './commands/records';
 import { style } from './output';
 import { version } from '../api/version';
@@ -14,6 +15,8 @@ export function buildProgram(): Command {
     .description('Cohort: federated learning for hospitals. Train models together; every row stays where it is.')
     .version(version(), '-V, --version')
     .showHelpAfterError('(add --help for usage)')
+    // Options after a subcommand belong to it (`cohort worker approve X --data-dir D`).
+    .enablePositionalOptions()
     .showSuggestionAfterError();
   program.addCommand(appCommand());
   program.addCommand(dataCommand());
@@ -22,10 +25,13 @@ export function buildProgram(): Command {
   program.addCommand(experimentCommand());
   program.addCommand(runCommand());
   program.addCommand(participantCommand());
+  program.addCommand(invitationCommand());
   program.addCommand(tagCommand());
   program.addCommand(hubCommand());
   program.addCommand(workerCommand());
   program.addCommand(simulateCommand());
+  program.addCommand(identityCommand());
+  program.addCommand(securityLogCommand());
   return program;
 }
 

@@ -11,6 +11,8 @@ export const ADMIN = {
   wait: 'admin.wait',
   subscribe: 'admin.subscribe',
   parties: 'admin.parties',
+  /** A participant was revoked in the store: cut its connection now. */
+  cutOff: 'admin.cutOff',
   event: 'run.event',
 } as const;
 
@@ -24,11 +26,18 @@ export const RunStatusReply = z.strictObject({
 });
 export const PartiesReply = z.strictObject({ connected: z.array(z.string()) });
 export const SubscribeRequest = z.strictObject({ run: Id.optional() });
+export const CutOffRequest = z.strictObject({ participant: Id, reason: z.string().max(500) });
+export const CutOffReply = z.strictObject({ wasConnected: z.boolean() });
 
 /** What a running hub writes into its data directory so local tools can find it. */
 export const HubInfo = z.strictObject({
   pid: z.int(),
   url: z.string(),
+  /** The address written into invitations. */
+  publicUrl: z.string(),
+  /** The TLS certificate's fingerprint and the hub's identity key, for invitations. */
+  certificate: z.string(),
+  key: z.string(),
   adminUrl: z.string(),
   token: z.string().min(32),
   startedAt: z.string(),

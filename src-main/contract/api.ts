@@ -26,6 +26,7 @@ import {
   Task,
 } from './records';
 import { RoundRecord, RunEvent, RunResult } from './results';
+import { SecurityLogPage, SecurityLogQuery } from './security';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope
@@ -58,8 +59,10 @@ export const AppInfo = z.strictObject({
   transport: z.enum(['electron', 'browser']),
   /** The TF.js backend, once loaded. */
   backend: z.string().nullable(),
-  /** Orchestrator: where participants connect. */
-  hub: z.strictObject({ url: z.string(), publicUrl: z.string() }).nullable(),
+  /** This installation's identity key, and the fingerprint people compare. */
+  identity: z.strictObject({ key: z.string(), fingerprint: z.string() }),
+  /** Orchestrator: where participants connect, and its TLS certificate's fingerprint. */
+  hub: z.strictObject({ url: z.string(), publicUrl: z.string(), certificate: z.string() }).nullable(),
   /** Participant: who this party is. */
   party: z.strictObject({ id: Id, name: z.string(), organisation: z.string() }).nullable(),
 });
@@ -76,6 +79,8 @@ export const ModelDescription = z.strictObject({
 
 export const ParticipantView = z.strictObject({
   participant: Participant,
+  /** The fingerprint of the identity key it joined with (null: it has not joined yet). */
+  keyFingerprint: z.string().nullable(),
   online: z.boolean(),
   registrations: z.array(Registration),
 });
@@ -96,6 +101,10 @@ export const MembershipView = z.strictObject({
   collaboration: Collaboration,
   projects: z.array(Project),
   connected: z.boolean(),
+  /** The fingerprint of the hub's identity key this membership trusts. */
+  hubKeyFingerprint: z.string().nullable(),
+  /** Why the last connection attempt failed, while not connected. */
+  problem: z.string().nullable(),
 });
 
 export const DataPreview = z.strictObject({
@@ -209,6 +218,8 @@ export const COMMANDS = {
     z.strictObject({ invitation: InvitationView, code: z.string() }),
   ),
   'invitations.revoke': command(ById, InvitationView),
+  /** Cuts a participant off: its connection closes now and it is refused from then on. */
+  'participants.revoke': command(z.strictObject({ id: Id, reason: z.string().max(500).optional() }), ParticipantView),
 
   // Participant
   'memberships.list': command(Empty, z.array(MembershipView)),
@@ -231,10 +242,16 @@ export const COMMANDS = {
   'tags.delete': command(ById, Removed),
   'requests.list': command(Empty, z.array(Consent)),
   'requests.decide': command(z.strictObject({ id: Id, approve: z.boolean() }), Consent),
+  /** Ask every time, or auto-approve runs of the project whose model and privacy settings match an approved one. */
+  'requests.policy': command(z.strictObject({ projectId: Id, policy: z.enum(['ask', 'auto-matching']) }), MembershipView),
   'activity.list': command(Empty, z.array(ActivityEntry)),
   'local.models': command(Empty, z.array(LocalModel)),
   'local.evaluate': command(z.strictObject({ modelDir: z.string().min(1), path: z.string().min(1) }), LocalEvaluation),
   'local.predict': command(z.strictObject({ modelDir: z.string().min(1), path: z.string().min(1), outputPath: z.string().min(1) }), LocalPrediction),
+
+  // Both roles: the security log
+  'security.list': command(SecurityLogQuery, SecurityLogPage),
+  'security.export': command(z.strictObject({ path: z.string().min(1), format: z.enum(['jsonl', 'csv']) }), z.strictObject({ path: z.string(), events: z.int() })),
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -248,7 +265,7 @@ export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 export const AppEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('run'), event: RunEvent }),
   /** Something a screen shows changed: it should fetch again. */
-  z.strictObject({ type: z.literal('changed'), what: z.enum(['participants', 'invitations', 'runs', 'memberships', 'tags', 'requests', 'activity', 'models']) }),
+  z.strictObject({ type: z.literal('changed'), what: z.enum(['participants', 'invitations', 'runs', 'memberships', 'tags', 'requests', 'activity', 'models', 'security']) }),
   z.strictObject({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
 ]);
 export type AppEvent = z.infer<typeof AppEvent>;
@@ -265,6 +282,7 @@ export type ApiTypes = {
   LocalModel: z.infer<typeof LocalModel>;
   LocalEvaluation: z.infer<typeof LocalEvaluation>;
   LocalPrediction: z.infer<typeof LocalPrediction>;
+  SecurityLogPage: z.infer<typeof SecurityLogPage>;
 };
 
 export { AggregatedMetrics };

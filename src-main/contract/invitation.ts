@@ -1,13 +1,20 @@
 // The invitation code a participant pastes to join a collaboration: where the hub is, which
-// collaboration, and a single-use token. Text that is safe to copy through e-mail or chat.
+// collaboration, a single-use token, and what the hub must prove to be trusted (its TLS
+// certificate's fingerprint and its identity key). Text that is safe to copy through e-mail or
+// chat: it grants nothing once used or expired, and nothing to a hub that is not the real one.
 import { z } from 'zod';
-import { Id } from './records';
+import { CertificateFingerprint, Id, PublicKeyText } from './records';
 
-export const INVITATION_PREFIX = 'cohort-invite-1.';
+export const INVITATION_PREFIX = 'cohort-invite-2.';
+const OLDER_PREFIX = /^cohort-invite-1\./;
 
 export const InvitationPayload = z.strictObject({
-  /** The hub's party endpoint, ws:// or wss://. */
-  hub: z.string().regex(/^wss?:\/\/\S+$/, 'a ws:// or wss:// address'),
+  /** The hub's party endpoint (TLS). */
+  hub: z.string().regex(/^wss:\/\/\S+$/, 'a wss:// address'),
+  /** The fingerprint of the hub's TLS certificate, pinned by the participant. */
+  certificate: CertificateFingerprint,
+  /** The hub's identity key, the only one the participant will accept. */
+  hubKey: PublicKeyText,
   collaboration: Id,
   /** The collaboration's name, to show before joining. */
   name: z.string().max(200),
@@ -35,7 +42,8 @@ export function encodeInvitation(payload: InvitationPayload): string {
 
 /** The payload of a code, or a message saying what is wrong with it. */
 export function decodeInvitation(code: string): { ok: true; payload: InvitationPayload } | { ok: false; reason: string } {
-  const text = code.trim();
+  const text = code.replace(/\s+/g, '');
+  if (OLDER_PREFIX.test(text)) return { ok: false, reason: 'this invitation was made by an older Cohort and carries no certificate fingerprint; ask the orchestrator for a new one' };
   if (!text.startsWith(INVITATION_PREFIX)) return { ok: false, reason: `an invitation code starts with "${INVITATION_PREFIX}"` };
   let raw: unknown;
   try {

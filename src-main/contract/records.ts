@@ -14,6 +14,14 @@ const Name = z.string().trim().min(1, 'a name cannot be empty').max(200);
 const Description = z.string().max(10_000).default('');
 const Timestamp = z.iso.datetime();
 
+/** An Ed25519 public key as it travels: its 32 raw bytes, base64url. */
+export const PublicKeyText = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'an Ed25519 public key (43 base64url characters)');
+/** A TLS certificate's SHA-256 fingerprint, as Node and browsers print it (AB:CD:…, 32 bytes). */
+export const CertificateFingerprint = z
+  .string()
+  .transform((text) => text.trim().toUpperCase())
+  .pipe(z.string().regex(/^([0-9A-F]{2}:){31}[0-9A-F]{2}$/, 'a SHA-256 certificate fingerprint (32 hex pairs joined by ":")'));
+
 const timestamps = { createdAt: Timestamp, updatedAt: Timestamp };
 
 // ---------------------------------------------------------------------------------------------
@@ -154,6 +162,11 @@ export const Participant = z.strictObject({
   displayName: Name,
   organisation: z.string().trim().max(200).default(''),
   contact: z.string().trim().max(320).default(''),
+  /** The identity key it proved when it joined; only that key may speak for it. */
+  publicKey: PublicKeyText.optional(),
+  /** Set when the orchestrator cut it off: it is refused from then on. */
+  revokedAt: Timestamp.optional(),
+  revokedReason: z.string().max(500).optional(),
   ...timestamps,
 });
 
@@ -164,6 +177,8 @@ export const Connection = z.discriminatedUnion('mode', [
     mode: z.literal('listen'),
     host: z.string().min(1).max(253),
     port: z.int().min(1).max(65_535),
+    /** The participant's TLS certificate, which the TTP pins when it dials. */
+    certificate: CertificateFingerprint.optional(),
   }),
 ]);
 
@@ -237,7 +252,25 @@ export const Membership = z.strictObject({
   /** This party's id at that hub. */
   partyId: Id,
   orchestrator: z.string().max(200).default(''),
+  /** The hub's identity key and TLS certificate, from the invitation: nothing else is trusted. */
+  hubKey: PublicKeyText.optional(),
+  hubCertificate: CertificateFingerprint.optional(),
+  /** Projects whose runs are approved without asking when their model and privacy settings match a run approved before. */
+  autoApproveProjects: z.array(Id).default([]),
   ...timestamps,
+});
+
+/** How a run protects the updates it collects (secure aggregation, differential privacy). */
+export const Privacy = z.strictObject({
+  secureAggregation: z.boolean().default(false),
+  dp: z.enum(['off', 'central', 'local']).default('off'),
+  /** Clipping norm C of each update. */
+  clip: z.number().positive().max(1e6).default(1),
+  /** Noise multiplier sigma (the noise's standard deviation is sigma * C). */
+  noiseMultiplier: z.number().min(0).max(1_000).default(1),
+  /** Training stops once this epsilon is spent (null: no target). */
+  targetEpsilon: z.number().positive().max(1_000).nullable().default(null),
+  delta: z.number().gt(0).lt(1).default(1e-5),
 });
 
 /** What a run will do with a participant's data, as shown before the participant decides. */
@@ -251,6 +284,7 @@ export const RunSummary = z.strictObject({
   hyperparameters: Hyperparameters,
   /** The kinds of this party's data the run uses. */
   tags: z.array(TagKind),
+  privacy: Privacy.prefault({}),
 });
 
 /** A participant's decision on a run (pending until it decides). */
@@ -260,8 +294,11 @@ export const Consent = z.strictObject({
   runId: Id,
   projectId: Id,
   summary: RunSummary,
-  state: z.enum(['pending', 'approved', 'declined']),
+  /** withdrawn: the run ended before a decision was taken. */
+  state: z.enum(['pending', 'approved', 'declined', 'withdrawn']),
   decidedAt: Timestamp.optional(),
+  /** Who decided: the data owner, or their auto-approve policy. */
+  decidedBy: z.enum(['person', 'policy']).optional(),
   ...timestamps,
 });
 
@@ -287,3 +324,4 @@ export type Invitation = z.infer<typeof Invitation>;
 export type Membership = z.infer<typeof Membership>;
 export type RunSummary = z.infer<typeof RunSummary>;
 export type Consent = z.infer<typeof Consent>;
+export type Privacy = z.infer<typeof Privacy>;

@@ -44,7 +44,7 @@ export type Dropout = z.infer<typeof Dropout>;
 export type RunResult = z.infer<typeof RunResult>;
 
 /** Live events of a run, for progress bars, the UI and `cohort run watch`. */
-export const PartyActivity = z.enum(['waiting', 'approving', 'declaring', 'preparing', 'training', 'trained', 'evaluating', 'exporting', 'failed', 'done']);
+export const PartyActivity = z.enum(['waiting', 'approving', 'declined', 'declaring', 'preparing', 'training', 'trained', 'evaluating', 'exporting', 'failed', 'done']);
 
 export const RunEvent = z.discriminatedUnion('kind', [
   z.strictObject({

@@ -77,6 +77,8 @@ export interface TrainingPort {
 /** Decides whether a run may use this party's data: a person in the app, or a policy. */
 export interface ConsentPort {
   decide(channel: Channel, request: ConsentRequest): Promise<ConsentReply>;
+  /** The run ended before this party decided: the question no longer stands. */
+  withdraw?(run: string, reason: string): Promise<void>;
 }
 
 /** What a worker did for a run, as its owner follows it ("my local loss"). */

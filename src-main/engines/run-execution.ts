@@ -214,7 +214,9 @@ export class RunExecution {
   private async askConsent(): Promise<void> {
     const replies = await this.inParallel(this.connectedParticipants(), 'approving', (party, channel) => this.consentOf(party, channel));
     for (const [party, reply] of replies) {
-      if (!reply.approved) this.dropout(party, 0, `declined${reply.reason ? `: ${reply.reason}` : ''}`);
+      if (reply.approved) continue;
+      this.party(party, 'declined', 0, reply.reason);
+      this.dropout(party, 0, `declined${reply.reason ? `: ${reply.reason}` : ''}`);
     }
     this.requireEnough(this.approvedOn.size, 'approved the run');
   }

@@ -212,6 +212,7 @@ export class WorkerEngine {
   /** Frees a run's training thread and data. Safe to call twice. */
   async teardown(channel: Channel, run: string, reason: string): Promise<void> {
     await this.preparing.get(channel)?.get(run)?.catch(() => undefined);
+    if (!this.approved.get(channel)?.has(run)) await this.ports.consent.withdraw?.(run, reason).catch(() => undefined);
     this.approved.get(channel)?.delete(run);
     const runs = this.runs.get(channel);
     const state = runs?.get(run);

@@ -1,7 +1,10 @@
-// The wire format. Every message is an envelope { v, t, id?, re?, b, n? } in a JSON text frame:
+// The wire format. Every message is an envelope { v, t, id?, re?, b, n?, s? } in a JSON text frame:
 //   v  protocol version     t  message type     b  body (validated per type)
 //   id request id (the sender wants a reply)    re the id this message replies to
 //   n  the length, in floats, of each tensor that follows
+//   s  sequence number inside an authenticated session
+// Inside a session the text frame starts with the message's 22-character authentication tag,
+// then the envelope (see session.ts).
 //
 // A message with tensors is its envelope followed at once by one binary frame per tensor: the
 // raw little-endian float32 bytes, nothing else. So a 1M-parameter update is 4 MB on the wire,
@@ -10,8 +13,9 @@
 // unless the frame's buffer is not 4-byte aligned, when it is copied once).
 import { endianness } from 'node:os';
 import { z } from 'zod';
+import { TAG_LENGTH } from './session';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** More tensors in one message is a bug or an attack. */
 export const MAX_TENSORS = 1024;
 
@@ -27,6 +31,7 @@ export const Envelope = z.strictObject({
   re: z.string().min(1).max(64).optional(),
   b: z.unknown(),
   n: z.array(z.int().min(0)).min(1).max(MAX_TENSORS).optional(),
+  s: z.int().min(1).optional(),
 });
 
 export type Envelope = z.infer<typeof Envelope>;
@@ -34,7 +39,12 @@ export type Envelope = z.infer<typeof Envelope>;
 export interface Message {
   envelope: Envelope;
   tensors: Float32Array[];
+  /** The envelope's JSON text as it arrived, and the tag before it (sealed messages only). */
+  text: string;
+  tag?: string;
 }
+
+const TAG = new RegExp(`^[A-Za-z0-9_-]{${TAG_LENGTH}}$`);
 
 export class FrameError extends Error {
   constructor(message: string) {
@@ -81,7 +91,7 @@ export function decodeTensor(frame: Buffer, expectedLength: number): Float32Arra
  * message dropped), so a confused or hostile peer cannot make frames land in the wrong message.
  */
 export class MessageAssembler {
-  private pending: { envelope: Envelope; tensors: Float32Array[] } | undefined;
+  private pending: { envelope: Envelope; tensors: Float32Array[]; text: string; tag: string | undefined } | undefined;
 
   /** Feeds one frame; returns a message when one is complete. */
   push(data: Buffer, isBinary: boolean): Message | undefined {
@@ -90,9 +100,10 @@ export class MessageAssembler {
         this.pending = undefined;
         throw new FrameError('an envelope arrived before the tensors of the previous message');
       }
-      const envelope = decodeEnvelope(data.toString('utf8'));
-      if (!envelope.n) return { envelope, tensors: [] };
-      this.pending = { envelope, tensors: [] };
+      const { text, tag } = splitTag(data.toString('utf8'));
+      const envelope = decodeEnvelope(text);
+      if (!envelope.n) return { envelope, tensors: [], text, ...(tag === undefined ? {} : { tag }) };
+      this.pending = { envelope, tensors: [], text, tag };
       return undefined;
     }
     const pending = this.pending;
@@ -107,6 +118,14 @@ export class MessageAssembler {
     if (pending.tensors.length < lengths.length) return undefined;
     this.pending = undefined;
     const { n: _lengths, ...envelope } = pending.envelope;
-    return { envelope, tensors: pending.tensors };
+    return { envelope, tensors: pending.tensors, text: pending.text, ...(pending.tag === undefined ? {} : { tag: pending.tag }) };
   }
+}
+
+/** A text frame is an envelope, or (sealed) an authentication tag followed by the envelope. */
+function splitTag(frame: string): { text: string; tag: string | undefined } {
+  if (frame.startsWith('{')) return { text: frame, tag: undefined };
+  const tag = frame.slice(0, TAG_LENGTH);
+  if (!TAG.test(tag)) throw new FrameError('a text frame is neither an envelope nor an authentication tag followed by one');
+  return { text: frame.slice(TAG_LENGTH), tag };
 }

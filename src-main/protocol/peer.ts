@@ -2,10 +2,16 @@
 // notifications, binary tensor frames, a size limit on every frame and heartbeats that detect
 // a dead peer within a few seconds. Bodies are validated with a schema on arrival; a peer that
 // sends garbage gets an error reply, never a crash.
+//
+// A peer created with `handshake` types accepts only those (and replies to its own requests)
+// until it is sealed with the session keys the handshake agreed; from then on every message in
+// both directions is sequenced and authenticated (session.ts), and anything else is refused.
+// Every message sent, and every inbound request accepted or refused, is reported to `audit`.
 import { randomBytes } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { z } from 'zod';
 import { encodeMessage, FrameError, MessageAssembler, PROTOCOL_VERSION, type Envelope, type Message } from './frames';
+import { MessageSeal, SealError, type SessionKeys } from './session';
 
 export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024 * 1024;
 
@@ -16,8 +22,24 @@ export interface PeerOptions {
   heartbeatMs?: number;
   /** Default for requests that do not set their own. */
   requestTimeoutMs?: number;
-  /** Called for every frame or body refused, for the security log. */
-  onRefused?: (problem: string) => void;
+  /** Called for every frame or body refused; `authenticated` says whether the session was sealed. */
+  onRefused?: (problem: string, authenticated: boolean) => void;
+  /** Told of every message sent and every inbound request or notification, accepted or refused. */
+  audit?: (entry: PeerAuditEntry) => void;
+  /** Message types accepted before the session is sealed; set for connections that must authenticate. */
+  handshake?: readonly string[];
+}
+
+export interface PeerAuditEntry {
+  direction: 'outbound' | 'inbound';
+  /** The peer's label when it happened. */
+  peer: string;
+  /** The message type; replies are "reply to <type>". */
+  what: string;
+  bytes: number;
+  outcome: 'sent' | 'accepted' | 'refused';
+  reason?: string;
+  run?: string;
 }
 
 export interface Payload<T = unknown> {
@@ -28,6 +50,8 @@ export interface Payload<T = unknown> {
 export interface HandlerResult {
   body: unknown;
   tensors?: readonly Float32Array[];
+  /** Runs as soon as the reply is on its way, before any later message is handled. */
+  afterReply?: () => void;
 }
 
 type Handler = (message: Message) => Promise<HandlerResult>;
@@ -66,6 +90,8 @@ export interface CloseInfo {
 
 interface Pending {
   type: string;
+  /** Runs synchronously when the reply arrives, before any later message is handled. */
+  onReply: ((message: Message) => void) | undefined;
   resolve: (message: Message) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout | undefined;
@@ -83,18 +109,21 @@ export class Peer {
   private dead = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private closeReason = '';
+  private seal: MessageSeal | undefined;
+  private label_: string;
 
   constructor(
     private readonly socket: WebSocket,
     private readonly options: PeerOptions,
   ) {
+    this.label_ = options.label;
     this.closed = new Promise((resolve) => {
       socket.once('close', (code: number, reason: Buffer) => {
         if (this.heartbeat) clearInterval(this.heartbeat);
         const text = this.closeReason || reason.toString() || (this.dead ? 'no heartbeat' : `code ${code}`);
         for (const [id, pending] of this.pending) {
           if (pending.timer) clearTimeout(pending.timer);
-          pending.reject(new PeerClosedError(options.label, text));
+          pending.reject(new PeerClosedError(this.label_, text));
           this.pending.delete(id);
         }
         resolve({ code, reason: text, dead: this.dead });
@@ -120,7 +149,31 @@ export class Peer {
   }
 
   get label(): string {
-    return this.options.label;
+    return this.label_;
+  }
+
+  /** Names the peer, once the handshake has told who it is. */
+  identify(label: string): void {
+    this.label_ = label;
+  }
+
+  /** True once the session keys are in place. */
+  get sealed(): boolean {
+    return this.seal !== undefined;
+  }
+
+  /** The session's id (a hash of the handshake transcript), once sealed. */
+  get sessionId(): string | undefined {
+    return this.seal?.sessionId;
+  }
+
+  /**
+   * From now on every message is sequenced and authenticated with these keys. Called by the
+   * handshake at the exact point both sides switch: after the last clear message each way.
+   */
+  sealWith(keys: SessionKeys): void {
+    if (this.seal) throw new Error(`the session with ${this.label_} is already sealed`);
+    this.seal = new MessageSeal(keys);
   }
 
   get isOpen(): boolean {
@@ -137,7 +190,7 @@ export class Peer {
   async request<S extends z.ZodType>(
     type: string,
     body: unknown,
-    options: { schema: S; tensors?: readonly Float32Array[]; timeoutMs?: number },
+    options: { schema: S; tensors?: readonly Float32Array[]; timeoutMs?: number; onReply?: (body: unknown) => void },
   ): Promise<Payload<z.infer<S>>> {
     const id = `${this.idPrefix}-${++this.nextId}`;
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000;
@@ -145,13 +198,14 @@ export class Peer {
       const timer = Number.isFinite(timeoutMs)
         ? setTimeout(() => {
             this.pending.delete(id);
-            reject(new RequestTimeoutError(this.options.label, type, timeoutMs));
+            reject(new RequestTimeoutError(this.label_, type, timeoutMs));
           }, timeoutMs)
         : undefined;
-      this.pending.set(id, { type, resolve, reject, timer });
+      const onReply = options.onReply;
+      this.pending.set(id, { type, onReply: onReply && ((message) => onReply(message.envelope.b)), resolve, reject, timer });
     });
     try {
-      await this.send({ v: PROTOCOL_VERSION, t: type, id, b: body }, options.tensors);
+      await this.send({ v: PROTOCOL_VERSION, t: type, id, b: body }, options.tensors, type);
     } catch (error) {
       const pending = this.pending.get(id);
       if (pending?.timer) clearTimeout(pending.timer);
@@ -161,8 +215,8 @@ export class Peer {
     const message = await reply;
     const parsed = options.schema.safeParse(message.envelope.b);
     if (!parsed.success) {
-      const problem = `${this.options.label} sent an invalid reply to ${type}: ${parsed.error.issues[0]?.message ?? 'bad body'}`;
-      this.options.onRefused?.(problem);
+      const problem = `${this.label_} sent an invalid reply to ${type}: ${parsed.error.issues[0]?.message ?? 'bad body'}`;
+      this.options.onRefused?.(problem, this.seal !== undefined);
       throw new RemoteError('BAD_REPLY', problem);
     }
     return { body: parsed.data as z.infer<S>, tensors: message.tensors };
@@ -170,7 +224,7 @@ export class Peer {
 
   /** A one-way message. */
   async notify(type: string, body: unknown, tensors?: readonly Float32Array[]): Promise<void> {
-    await this.send({ v: PROTOCOL_VERSION, t: type, b: body }, tensors);
+    await this.send({ v: PROTOCOL_VERSION, t: type, b: body }, tensors, type);
   }
 
   /** Answers requests of one type; the body is validated before the handler sees it. */
@@ -193,8 +247,12 @@ export class Peer {
     const list = this.listeners.get(type) ?? [];
     list.push((message) => {
       const parsed = schema.safeParse(message.envelope.b);
-      if (parsed.success) listener(parsed.data as z.infer<S>, message.tensors);
-      else this.options.onRefused?.(`invalid ${type} from ${this.options.label}`);
+      if (parsed.success) {
+        this.auditInbound(message, 'accepted');
+        listener(parsed.data as z.infer<S>, message.tensors);
+      } else {
+        this.refuse(message, `invalid ${type}: ${parsed.error.issues[0]?.message ?? 'bad body'}`);
+      }
     });
     this.listeners.set(type, list);
   }
@@ -216,16 +274,42 @@ export class Peer {
   /**
    * Sends the envelope, then each tensor as a raw binary frame, back to back (ws keeps them in
    * order). The tensors' memory goes to the socket as it is: it must not change until this
-   * resolves.
+   * resolves. Inside a session the envelope gets the next sequence number and the frame the tag.
    */
-  private send(envelope: Omit<Envelope, 'n'>, tensors: readonly Float32Array[] = []): Promise<void> {
-    if (!this.isOpen) return Promise.reject(new PeerClosedError(this.options.label, this.closeReason || 'not open'));
-    const { text, binary } = encodeMessage(envelope, tensors);
+  private send(envelope: Omit<Envelope, 'n'>, tensors: readonly Float32Array[] = [], what: string = envelope.t): Promise<void> {
+    if (!this.isOpen) return Promise.reject(new PeerClosedError(this.label_, this.closeReason || 'not open'));
+    const sequenced = this.seal ? { ...envelope, s: this.seal.next() } : envelope;
+    const { text, binary } = encodeMessage(sequenced, tensors);
+    const frame = this.seal ? this.seal.tag(sequenced.s!, text, binary) + text : text;
+    if (this.options.audit) {
+      const bytes = Buffer.byteLength(frame) + binary.reduce((total, part) => total + part.length, 0);
+      this.options.audit({ direction: 'outbound', peer: this.label_, what, bytes, outcome: 'sent', ...runOf(envelope.b) });
+    }
     return new Promise((resolve, reject) => {
       const done = (error?: Error) => (error ? reject(error) : resolve());
-      this.socket.send(text, binary.length === 0 ? done : undefined);
-      binary.forEach((frame, index) => this.socket.send(frame, { binary: true }, index === binary.length - 1 ? done : undefined));
+      this.socket.send(frame, binary.length === 0 ? done : undefined);
+      binary.forEach((part, index) => this.socket.send(part, { binary: true }, index === binary.length - 1 ? done : undefined));
     });
+  }
+
+  /** Drops an inbound message, saying why. */
+  private refuse(message: Message | undefined, reason: string): void {
+    this.options.onRefused?.(`${reason} (from ${this.label_})`, this.seal !== undefined);
+    if (this.options.audit) {
+      this.options.audit({
+        direction: 'inbound',
+        peer: this.label_,
+        what: message?.envelope.t ?? 'frame',
+        bytes: message ? messageBytes(message) : 0,
+        outcome: 'refused',
+        reason,
+        ...runOf(message?.envelope.b),
+      });
+    }
+  }
+
+  private auditInbound(message: Message, outcome: 'accepted' | 'refused', reason?: string): void {
+    this.options.audit?.({ direction: 'inbound', peer: this.label_, what: message.envelope.t, bytes: messageBytes(message), outcome, ...(reason ? { reason } : {}), ...runOf(message.envelope.b) });
   }
 
   private receive(data: RawData, isBinary: boolean): void {
@@ -235,16 +319,37 @@ export class Peer {
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
       message = this.assembler.push(buffer, isBinary);
     } catch (error) {
-      this.options.onRefused?.(error instanceof FrameError ? error.message : String(error));
+      this.refuse(undefined, error instanceof FrameError ? error.message : String(error));
       return;
     }
     if (!message) return;
     const { envelope } = message;
+    if (this.seal) {
+      try {
+        this.seal.check(envelope.s, message.tag, message.text, message.tensors.map(bytesOf));
+      } catch (error) {
+        this.refuse(message, error instanceof SealError ? error.message : String(error));
+        return;
+      }
+    } else if (this.options.handshake) {
+      if (message.tag !== undefined || envelope.s !== undefined) {
+        this.refuse(message, 'an authenticated message arrived before the session was established');
+        return;
+      }
+      if (envelope.re === undefined && !this.options.handshake.includes(envelope.t)) {
+        this.refuse(message, `"${envelope.t}" is not allowed before authentication`);
+        if (envelope.id !== undefined) {
+          void this.send({ v: PROTOCOL_VERSION, t: 'error', re: envelope.id, b: { code: 'UNAUTHENTICATED', message: 'authenticate first' } }, [], `error reply to ${envelope.t}`).catch(() => undefined);
+        }
+        return;
+      }
+    }
     if (envelope.re !== undefined) {
       const pending = this.pending.get(envelope.re);
       if (!pending) return; // a late reply to a request that timed out
       this.pending.delete(envelope.re);
       if (pending.timer) clearTimeout(pending.timer);
+      if (envelope.t !== 'error') pending.onReply?.(message);
       if (envelope.t === 'error') {
         const body = envelope.b as { code?: unknown; message?: unknown } | undefined;
         pending.reject(new RemoteError(String(body?.code ?? 'ERROR'), String(body?.message ?? 'the peer reported an error')));
@@ -259,30 +364,49 @@ export class Peer {
     }
     const listeners = this.listeners.get(envelope.t);
     if (!listeners) {
-      this.options.onRefused?.(`unknown notification ${envelope.t} from ${this.options.label}`);
+      this.refuse(message, `unknown notification type "${envelope.t}"`);
       return;
     }
     for (const listener of listeners) listener(message);
   }
 
   private async answer(id: string, message: Message): Promise<void> {
-    const handler = this.handlers.get(message.envelope.t);
+    const type = message.envelope.t;
+    const handler = this.handlers.get(type);
     let reply: Omit<Envelope, 'n'>;
-    let tensors: readonly Float32Array[] | undefined;
+    let result: HandlerResult | undefined;
     if (!handler) {
-      this.options.onRefused?.(`unknown request ${message.envelope.t} from ${this.options.label}`);
-      reply = { v: PROTOCOL_VERSION, t: 'error', re: id, b: { code: 'UNKNOWN_TYPE', message: `unknown request type ${message.envelope.t}` } };
+      this.refuse(message, `unknown request type "${type}"`);
+      reply = { v: PROTOCOL_VERSION, t: 'error', re: id, b: { code: 'UNKNOWN_TYPE', message: `unknown request type ${type}` } };
     } else {
       try {
-        const result = await handler(message);
+        result = await handler(message);
+        this.auditInbound(message, 'accepted');
         reply = { v: PROTOCOL_VERSION, t: 'reply', re: id, b: result.body };
-        tensors = result.tensors;
       } catch (error) {
         const code = error instanceof RemoteError ? error.code : ((error as { code?: unknown }).code ?? 'ERROR');
-        if (code === 'BAD_REQUEST') this.options.onRefused?.((error as Error).message);
-        reply = { v: PROTOCOL_VERSION, t: 'error', re: id, b: { code: String(code), message: (error as Error).message ?? String(error) } };
+        const text = (error as Error).message ?? String(error);
+        if (code === 'BAD_REQUEST') this.refuse(message, text);
+        else this.auditInbound(message, 'refused', text);
+        reply = { v: PROTOCOL_VERSION, t: 'error', re: id, b: { code: String(code), message: text } };
       }
     }
-    await this.send(reply, tensors).catch(() => undefined);
+    const sent = this.send(reply, result?.tensors, `${reply.t === 'error' ? 'error reply' : 'reply'} to ${type}`);
+    result?.afterReply?.();
+    await sent.catch(() => undefined);
   }
+}
+
+function bytesOf(tensor: Float32Array): Uint8Array {
+  return new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength);
+}
+
+function messageBytes(message: Message): number {
+  return Buffer.byteLength(message.text) + (message.tag?.length ?? 0) + message.tensors.reduce((total, tensor) => total + tensor.byteLength, 0);
+}
+
+/** The run a message is about, when its body names one. */
+function runOf(body: unknown): { run?: string } {
+  const run = typeof body === 'object' && body !== null ? (body as { run?: unknown }).run : undefined;
+  return typeof run === 'string' ? { run: run.slice(0, 64) } : {};
 }

@@ -1,8 +1,15 @@
 // Sockets: the hub listens, parties dial out (or listen, and the TTP dials them). Compression is
 // off (tensor frames do not compress and deflate costs CPU); ws disables Nagle on its sockets.
-import type { AddressInfo } from 'node:net';
-import type { IncomingMessage } from 'node:http';
+//
+// Party endpoints speak TLS 1.3 (wss://) with a self-signed certificate that the other side
+// pins by fingerprint: dialling wss:// without a pin is refused, and so is any certificate but
+// the pinned one. Plain ws:// remains for 127.0.0.1-only, token-guarded endpoints (admin, UI).
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
+import { sameFingerprint } from './certificates';
 import { DEFAULT_MAX_FRAME_BYTES } from './peer';
 
 export interface Listener {
@@ -15,49 +22,97 @@ export interface ListenOptions {
   host?: string;
   port?: number;
   maxFrameBytes?: number;
+  /** Serve wss:// with this certificate and key (PEM). */
+  tls?: { cert: string; key: string };
 }
 
 export async function listen(options: ListenOptions, onSocket: (socket: WebSocket, request: IncomingMessage) => void): Promise<Listener> {
   const host = options.host ?? '127.0.0.1';
-  const server = new WebSocketServer({
-    host,
-    port: options.port ?? 0,
-    maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
-    perMessageDeflate: false,
-  });
+  const server: Server = options.tls
+    ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.3' })
+    : createHttpServer();
+  // Plain HTTP requests get nothing but a 426; only WebSocket upgrades are served.
+  server.on('request', (_request, response) => response.writeHead(426, { connection: 'close' }).end());
+  // A client that stalls or breaks the TLS handshake is dropped without ceremony.
+  server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
+  server.on('clientError', (_error: Error, socket: Socket) => socket.destroy());
+  const wss = new WebSocketServer({ server, maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, perMessageDeflate: false });
   await new Promise<void>((resolve, reject) => {
-    server.once('listening', resolve);
     server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
-  server.on('connection', onSocket);
+  wss.on('connection', onSocket);
   const { port } = server.address() as AddressInfo;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
-    url: `ws://${shown.includes(':') ? `[${shown}]` : shown}:${port}`,
+    url: `${options.tls ? 'wss' : 'ws'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        for (const client of server.clients) client.terminate();
+        for (const client of wss.clients) client.terminate();
+        wss.close();
         server.close(() => resolve());
+        server.closeAllConnections();
       }),
   };
 }
 
+export class CertificateMismatchError extends Error {
+  constructor(
+    readonly url: string,
+    readonly presented: string | undefined,
+    readonly pinned: string,
+  ) {
+    super(
+      `${url} presented ${presented ? `a certificate with fingerprint ${presented}` : 'no certificate'}, but the pinned one is ${pinned}. ` +
+        'Cohort refuses to connect: someone may be intercepting the connection, or the certificate was replaced (ask the other party for a new invitation or fingerprint).',
+    );
+    this.name = 'CertificateMismatchError';
+  }
+}
+
+export interface DialOptions {
+  maxFrameBytes?: number;
+  timeoutMs?: number;
+  /** For wss://: the SHA-256 fingerprint the server's certificate must have. */
+  certificate?: string;
+}
+
 /** Connects; the socket comes back paused, so no frame is lost before a Peer takes it over. */
-export function dial(url: string, options: { maxFrameBytes?: number; timeoutMs?: number } = {}): Promise<WebSocket> {
+export function dial(url: string, options: DialOptions = {}): Promise<WebSocket> {
+  const secure = url.startsWith('wss://');
+  if (secure && !options.certificate) {
+    return Promise.reject(new Error(`refusing to connect to ${url} without a pinned certificate fingerprint`));
+  }
   return new Promise((resolve, reject) => {
+    let mismatch: CertificateMismatchError | undefined;
     const socket = new WebSocket(url, {
       maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       perMessageDeflate: false,
       handshakeTimeout: options.timeoutMs ?? 10_000,
+      // The certificate is self-signed: no CA vouches for it, the pin does (checked below,
+      // before anything but the upgrade request has been sent).
+      ...(secure ? { rejectUnauthorized: false, minVersion: 'TLSv1.3' as const } : {}),
       // RFC 6455 masking protects HTTP intermediaries from hostile browser scripts; between
       // Cohort processes it only costs a pass over every byte on both ends (a quarter of a
       // round's CPU for a 1M-parameter model). With an all-zero mask ws skips it both ways.
       generateMask: zeroMask,
     });
+    if (secure) {
+      socket.once('upgrade', (response: IncomingMessage) => {
+        const presented = (response.socket as TLSSocket).getPeerCertificate?.()?.fingerprint256;
+        if (!presented || !sameFingerprint(presented, options.certificate!)) {
+          mismatch = new CertificateMismatchError(url, presented, options.certificate!);
+          socket.terminate();
+        }
+      });
+    }
     const fail = (error: Error) => {
       socket.removeAllListeners('open');
-      reject(error);
+      reject(mismatch ?? error);
     };
     socket.once('error', fail);
     socket.once('open', () => {

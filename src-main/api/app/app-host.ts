@@ -7,8 +7,12 @@ import { COMMAND_NAMES } from '../../contract/api';
 import { CohortError } from '../../contract/errors';
 import type { Log } from '../../engines/ports';
 import { MetadataStore } from '../../store/metadata-store';
+import { SecurityLog } from '../../store/security-log';
 import { startHub, type Hub } from '../hub/hub-service';
 import { silentLog } from '../log';
+import { identityView } from '../trust/hub-contact';
+import { ensureSigningIdentity } from '../trust/identity-key';
+import { exportSecurityLog } from '../trust/security-export';
 import { version } from '../version';
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch';
 import { orchestratorHandlers } from './orchestrator';
@@ -52,12 +56,24 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
   };
   const changed = (what: Extract<AppEvent, { type: 'changed' }>['what']) => emit({ type: 'changed', what });
   const store = await MetadataStore.open(options.dataDir);
+  const identity = identityView(await ensureSigningIdentity(options.dataDir));
+  const security = await SecurityLog.open(options.dataDir);
+  // The security screen refreshes at most once a second, however busy the connections are.
+  let securityChangePending = false;
+  security.onRecord(() => {
+    if (securityChangePending) return;
+    securityChangePending = true;
+    setTimeout(() => {
+      securityChangePending = false;
+      changed('security');
+    }, 1_000).unref();
+  });
 
   let hub: Hub | undefined;
   let participant: ParticipantSide | undefined;
   let roleHandlers: Partial<Handlers>;
   if (options.role === 'orchestrator') {
-    hub = await startHub({ dataDir: options.dataDir, log, ...(options.hub ?? {}) });
+    hub = await startHub({ dataDir: options.dataDir, log, security, ...(options.hub ?? {}) });
     hub.engine.onEvent((event) => {
       emit({ type: 'run', event });
       if (event.kind === 'status' || event.kind === 'finished') changed('runs');
@@ -66,7 +82,7 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
     hub.onTagsDeclared(() => changed('participants'));
     roleHandlers = orchestratorHandlers(hub, options.dataDir, changed);
   } else {
-    participant = await participantSide(store, options.dataDir, changed, log);
+    participant = await participantSide(store, options.dataDir, changed, log, security);
     roleHandlers = participant.handlers;
   }
 
@@ -81,17 +97,20 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
     ]),
   ) as Handlers;
   handlers['app.info'] = async () => {
-    const identity = participant?.identity();
+    const party = participant?.identity();
     return {
       version: version(),
       role: options.role,
       dataDir: options.dataDir,
       transport: options.transport,
       backend: hub ? hub.backend() : null,
-      hub: hub ? { url: hub.url, publicUrl: hub.publicUrl } : null,
-      party: identity ? { id: identity.id, name: identity.name, organisation: identity.organisation } : null,
+      identity,
+      hub: hub ? { url: hub.url, publicUrl: hub.publicUrl, certificate: hub.certificate } : null,
+      party: party ? { id: party.id, name: party.name, organisation: party.organisation } : null,
     };
   };
+  handlers['security.list'] = async (query) => security.query(query);
+  handlers['security.export'] = async ({ path, format }) => exportSecurityLog(security, path, format);
 
   return {
     dispatch: createDispatcher(handlers, log),
@@ -103,6 +122,7 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
     async close() {
       await participant?.close();
       await hub?.close();
+      await security.close();
     },
   };
 }

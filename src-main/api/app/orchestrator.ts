@@ -4,10 +4,11 @@ import { cp, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandOutput } from '../../contract/api';
 import { CohortError } from '../../contract/errors';
-import type { Invitation, ModelSpec, Project } from '../../contract/records';
+import type { Invitation, ModelSpec, Participant, Project, Registration } from '../../contract/records';
 import { Hyperparameters } from '../../contract/records';
 import type { Hub } from '../hub/hub-service';
-import { createInvitation } from '../hub/invitations';
+import { createInvitation, revokeParticipant } from '../hub/invitations';
+import { keyFingerprint } from '../../protocol/crypto';
 import { runFolder } from '../../store/run-repository';
 import type { Handlers } from './dispatch';
 import { slugId } from './ids';
@@ -37,7 +38,8 @@ type OrchestratorCommands =
   | 'participants.list'
   | 'invitations.list'
   | 'invitations.create'
-  | 'invitations.revoke';
+  | 'invitations.revoke'
+  | 'participants.revoke';
 
 export function invitationView(invitation: Invitation, now = Date.now()): CommandOutput<'invitations.revoke'> {
   const { tokenHash: _hash, ...view } = invitation;
@@ -162,15 +164,17 @@ export function orchestratorHandlers(hub: Hub, dataDir: string, changed: (what: 
     'participants.list': async () => {
       const db = await store.snapshot();
       const online = new Set(hub.engine.connectedParties());
-      return db.participants.map((participant) => ({
-        participant,
-        online: online.has(participant.id),
-        registrations: db.registrations.filter((registration) => registration.participantId === participant.id),
-      }));
+      return db.participants.map((participant) => participantView(participant, online.has(participant.id), db.registrations));
+    },
+    'participants.revoke': async ({ id, reason }) => {
+      const participant = await revokeParticipant(store, id, reason?.trim() || 'revoked by the orchestrator');
+      hub.cutOff(id, participant.revokedReason ?? 'revoked');
+      changed('participants');
+      return participantView(participant, false, await store.list('registrations', { participantId: id }));
     },
     'invitations.list': async ({ collaborationId }) => (await store.list('invitations', collaborationId === undefined ? {} : { collaborationId })).map((invitation) => invitationView(invitation)),
     'invitations.create': async (input) => {
-      const { invitation, code } = await createInvitation(store, hub.publicUrl, {
+      const { invitation, code } = await createInvitation(store, hub.contact(), {
         collaborationId: input.collaborationId,
         ...(input.expiresInHours === undefined ? {} : { expiresInHours: input.expiresInHours }),
         ...(input.note === undefined ? {} : { note: input.note }),
@@ -183,6 +187,15 @@ export function orchestratorHandlers(hub: Hub, dataDir: string, changed: (what: 
       changed('invitations');
       return invitationView(invitation);
     },
+  };
+}
+
+function participantView(participant: Participant, online: boolean, registrations: readonly Registration[]): CommandOutput<'participants.revoke'> {
+  return {
+    participant,
+    keyFingerprint: participant.publicKey ? keyFingerprint(participant.publicKey) : null,
+    online,
+    registrations: registrations.filter((registration) => registration.participantId === participant.id),
   };
 }
 

@@ -1,23 +1,25 @@
 // The participant's commands: joining collaborations, registering its data (previewed and
 // checked locally), deciding on training requests, following what its worker does, and using
 // the resulting models on its own files.
-import { createHash } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type { ApiTypes, CommandOutput } from '../../contract/api';
 import { CohortError } from '../../contract/errors';
-import type { ConsentReply, ConsentRequest } from '../../contract/grid';
 import { decodeInvitation } from '../../contract/invitation';
-import { ColumnKind, type Consent, type DeclaredColumn, type TagKind } from '../../contract/records';
+import { ColumnKind, type DeclaredColumn, type TagKind } from '../../contract/records';
 import type { ColumnOverrides } from '../../core/data/profile';
 import { openDataSource } from '../../datasource/data-source';
 import { previewCsv } from '../../datasource/preview-csv';
-import type { ConsentPort, Log, WorkerActivity } from '../../engines/ports';
+import type { Log, WorkerActivity } from '../../engines/ports';
+import { keyFingerprint } from '../../protocol/crypto';
+import type { SecurityRecorder } from '../../store/security-log';
+import { decideConsent, setConsentPolicy, StoredConsent } from '../worker/consent';
 import { readJsonFile, writeJsonFile } from '../../store/json-files';
 import type { MetadataStore } from '../../store/metadata-store';
 import { z } from 'zod';
 import { ActivityEntry } from '../../contract/api';
 import { ensureIdentity, readIdentity, type PartyIdentity } from '../worker/identity';
 import { startWorker, type WorkerNode } from '../worker/worker-service';
+import { hubContactsOf } from '../trust/hub-contact';
 import type { Handlers } from './dispatch';
 import { slugId } from './ids';
 import { evaluateLocally, listLocalModels, predictLocally } from './local-models';
@@ -31,6 +33,7 @@ type ParticipantCommands =
   | 'tags.delete'
   | 'requests.list'
   | 'requests.decide'
+  | 'requests.policy'
   | 'activity.list'
   | 'local.models'
   | 'local.evaluate'
@@ -40,48 +43,6 @@ type Changed = (what: 'memberships' | 'tags' | 'requests' | 'activity' | 'models
 
 const JOIN_TIMEOUT_MS = 20_000;
 const ACTIVITY_FILE = 'activity.json';
-
-/**
- * Training requests wait for their owner: each becomes a stored consent, pending until the
- * person decides in the app. A decision already taken (the TTP asking again after a
- * reconnection) is answered at once.
- */
-class PersonConsent implements ConsentPort {
-  private readonly waiting = new Map<string, (reply: ConsentReply) => void>();
-
-  constructor(
-    private readonly store: MetadataStore,
-    private readonly changed: Changed,
-  ) {}
-
-  async decide(_channel: unknown, request: ConsentRequest): Promise<ConsentReply> {
-    const project = await this.store.find('projects', request.projectId);
-    const membership = project ? (await this.store.list('memberships', { collaborationId: project.collaborationId }))[0] : undefined;
-    if (!project || !membership) return { approved: false, reason: 'this participant is not in that project' };
-    const id = consentId(membership.id, request.run);
-    const existing = await this.store.find('consents', id);
-    if (existing && existing.state !== 'pending') return replyFor(existing);
-    if (!existing) {
-      await this.store.create('consents', { id, membershipId: membership.id, runId: request.run, projectId: project.id, summary: request.summary, state: 'pending' });
-      this.changed('requests');
-    }
-    return new Promise((resolveReply) => this.waiting.set(id, resolveReply));
-  }
-
-  async settle(consent: Consent): Promise<void> {
-    this.waiting.get(consent.id)?.(replyFor(consent));
-    this.waiting.delete(consent.id);
-  }
-}
-
-function replyFor(consent: Consent): ConsentReply {
-  return consent.state === 'approved' ? { approved: true } : { approved: false, reason: 'declined by the data owner' };
-}
-
-/** A stable, valid id for the consent to one run of one membership. */
-function consentId(membershipId: string, run: string): string {
-  return `c-${createHash('sha256').update(`${membershipId}\u0000${run}`).digest('hex').slice(0, 24)}`;
-}
 
 type ActivityEntryShape = ApiTypes['ActivityEntry'];
 
@@ -147,8 +108,8 @@ export interface ParticipantSide {
   close(): Promise<void>;
 }
 
-export async function participantSide(store: MetadataStore, dataDir: string, changed: Changed, log: Log): Promise<ParticipantSide> {
-  const consent = new PersonConsent(store, changed);
+export async function participantSide(store: MetadataStore, dataDir: string, changed: Changed, log: Log, security: SecurityRecorder): Promise<ParticipantSide> {
+  const consent = new StoredConsent(store, { changed: () => changed('requests') });
   const activity = new ActivityLog(join(dataDir, ACTIVITY_FILE), changed);
   await activity.load();
   let identity = await readIdentity(dataDir);
@@ -159,18 +120,19 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
       dataDir,
       party,
       consent,
+      security,
       activity: (event) => activity.record(event),
       onConnectionChange: () => changed('memberships'),
       log,
     });
     return worker;
   };
-  // A participant that already joined serves its hubs from the start.
+  // A participant that already joined serves its hubs from the start, pinned as when it joined.
   if (identity) {
-    const memberships = await store.list('memberships');
-    if (memberships.length > 0) {
+    const contacts = hubContactsOf(await store.list('memberships'), log);
+    if (contacts.length > 0) {
       const node = await startServing(identity);
-      for (const url of new Set(memberships.map((membership) => membership.hubUrl))) node.addHub(url).catch(() => undefined);
+      for (const contact of contacts) node.addHub(contact).catch(() => undefined);
     }
   }
 
@@ -179,8 +141,15 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
     const membership = db.memberships.find((candidate) => candidate.collaborationId === collaborationId);
     const collaboration = db.collaborations.find((candidate) => candidate.id === collaborationId);
     if (!membership || !collaboration) throw new CohortError('NOT_FOUND', `not a member of collaboration "${collaborationId}"`);
-    const connected = worker?.hubs().some((hub) => hub.url === membership.hubUrl && hub.connected) ?? false;
-    return { membership, collaboration, projects: db.projects.filter((project) => project.collaborationId === collaborationId), connected };
+    const hub = worker?.hubs().find((candidate) => candidate.url === membership.hubUrl);
+    return {
+      membership,
+      collaboration,
+      projects: db.projects.filter((project) => project.collaborationId === collaborationId),
+      connected: hub?.connected ?? false,
+      hubKeyFingerprint: membership.hubKey ? keyFingerprint(membership.hubKey) : null,
+      problem: hub?.problem ?? (membership.hubKey ? null : 'joined before hubs had identity keys: join again with a new invitation'),
+    };
   };
 
   const requireIdentity = (): PartyIdentity => {
@@ -201,12 +170,15 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
         if (!decoded.ok) throw new CohortError('INVITATION_INVALID', decoded.reason);
         const { payload } = decoded;
         if (Date.parse(payload.expiresAt) <= Date.now()) throw new CohortError('INVITATION_INVALID', `this invitation expired at ${payload.expiresAt}`);
+        if ((await store.list('memberships', { collaborationId: payload.collaboration })).some((membership) => membership.hubKey !== undefined)) {
+          throw new CohortError('ALREADY_EXISTS', `this participant is already a member of "${payload.name}"; the invitation was not used`);
+        }
         identity = await ensureIdentity(dataDir, { id: identity?.id ?? slugId(name), name, organisation });
         const node = await startServing(identity);
         let timer: NodeJS.Timeout | undefined;
         try {
           await Promise.race([
-            node.addHub(payload.hub, payload.token),
+            node.addHub({ url: payload.hub, certificate: payload.certificate, key: payload.hubKey }, payload.token),
             new Promise((_, reject) => {
               timer = setTimeout(() => reject(new CohortError('NOT_FOUND', `could not reach the orchestrator's hub at ${payload.hub} (is it running and reachable from here?)`)), JOIN_TIMEOUT_MS);
             }),
@@ -271,12 +243,16 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
       'requests.list': async () => (await store.list('consents')).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)),
 
       'requests.decide': async ({ id, approve }) => {
-        const current = await store.get('consents', id);
-        if (current.state !== 'pending') throw new CohortError('BAD_INPUT', `this request was already ${current.state}`);
-        const decided = await store.update('consents', id, { state: approve ? 'approved' : 'declined', decidedAt: new Date().toISOString() });
-        await consent.settle(decided);
+        const decided = await decideConsent(store, id, approve);
+        consent.settle(decided);
         changed('requests');
         return decided;
+      },
+
+      'requests.policy': async ({ projectId, policy }) => {
+        await setConsentPolicy(store, projectId, policy);
+        changed('memberships');
+        return membershipView((await store.get('projects', projectId)).collaborationId);
       },
 
       'activity.list': async () => activity.list(),
@@ -286,3 +262,4 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
     },
   };
 }
+

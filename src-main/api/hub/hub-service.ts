@@ -1,23 +1,36 @@
-// A running hub: the party endpoint (workers dial in, or are dialled if they listen), the TTP
-// engine, and a 127.0.0.1-only admin endpoint guarded by a random token, through which the
-// command line starts, watches and cancels runs.
+// A running hub: the party endpoint (workers dial in over TLS, or are dialled if they listen),
+// the TTP engine, and a 127.0.0.1-only admin endpoint guarded by a random token, through which
+// the command line starts, watches and cancels runs.
+//
+// Trust: the hub has an Ed25519 identity and a TLS certificate (self-signed and kept in its
+// data directory, or the user's). Every party connection authenticates both ways before
+// anything else; only participants that joined with an invitation, with the key they joined
+// with, and not revoked, get in. Everything is written to the hub's security log.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ADMIN, Ack, PartiesReply, RunRef, SubscribeRequest, type HubInfo, type RunStatusReply } from '../../contract/admin';
+import { ADMIN, Ack, CutOffRequest, PartiesReply, RunRef, SubscribeRequest, type HubInfo, type RunStatusReply } from '../../contract/admin';
 import { RunResult } from '../../contract/results';
 import type { Log } from '../../engines/ports';
 import { TtpEngine } from '../../engines/ttp';
 import { GRID, TagsNotice } from '../../contract/grid';
-import { awaitHello, HUB_NOTICES, type Admission } from '../../protocol/handshake';
+import { keyFingerprint } from '../../protocol/crypto';
+import { awaitAuthentication, HUB_NOTICES, type Hello } from '../../protocol/handshake';
+import type { HandshakeGuardOptions } from '../../protocol/handshake-guard';
 import { Peer } from '../../protocol/peer';
 import { dial, listen, type Listener } from '../../protocol/transport';
 import { writeJsonFile } from '../../store/json-files';
 import { MetadataStore } from '../../store/metadata-store';
 import { StoreRunRepository } from '../../store/run-repository';
+import { SecurityLog, type SecurityRecorder } from '../../store/security-log';
 import { silentLog } from '../log';
-import { admitParty, snapshotsFor } from './invitations';
+import { ensureSigningIdentity } from '../trust/identity-key';
+import { listenForParties, partyPeer, recordHandshake, type PartyConnectionOptions } from '../trust/party-connections';
+import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files';
+import { identityView, type HubContact } from '../trust/hub-contact';
+import { admitParty, screenParty, snapshotsFor } from './invitations';
 import { HubModelPort } from './model-port';
+import { failInterruptedRuns } from './recovery';
 
 export const HUB_INFO_FILE = 'hub.json';
 
@@ -33,6 +46,11 @@ export interface HubOptions {
   approvalWaitMs?: number;
   heartbeatMs?: number;
   maxFrameBytes?: number;
+  /** Serve this certificate instead of the hub's own self-signed one. */
+  certificate?: ProvidedCertificate;
+  /** Where security events go (default: the security log in the data directory). */
+  security?: SecurityRecorder;
+  handshakeGuard?: HandshakeGuardOptions;
   log?: Log;
 }
 
@@ -40,6 +58,11 @@ export interface Hub {
   url: string;
   /** The address written into invitations. */
   publicUrl: string;
+  /** The TLS certificate's SHA-256 fingerprint. */
+  certificate: string;
+  identity: { key: string; fingerprint: string };
+  /** What an invitation needs: where to connect and what to trust. */
+  contact(): HubContact;
   adminUrl: string;
   engine: TtpEngine;
   store: MetadataStore;
@@ -50,6 +73,8 @@ export interface Hub {
   onTagsDeclared(listener: () => void): void;
   /** The TF.js backend the hub uses ('not loaded' until the first run needs it). */
   backend(): string;
+  /** Cuts off a participant now (its revocation is in the store; this closes its connection). */
+  cutOff(participant: string, reason: string): boolean;
   close(): Promise<void>;
 }
 
@@ -58,13 +83,19 @@ const HUB_IDENTITY = { id: 'hub', name: 'Cohort hub' };
 export async function startHub(options: HubOptions): Promise<Hub> {
   const log = options.log ?? silentLog;
   const store = await MetadataStore.open(options.dataDir);
+  const interrupted = await failInterruptedRuns(store);
+  if (interrupted.length > 0) log.warn('runs interrupted by the last shutdown were marked failed', { runs: interrupted.join(', ') });
   const runs = new StoreRunRepository(store, options.dataDir);
   const models = new HubModelPort(options.dataDir);
-  const peerOptions = (label: string) => ({
-    label,
-    heartbeatMs: options.heartbeatMs ?? 2_000,
-    onRefused: (problem: string) => log.warn('refused input', { from: label, problem }),
+  const identity = await ensureSigningIdentity(options.dataDir);
+  const host = options.host ?? '127.0.0.1';
+  const tls = await ensureTlsMaterial(options.dataDir, {
+    commonName: 'Cohort hub',
+    hosts: [host, ...(options.publicUrl ? [hostOf(options.publicUrl)] : [])],
+    ...(options.certificate ? { provided: options.certificate } : {}),
   });
+  const ownLog = options.security ? undefined : await SecurityLog.open(options.dataDir);
+  const connections: PartyConnectionOptions = { log, security: options.security ?? ownLog!, heartbeatMs: options.heartbeatMs ?? 2_000 };
 
   const tagListeners: Array<() => void> = [];
   const admitted = (peer: Peer, party: string) => {
@@ -77,17 +108,22 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     });
   };
 
-  // Admits a connected party into the engine (created below; no connection arrives before it is).
-  const accept = (peer: Peer, expected?: string) =>
-    awaitHello(peer, async (hello): Promise<Admission> => {
-      if (expected !== undefined && hello.party.id !== expected) {
-        return { ok: false, reason: `expected participant "${expected}", not "${hello.party.id}"` };
-      }
-      return admitParty(store, hello, HUB_IDENTITY);
-    }).then(
-      (hello) => admitted(peer, hello.party.id),
-      (error: Error) => log.warn('connection refused', { from: peer.label, reason: error.message }),
-    );
+  // Authenticates a connected party and admits it into the engine (created below; no
+  // connection arrives before it is). `certificate` is the TLS certificate of this connection:
+  // the hub's own, or (when the hub dialled a listening participant) the participant's.
+  const authenticate = async (peer: Peer, certificate: string, expected?: string): Promise<Hello> => {
+    const hello = await awaitAuthentication(peer, {
+      identity,
+      hub: HUB_IDENTITY,
+      certificate,
+      screen: async (candidate) =>
+        expected !== undefined && candidate.party.id !== expected ? `expected participant "${expected}", not "${candidate.party.id}"` : screenParty(store, candidate),
+      admit: (candidate) => admitParty(store, candidate, HUB_IDENTITY),
+    });
+    peer.identify(hello.party.id);
+    admitted(peer, hello.party.id);
+    return hello;
+  };
 
   const ttp = new TtpEngine(
     {
@@ -97,9 +133,20 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       dialer: {
         reach: async (participant) => {
           if (participant.connection.mode !== 'listen') return;
-          const { host, port } = participant.connection;
-          const socket = await dial(`ws://${host.includes(':') ? `[${host}]` : host}:${port}`, { timeoutMs: 5_000 });
-          await accept(new Peer(socket, peerOptions(`${participant.id} at ${host}:${port}`)), participant.id);
+          const { host, port, certificate } = participant.connection;
+          const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+          if (!certificate) {
+            throw new Error(`${participant.id} listens at ${address}, but no certificate fingerprint is registered for it: register it with its fingerprint`);
+          }
+          const label = `${participant.id} at ${address}`;
+          try {
+            const socket = await dial(`wss://${address}`, { timeoutMs: 5_000, certificate });
+            await authenticate(partyPeer(socket, label, connections), certificate, participant.id);
+            recordHandshake(connections, { direction: 'outbound', peer: label, outcome: 'accepted' });
+          } catch (error) {
+            recordHandshake(connections, { direction: 'outbound', peer: label, outcome: 'refused', reason: (error as Error).message });
+            throw error;
+          }
         },
       },
     },
@@ -109,23 +156,40 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     },
   );
 
-  const parties = await listen(
-    { host: options.host ?? '127.0.0.1', port: options.port ?? 0, ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}) },
-    (socket, request) => void accept(new Peer(socket, peerOptions(request.socket.remoteAddress ?? 'a party'))),
-  );
+  const parties = await listenForParties({
+    ...connections,
+    host,
+    port: options.port ?? 0,
+    tls,
+    ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}),
+    ...(options.handshakeGuard ? { guard: options.handshakeGuard } : {}),
+    authenticate: async (peer) => (await authenticate(peer, tls.fingerprint)).party.id,
+  });
+  const publicUrl = options.publicUrl ?? parties.url;
+
+  const cutOff = (participant: string, reason: string): boolean => {
+    const channel = ttp.channelOf(participant);
+    if (!channel) return false;
+    channel.close(`revoked: ${reason}`);
+    connections.security.record({ direction: 'outbound', kind: 'connection', peer: participant, what: 'revocation', bytes: 0, outcome: 'sent', reason });
+    return true;
+  };
 
   const token = randomBytes(32).toString('base64url');
-  const admin = await listenAdmin(token, (peer) => serveAdmin(peer, ttp, runs, store));
+  const admin = await listenAdmin(token, connections.security, (peer) => serveAdmin(peer, ttp, runs, store, cutOff));
   const info: HubInfo = {
     pid: process.pid,
     url: parties.url,
+    publicUrl,
+    certificate: tls.fingerprint,
+    key: identity.publicKeyText,
     adminUrl: admin.url,
     token,
     startedAt: new Date().toISOString(),
   };
   const infoPath = join(options.dataDir, HUB_INFO_FILE);
   await writeJsonFile(infoPath, info);
-  log.info('hub listening', { url: parties.url });
+  log.info('hub listening', { url: parties.url, certificate: tls.fingerprint, key: keyFingerprint(identity.publicKeyText) });
   // Load TF.js in the background: the first run needs it, the hub's start does not wait for it.
   models.ready().then(
     (backend) => log.info('TF.js ready', { backend }),
@@ -134,7 +198,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
 
   return {
     url: parties.url,
-    publicUrl: options.publicUrl ?? parties.url,
+    publicUrl,
+    certificate: tls.fingerprint,
+    identity: identityView(identity),
+    contact: () => ({ url: publicUrl, certificate: tls.fingerprint, key: identity.publicKeyText }),
     adminUrl: admin.url,
     engine: ttp,
     store,
@@ -151,12 +218,22 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       tagListeners.push(listener);
     },
     backend: () => models.backend(),
+    cutOff,
     async close() {
       await ttp.close();
       await Promise.all([parties.close(), admin.close()]);
       await rm(infoPath, { force: true });
+      await ownLog?.close();
     },
   };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return '';
+  }
 }
 
 /** Stores the tag summaries a participant declared for one of its projects. */
@@ -170,11 +247,12 @@ async function recordDeclaredTags(store: MetadataStore, party: string, notice: T
 }
 
 /** The admin endpoint: 127.0.0.1 only, and a connection must present the token. */
-async function listenAdmin(token: string, onPeer: (peer: Peer) => void): Promise<Listener> {
+async function listenAdmin(token: string, security: SecurityRecorder, onPeer: (peer: Peer) => void): Promise<Listener> {
   const expected = Buffer.from(token);
   return listen({ host: '127.0.0.1', port: 0, maxFrameBytes: 1 << 20 }, (socket, request) => {
     const presented = Buffer.from(new URL(request.url ?? '/', 'http://localhost').searchParams.get('token') ?? '');
     if (presented.length !== expected.length || !timingSafeEqual(presented, expected)) {
+      security.record({ direction: 'inbound', kind: 'connection', peer: `admin client at ${request.socket.remoteAddress ?? '?'}`, what: 'admin', bytes: 0, outcome: 'refused', reason: 'no valid admin token' });
       socket.close(4401, 'a valid admin token is required');
       return;
     }
@@ -182,7 +260,12 @@ async function listenAdmin(token: string, onPeer: (peer: Peer) => void): Promise
   });
 }
 
-function serveAdmin(peer: Peer, engine: TtpEngine, runs: StoreRunRepository, store: MetadataStore): void {
+function serveAdmin(peer: Peer, engine: TtpEngine, runs: StoreRunRepository, store: MetadataStore, cutOff: Hub['cutOff']): void {
+  peer.handle(ADMIN.cutOff, CutOffRequest, async ({ participant, reason }) => {
+    const record = await store.get('participants', participant);
+    if (record.revokedAt === undefined) throw Object.assign(new Error(`participant "${participant}" is not revoked`), { code: 'BAD_INPUT' });
+    return { body: { wasConnected: cutOff(participant, reason) } };
+  });
   peer.handle(ADMIN.start, RunRef, async ({ run }) => {
     await engine.start(run);
     return { body: Ack.parse({ ok: true }) };

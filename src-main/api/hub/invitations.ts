@@ -1,12 +1,16 @@
 // Invitations at the orchestrator, and admitting the parties that present them. An invitation
 // is single-use and expires; the hub keeps only the token's hash. A party joining with one
-// becomes a participant registered in every project of the collaboration.
+// becomes a participant registered in every project of the collaboration, and the identity key
+// it proved becomes the only key that may speak for it.
 import { createHash, randomBytes } from 'node:crypto';
 import { CohortError } from '../../contract/errors';
 import { encodeInvitation } from '../../contract/invitation';
 import type { Invitation } from '../../contract/records';
+import type { Metadata } from '../../core/model/integrity';
+import { keyFingerprint } from '../../protocol/crypto';
 import type { Admission, CollaborationSnapshot, Hello } from '../../protocol/handshake';
 import type { MetadataStore } from '../../store/metadata-store';
+import type { HubContact } from '../trust/hub-contact';
 
 const DEFAULT_EXPIRY_HOURS = 72;
 
@@ -16,7 +20,7 @@ export function tokenHash(token: string): string {
 
 export async function createInvitation(
   store: MetadataStore,
-  hubUrl: string,
+  hub: HubContact,
   options: { collaborationId: string; expiresInHours?: number; note?: string },
   now = new Date(),
 ): Promise<{ invitation: Invitation; code: string }> {
@@ -30,7 +34,15 @@ export async function createInvitation(
     expiresAt,
     note: options.note ?? '',
   });
-  const code = encodeInvitation({ hub: hubUrl, collaboration: collaboration.id, name: collaboration.name, token, expiresAt });
+  const code = encodeInvitation({
+    hub: hub.url,
+    certificate: hub.certificate,
+    hubKey: hub.key,
+    collaboration: collaboration.id,
+    name: collaboration.name,
+    token,
+    expiresAt,
+  });
   return { invitation, code };
 }
 
@@ -43,57 +55,95 @@ export async function snapshotsFor(store: MetadataStore, participantId: string):
     .map((collaboration) => ({ collaboration, projects: db.projects.filter((project) => project.collaborationId === collaboration.id) }));
 }
 
+/** Why an invitation cannot be used, or undefined if it can. */
+function invitationProblem(invitation: Invitation | undefined, now: Date): string | undefined {
+  if (!invitation) return 'this invitation is not known to the hub';
+  if (invitation.revoked) return 'this invitation was revoked';
+  if (invitation.usedBy !== undefined) return 'this invitation was already used';
+  if (Date.parse(invitation.expiresAt) <= now.getTime()) return `this invitation expired at ${invitation.expiresAt}`;
+  return undefined;
+}
+
+/** Why this party may not join or connect as it claims, or undefined if it may. */
+function partyProblem(db: Metadata, hello: Hello, now: Date): string | undefined {
+  const id = hello.party.id;
+  const participant = db.participants.find((candidate) => candidate.id === id);
+  if (participant?.revokedAt !== undefined) {
+    return `participant "${id}" was revoked on ${participant.revokedAt}${participant.revokedReason ? ` (${participant.revokedReason})` : ''}`;
+  }
+  if (hello.invitation !== undefined) {
+    const invitation = db.invitations.find((candidate) => candidate.tokenHash === tokenHash(hello.invitation!));
+    const problem = invitationProblem(invitation, now);
+    if (problem) return problem;
+    if (participant && (participant.publicKey !== undefined ? participant.publicKey !== hello.key : participant.displayName !== hello.party.name)) {
+      return `the name "${id}" is taken by another participant; join under another name`;
+    }
+    return undefined;
+  }
+  if (!participant) return `"${id}" is not a participant of this hub; join with an invitation`;
+  if (participant.publicKey === undefined) return `"${id}" has no identity key registered at this hub; join with an invitation`;
+  if (participant.publicKey !== hello.key) {
+    return `"${id}" presented identity key ${keyFingerprint(hello.key)}, not the one it joined with (${keyFingerprint(participant.publicKey)})`;
+  }
+  return undefined;
+}
+
+/** Before the party proves its key: whether it may try (undefined), or why not. */
+export async function screenParty(store: MetadataStore, hello: Hello, now = new Date()): Promise<string | undefined> {
+  return partyProblem(await store.snapshot(), hello, now);
+}
+
 /**
- * Decides whether a connecting party may in: a known participant may; a new one only with a
- * valid invitation, which it then uses up. Returns the welcome, with its collaborations.
+ * After the party proved its key: a known participant is let in; a new one joins with its
+ * invitation, which is used up, and its key is bound to its name from then on. Returns the
+ * welcome with its collaborations.
  */
 export async function admitParty(store: MetadataStore, hello: Hello, hub: { id: string; name: string }, now = new Date()): Promise<Admission> {
   const id = hello.party.id;
-  if (hello.invitation !== undefined) {
-    try {
-      await store.mutate((db) => {
-        const hash = tokenHash(hello.invitation!);
-        const invitation = db.invitations.find((candidate) => candidate.tokenHash === hash);
-        if (!invitation) throw new CohortError('INVITATION_INVALID', 'this invitation is not known to the hub');
-        if (invitation.revoked) throw new CohortError('INVITATION_INVALID', 'this invitation was revoked');
-        if (invitation.usedBy !== undefined) throw new CohortError('INVITATION_INVALID', 'this invitation was already used');
-        if (Date.parse(invitation.expiresAt) <= now.getTime()) throw new CohortError('INVITATION_INVALID', `this invitation expired at ${invitation.expiresAt}`);
-        const stamp = now.toISOString();
-        const existing = db.participants.find((participant) => participant.id === id);
-        if (existing && existing.displayName !== hello.party.name) {
-          throw new CohortError('INVITATION_INVALID', `the name "${id}" is taken by another participant; join under another name`);
-        }
-        if (!existing) {
-          db.participants.push({ id, displayName: hello.party.name, organisation: hello.party.organisation ?? '', contact: '', createdAt: stamp, updatedAt: stamp });
-        }
-        for (const project of db.projects.filter((candidate) => candidate.collaborationId === invitation.collaborationId)) {
-          const registrationId = `${id}.${project.id}`;
-          if (db.registrations.some((registration) => registration.id === registrationId)) continue;
-          db.registrations.push({
-            id: registrationId,
-            participantId: id,
-            collaborationId: invitation.collaborationId,
-            projectId: project.id,
-            role: 'participant',
-            connection: { mode: 'dial-out' },
-            declaredTags: [],
-            createdAt: stamp,
-            updatedAt: stamp,
-          });
-        }
-        invitation.usedBy = id;
-        invitation.usedAt = stamp;
-        invitation.updatedAt = stamp;
-      });
-    } catch (error) {
-      if (error instanceof CohortError) return { ok: false, reason: error.message };
-      throw error;
-    }
-  } else if (!(await store.find('participants', id))) {
-    return { ok: false, reason: `"${id}" is not a participant of this hub; join with an invitation` };
+  try {
+    await store.mutate((db) => {
+      // Checked again under the lock: two parties racing for one invitation get one welcome.
+      const problem = partyProblem(db, hello, now);
+      if (problem) throw new CohortError('INVITATION_INVALID', problem);
+      if (hello.invitation === undefined) return;
+      const invitation = db.invitations.find((candidate) => candidate.tokenHash === tokenHash(hello.invitation!))!;
+      const stamp = now.toISOString();
+      const existing = db.participants.find((participant) => participant.id === id);
+      if (existing) {
+        existing.publicKey = hello.key;
+        existing.updatedAt = stamp;
+      } else {
+        db.participants.push({ id, displayName: hello.party.name, organisation: hello.party.organisation ?? '', contact: '', publicKey: hello.key, createdAt: stamp, updatedAt: stamp });
+      }
+      for (const project of db.projects.filter((candidate) => candidate.collaborationId === invitation.collaborationId)) {
+        const registrationId = `${id}.${project.id}`;
+        if (db.registrations.some((registration) => registration.id === registrationId)) continue;
+        db.registrations.push({
+          id: registrationId,
+          participantId: id,
+          collaborationId: invitation.collaborationId,
+          projectId: project.id,
+          role: 'participant',
+          connection: { mode: 'dial-out' },
+          declaredTags: [],
+          createdAt: stamp,
+          updatedAt: stamp,
+        });
+      }
+      invitation.usedBy = id;
+      invitation.usedAt = stamp;
+      invitation.updatedAt = stamp;
+    });
+  } catch (error) {
+    if (error instanceof CohortError) return { ok: false, reason: error.message };
+    throw error;
   }
-  return {
-    ok: true,
-    welcome: { hub, session: randomBytes(16).toString('hex'), collaborations: await snapshotsFor(store, id) },
-  };
+  return { ok: true, welcome: { hub, collaborations: await snapshotsFor(store, id) } };
+}
+
+/** Marks a participant revoked: the hub refuses it from now on (a running hub must also cut it off). */
+export async function revokeParticipant(store: MetadataStore, id: string, reason: string, now = new Date()) {
+  const current = await store.get('participants', id);
+  if (current.revokedAt !== undefined) return current;
+  return store.update('participants', id, { revokedAt: now.toISOString(), revokedReason: reason });
 }

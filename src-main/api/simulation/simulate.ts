@@ -19,6 +19,9 @@ import { AdminClient } from '../admin-client';
 import { runFolder } from '../../store/run-repository';
 import { alignPartyFolders, findPartyFolders, inferTask } from '../local-alignment';
 import { StoreDataPort, runDir } from '../worker/data-port';
+import { createInvitation } from '../hub/invitations';
+import { ensureSigningIdentity } from '../trust/identity-key';
+import { ensureTlsMaterial } from '../trust/tls-files';
 import type { BaselineKind, Baselines } from './baselines';
 import type * as BaselinesModuleNamespace from './baselines';
 
@@ -103,9 +106,17 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   let result: RunResult;
   let baselines: Promise<Baselines | undefined> = Promise.resolve(undefined);
   try {
-    // The hub and every worker start at once: the workers retry until the hub listens.
+    // The hub and every worker start at once (the workers retry until the hub listens). The
+    // hub's certificate and identity are made first, so each party can be sent a real
+    // invitation to join with, pinning them, as a participant would be.
     const port = await freePort();
-    const url = `ws://127.0.0.1:${port}`;
+    const url = `wss://127.0.0.1:${port}`;
+    const contact = {
+      url,
+      certificate: (await ensureTlsMaterial(setup.hubDir, { commonName: 'Cohort hub' })).fingerprint,
+      key: (await ensureSigningIdentity(setup.hubDir)).publicKeyText,
+    };
+    const hubStore = await MetadataStore.open(setup.hubDir);
     const hub = processes.spawn('hub', [
       'hub',
       '--port',
@@ -118,7 +129,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     ]);
     const workers: Record<string, number> = {};
     for (const party of setup.parties) {
-      const worker = processes.spawn(party.name, ['worker', '--hub', url, '--data-dir', party.dataDir, '--id', party.name]);
+      const { code } = await createInvitation(hubStore, contact, { collaborationId: SIMULATION_IDS.collaboration, note: `simulated party ${party.name}` });
+      // Every party belongs to whoever runs the simulation: its runs need no separate approval.
+      const worker = processes.spawn(party.name, ['worker', '--join', code, '--data-dir', party.dataDir, '--id', party.name, '--approve-all']);
       workers[party.name] = worker.child.pid!;
     }
     options.onProcesses?.({ hub: hub.child.pid!, workers });

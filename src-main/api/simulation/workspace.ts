@@ -1,10 +1,12 @@
 // The stores of a simulated federation: the orchestrator's (collaboration, project, experiment,
-// run, participants, registrations) and each party's (the project, itself, its data tags).
+// run, participants with their identity keys, registrations) and each party's (the project,
+// itself, its data tags).
 import { join, resolve } from 'node:path';
 import type { DeclaredColumn, Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/records';
 import { openDataSource } from '../../datasource/data-source';
 import { MetadataStore } from '../../store/metadata-store';
 import { exists, PARTY_FILES } from '../local-alignment';
+import { ensureSigningIdentity } from '../trust/identity-key';
 
 export const SIMULATION_IDS = { collaboration: 'simulation', project: 'project', experiment: 'experiment', run: 'run' } as const;
 
@@ -50,10 +52,12 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
 
   const parties: SimulatedParty[] = [];
   for (const { name, folder } of options.partyFolders) {
-    await hub.create('participants', { id: name, displayName: name });
+    const dataDir = join(options.workspace, 'parties', name);
+    // Whoever runs the simulation holds every party: the hub knows each party's key up front.
+    const key = (await ensureSigningIdentity(dataDir)).publicKeyText;
+    await hub.create('participants', { id: name, displayName: name, publicKey: key });
     await hub.create('registrations', { id: `${name}.${project.id}`, participantId: name, collaborationId: project.collaborationId, projectId: project.id });
 
-    const dataDir = join(options.workspace, 'parties', name);
     const store = await MetadataStore.open(dataDir);
     await store.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation' });
     await store.create('projects', project);

@@ -2,6 +2,11 @@
 // each hub and reconnects with backoff whenever a connection drops; in listen mode it waits for
 // the TTP to dial it. Either way, everything after the connection is the same.
 //
+// Trust: the worker has an Ed25519 identity (kept in its data directory). It connects to a hub
+// only over TLS with the certificate its invitation pinned, and accepts it only if it proves
+// the identity key the invitation named; in listen mode it serves TLS itself and accepts only
+// the hub keys it trusts. Everything that leaves goes to its security log.
+//
 // On every welcome the worker stores what the hub says about its collaborations (their
 // definitions, never data), records its membership, and declares its data tags (schema
 // summaries and row counts) for each project.
@@ -10,29 +15,39 @@ import { GRID, type ConsentReply, type TagsNotice } from '../../contract/grid';
 import type { Channel, ConsentPort, Log, TrainingPort, WorkerActivity, WorkerArtifactsPort } from '../../engines/ports';
 import { WorkerEngine } from '../../engines/worker';
 import { writePredictionsCsv } from '../../datasource/write-predictions';
-import { CollaborationsNotice, greet, HUB_NOTICES, type CollaborationSnapshot, type Hello, type Welcome } from '../../protocol/handshake';
-import { PROTOCOL_VERSION } from '../../protocol/frames';
-import { Peer, RemoteError } from '../../protocol/peer';
-import { backoffDelay, dial, listen, type Listener } from '../../protocol/transport';
+import { keyFingerprint } from '../../protocol/crypto';
+import { authenticateToHub, CollaborationsNotice, HandshakeError, HUB_NOTICES, type CollaborationSnapshot, type Welcome } from '../../protocol/handshake';
+import type { HandshakeGuardOptions } from '../../protocol/handshake-guard';
+import type { Peer } from '../../protocol/peer';
+import { backoffDelay, CertificateMismatchError, dial, type Listener } from '../../protocol/transport';
 import { MetadataStore } from '../../store/metadata-store';
+import { SecurityLog, type SecurityRecorder } from '../../store/security-log';
+import { identityView, type HubContact } from '../trust/hub-contact';
 import { silentLog } from '../log';
+import { ensureSigningIdentity } from '../trust/identity-key';
+import { listenForParties, partyPeer, recordHandshake, type PartyConnectionOptions } from '../trust/party-connections';
+import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files';
 import { version } from '../version';
+import { StoredConsent } from './consent';
 import { StoreDataPort, runDir } from './data-port';
 import { ThreadTrainingPort } from './training-port';
 
 export interface WorkerOptions {
   dataDir: string;
   party: { id: string; name: string; organisation?: string };
-  /** Dial out to these hubs (ws://host:port): one participant can serve several grids… */
-  hubs?: readonly string[];
-  /** …or listen here and let the TTP dial in. */
-  listen?: { host: string; port: number };
+  /** Dial out to these hubs (pinned: address, certificate, identity key): one participant can serve several grids… */
+  hubs?: readonly HubContact[];
+  /** …or listen here (TLS) and let the TTPs holding these identity keys dial in. */
+  listen?: { host: string; port: number; trustedHubKeys: readonly string[]; certificate?: ProvidedCertificate };
   heartbeatMs?: number;
   maxFileBytes?: number;
   /** How local training runs (default: TF.js in a training thread per run). */
   training?: TrainingPort;
-  /** Who decides whether a run may use this party's data (default: every run is approved). */
+  /** Who decides whether a run may use this party's data (default: the stored consents, asking the owner). */
   consent?: ConsentPort;
+  /** Where security events go (default: the security log in the data directory). */
+  security?: SecurityRecorder;
+  handshakeGuard?: HandshakeGuardOptions;
   /** Told of everything the worker does for a run. */
   activity?: (event: WorkerActivity) => void;
   /** Told when the set of hubs or their connection state changes. */
@@ -43,26 +58,34 @@ export interface WorkerOptions {
 export interface HubConnection {
   url: string;
   connected: boolean;
+  /** Why the last attempt failed, while not connected. */
+  problem?: string;
 }
 
 export interface WorkerNode {
   engine: WorkerEngine;
-  /** Listen mode: where the TTP can dial. */
+  /** This installation's identity key and its fingerprint. */
+  identity: { key: string; fingerprint: string };
+  /** Listen mode: where the TTP can dial, and the certificate it must pin. */
   url?: string;
+  certificate?: string;
   /** Resolves when the worker is first welcomed by a hub. */
   connected: Promise<void>;
   /**
    * Starts serving another hub; with an invitation token, joins it first. Resolves with the
-   * first welcome, or rejects with the hub's reason if it refuses.
+   * first welcome, or rejects with the reason the hub (or the pin) refused.
    */
-  addHub(url: string, invitation?: string): Promise<Welcome>;
+  addHub(hub: HubContact, invitation?: string): Promise<Welcome>;
   hubs(): HubConnection[];
   /** Declares this party's data tags for a project to the hubs that run it. */
   declareTags(projectId: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Approves every run: for workers whose owner started them to serve (the command line). */
+/**
+ * Approves every run without asking: only for parties whose owner runs the whole federation
+ * (simulations, benchmarks, tests) or chose it explicitly (`cohort worker --approve-all`).
+ */
 export const approveEveryRun: ConsentPort = {
   decide: async (): Promise<ConsentReply> => ({ approved: true }),
 };
@@ -70,6 +93,9 @@ export const approveEveryRun: ConsentPort = {
 export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   const log = options.log ?? silentLog;
   const store = await MetadataStore.open(options.dataDir);
+  const identity = await ensureSigningIdentity(options.dataDir);
+  const ownLog = options.security ? undefined : await SecurityLog.open(options.dataDir);
+  const connections: PartyConnectionOptions = { log, security: options.security ?? ownLog!, heartbeatMs: options.heartbeatMs ?? 2_000 };
   const artifacts: WorkerArtifactsPort = {
     modelDir: (run, which) => join(runDir(options.dataDir, run), `${which}-model`),
     writePredictions: (run, alignment, data, outputs) =>
@@ -79,21 +105,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     data: new StoreDataPort(store, options.maxFileBytes === undefined ? {} : { maxBytes: options.maxFileBytes }),
     training: options.training ?? new ThreadTrainingPort(),
     artifacts,
-    consent: options.consent ?? approveEveryRun,
+    consent: options.consent ?? new StoredConsent(store),
     log,
     ...(options.activity ? { activity: options.activity } : {}),
   });
-  const peerOptions = (label: string) => ({
-    label,
-    heartbeatMs: options.heartbeatMs ?? 2_000,
-    onRefused: (problem: string) => log.warn('refused input', { from: label, problem }),
-  });
-  const helloWith = (invitation?: string): Hello => ({
-    protocol: PROTOCOL_VERSION,
-    party: { id: options.party.id, name: options.party.name, ...(options.party.organisation ? { organisation: options.party.organisation } : {}) },
-    software: { name: 'cohort', version: version() },
-    ...(invitation ? { invitation } : {}),
-  });
+  const party = { id: options.party.id, name: options.party.name, ...(options.party.organisation ? { organisation: options.party.organisation } : {}) };
+  const software = { name: 'cohort', version: version() };
 
   /** The hubs' current connections, by url (absent while disconnected). */
   const channels = new Map<string, Peer>();
@@ -117,7 +134,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   };
 
   /** Stores what the hub said about the collaborations, and declares the tags of their projects. */
-  const sync = async (hubUrl: string, hubName: string, snapshots: readonly CollaborationSnapshot[], channel: Channel): Promise<void> => {
+  const sync = async (hub: HubPins, hubName: string | undefined, snapshots: readonly CollaborationSnapshot[], channel: Channel): Promise<void> => {
+    const hubUrl = hub.url;
     await store.mutate((db) => {
       const stamp = new Date().toISOString();
       if (!db.participants.some((participant) => participant.id === options.party.id)) {
@@ -127,8 +145,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
         upsert(db.collaborations, collaboration);
         for (const project of projects) upsert(db.projects, project);
         const membership = db.memberships.find((candidate) => candidate.id === collaboration.id);
-        if (membership) Object.assign(membership, { hubUrl, partyId: options.party.id, orchestrator: hubName, updatedAt: stamp });
-        else db.memberships.push({ id: collaboration.id, collaborationId: collaboration.id, hubUrl, partyId: options.party.id, orchestrator: hubName, createdAt: stamp, updatedAt: stamp });
+        const pins = { hubUrl, partyId: options.party.id, hubKey: hub.key, ...(hub.certificate ? { hubCertificate: hub.certificate } : {}) };
+        if (membership) Object.assign(membership, pins, hubName === undefined ? {} : { orchestrator: hubName }, { updatedAt: stamp });
+        else db.memberships.push({ id: collaboration.id, collaborationId: collaboration.id, ...pins, orchestrator: hubName ?? '', autoApproveProjects: [], createdAt: stamp, updatedAt: stamp });
       }
     });
     const projects = new Set(snapshots.flatMap(({ projects }) => projects.map((project) => project.id)));
@@ -136,31 +155,67 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     for (const projectId of projects) await sendTags(channel, projectId).catch(() => undefined);
   };
 
-  const serveConnection = async (peer: Peer, hubUrl: string, invitation?: string): Promise<Welcome> => {
-    // The TTP is the one to talk first after the welcome, so serve before greeting.
+  /**
+   * Authenticates to the hub at the other end of `peer` and serves it. `certificate` is the TLS
+   * certificate of this connection; `trustHub` says whether the key the hub proves is the one.
+   */
+  const serveConnection = async (
+    peer: Peer,
+    hub: { url: string; certificate: string; trustHub: (key: string) => string | undefined; pinnedCertificate?: string },
+    invitation?: string,
+  ): Promise<Welcome> => {
+    // The TTP is the one to talk first after the welcome, so serve before authenticating (the
+    // peer holds every grid message back until the session is sealed).
     engine.serve(peer);
+    const known: { pins?: HubPins } = {};
     peer.on(HUB_NOTICES.collaborations, CollaborationsNotice, (notice) => {
-      void sync(hubUrl, hubUrl, notice.collaborations, peer).catch((error: Error) => log.warn('could not store the collaborations', { error: error.message }));
+      if (known.pins) void sync(known.pins, undefined, notice.collaborations, peer).catch((error: Error) => log.warn('could not store the collaborations', { error: error.message }));
     });
-    const welcome = await greet(peer, helloWith(invitation));
-    await sync(hubUrl, welcome.hub.name, welcome.collaborations, peer);
-    log.info('connected to hub', { hub: hubUrl, session: welcome.session });
+    const { welcome, hubKey } = await authenticateToHub(peer, {
+      identity,
+      party,
+      software,
+      certificate: hub.certificate,
+      trustHub: hub.trustHub,
+      ...(invitation === undefined ? {} : { invitation }),
+    });
+    known.pins = { url: hub.url, key: hubKey, ...(hub.pinnedCertificate ? { certificate: hub.pinnedCertificate } : {}) };
+    await sync(known.pins, welcome.hub.name, welcome.collaborations, peer);
+    log.info('connected to hub', { hub: hub.url, session: welcome.session });
     markConnected();
     return welcome;
   };
 
   if (options.listen) {
-    const listener: Listener = await listen({ host: options.listen.host, port: options.listen.port }, (socket, request) => {
-      const peer = new Peer(socket, peerOptions(`TTP at ${request.socket.remoteAddress ?? '?'}`));
-      serveConnection(peer, `listen:${request.socket.remoteAddress ?? '?'}`).catch((error: Error) => {
-        log.warn('handshake with the TTP failed', { reason: error.message });
-        peer.close('handshake failed');
-      });
+    const trusted = new Set(options.listen.trustedHubKeys);
+    for (const membership of await store.list('memberships')) if (membership.hubKey) trusted.add(membership.hubKey);
+    const tls = await ensureTlsMaterial(options.dataDir, {
+      commonName: `Cohort participant ${options.party.id}`,
+      hosts: [options.listen.host],
+      ...(options.listen.certificate ? { provided: options.listen.certificate } : {}),
     });
-    log.info('listening for the TTP', { url: listener.url });
+    const listener: Listener = await listenForParties({
+      ...connections,
+      host: options.listen.host,
+      port: options.listen.port,
+      tls,
+      ...(options.handshakeGuard ? { guard: options.handshakeGuard } : {}),
+      authenticate: async (peer, address) => {
+        peer.identify(`TTP at ${address}`);
+        await serveConnection(peer, {
+          url: `listen:${address}`,
+          certificate: tls.fingerprint,
+          trustHub: (key) => (trusted.has(key) ? undefined : `the TTP at ${address} proved identity key ${keyFingerprint(key)}, which this participant does not trust`),
+        });
+        return peer.label;
+      },
+    });
+    log.info('listening for the TTP', { url: listener.url, certificate: tls.fingerprint, key: identity.fingerprint });
     return {
       engine,
+      identity: identityView(identity),
       url: listener.url,
+      certificate: tls.fingerprint,
       connected,
       addHub: () => Promise.reject(new Error('a listening worker is dialled by its hubs')),
       hubs: () => [],
@@ -168,6 +223,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       async close() {
         await listener.close();
         await engine.close();
+        await ownLog?.close();
       },
     };
   }
@@ -175,33 +231,66 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   const stop = new AbortController();
   const loops: Array<Promise<void>> = [];
 
-  /** Stays connected to one hub: dial, greet, serve until the connection drops, back off, again. */
-  const stayConnected = (hubUrl: string, invitation: string | undefined, first: { resolve(welcome: Welcome): void; reject(error: Error): void }) =>
+  const problems = new Map<string, string>();
+
+  /** One hub this worker serves, and the joins waiting on its next welcome. */
+  interface Served {
+    contact: HubContact;
+    /** An invitation to present at the next handshake (joining a collaboration). */
+    token: string | undefined;
+    joiners: Array<{ resolve(welcome: Welcome): void; reject(error: Error): void }>;
+    welcomed: boolean;
+  }
+  const served = new Map<string, Served>();
+
+  /** Stays connected to one hub: dial, authenticate, serve until the connection drops, back off, again. */
+  const stayConnected = (hub: Served) =>
     (async () => {
-      let token = invitation;
-      let welcomed = false;
+      const { url: hubUrl, key, certificate } = hub.contact;
+      const trustHub = (presented: string) =>
+        presented === key
+          ? undefined
+          : `the hub at ${hubUrl} proved identity key ${keyFingerprint(presented)}, but this participant trusts only ${keyFingerprint(key)} (from its invitation); refusing it`;
       for (let attempt = 0; !stop.signal.aborted; ) {
         let peer: Peer | undefined;
+        let refused = false;
+        const token = hub.token;
         try {
-          const socket = await dial(hubUrl, { timeoutMs: 5_000 });
-          peer = new Peer(socket, peerOptions(`hub ${hubUrl}`));
-          const welcome = await serveConnection(peer, hubUrl, token);
-          token = undefined; // used up: from now on this party is known to the hub
+          const socket = await dial(hubUrl, { timeoutMs: 5_000, certificate });
+          peer = partyPeer(socket, `hub ${hubUrl}`, connections);
+          const welcome = await serveConnection(peer, { url: hubUrl, certificate, pinnedCertificate: certificate, trustHub }, token);
+          recordHandshake(connections, { direction: 'outbound', peer: `hub ${hubUrl}`, outcome: 'accepted', ...(token ? { reason: 'joined with an invitation' } : {}) });
+          if (hub.token === token) hub.token = undefined; // used up: from now on this party is known to the hub
+          problems.delete(hubUrl);
           channels.set(hubUrl, peer);
           options.onConnectionChange?.();
-          if (!welcomed) first.resolve(welcome);
-          welcomed = true;
+          hub.welcomed = true;
+          for (const joiner of hub.joiners.splice(0)) joiner.resolve(welcome);
           attempt = 0;
           const { reason } = await peer.closed;
           if (!stop.signal.aborted) log.warn('disconnected from hub; reconnecting', { hub: hubUrl, reason });
         } catch (error) {
           peer?.close('handshake failed');
-          // A hub that refuses an invitation will refuse it again: give up and say why.
-          if (!welcomed && token !== undefined && error instanceof RemoteError && error.code === 'REFUSED') {
-            first.reject(error);
-            return;
+          const message = (error as Error).message;
+          refused = error instanceof HandshakeError || error instanceof CertificateMismatchError;
+          if (refused) recordHandshake(connections, { direction: 'outbound', peer: `hub ${hubUrl}`, outcome: 'refused', reason: message });
+          problems.set(hubUrl, message);
+          options.onConnectionChange?.();
+          // Joining: a refusal (by the hub, or of a hub that is not the invited one) will not
+          // change by retrying. The join fails with the reason; a hub already served goes on
+          // being served as before, one never welcomed is given up.
+          if (token !== undefined && refused) {
+            if (hub.token === token) hub.token = undefined;
+            for (const joiner of hub.joiners.splice(0)) joiner.reject(error as Error);
+            if (!hub.welcomed) {
+              served.delete(hubUrl);
+              problems.delete(hubUrl);
+              options.onConnectionChange?.();
+              return;
+            }
+            continue;
           }
-          if (!stop.signal.aborted) log.warn('could not reach the hub; retrying', { hub: hubUrl, reason: (error as Error).message });
+          if (!stop.signal.aborted) log.warn('could not connect to the hub; retrying', { hub: hubUrl, reason: message });
         } finally {
           if (peer && channels.get(hubUrl) === peer) {
             channels.delete(hubUrl);
@@ -209,27 +298,47 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
           }
         }
         if (stop.signal.aborted) break;
-        await sleep(backoffDelay(attempt++), stop.signal);
+        // Reconnect at once to present a new invitation; after a refusal, knock rarely.
+        if (hub.token !== undefined && hub.token !== token) continue;
+        await sleep(refused ? backoffDelay(10) : backoffDelay(attempt++), stop.signal);
       }
-      if (!welcomed) first.reject(new Error('the worker stopped before the hub welcomed it'));
+      for (const joiner of hub.joiners.splice(0)) joiner.reject(new Error('the worker stopped before the hub welcomed it'));
     })();
 
-  const known = new Set<string>();
-  const addHub = (url: string, invitation?: string): Promise<Welcome> => {
-    if (known.has(url) && invitation === undefined) return Promise.reject(new Error(`already serving ${url}`));
-    known.add(url);
-    const welcome = new Promise<Welcome>((resolve, reject) => loops.push(stayConnected(url, invitation, { resolve, reject })));
-    welcome.catch(() => known.delete(url));
+  const addHub = (contact: HubContact, invitation?: string): Promise<Welcome> => {
+    const existing = served.get(contact.url);
+    if (existing) {
+      if (invitation === undefined) return Promise.reject(new Error(`already serving ${contact.url}`));
+      if (existing.contact.key !== contact.key || existing.contact.certificate !== contact.certificate) {
+        return Promise.reject(new Error(`a different hub than the one this participant already serves answers at ${contact.url} (its invitation names another key or certificate)`));
+      }
+      // Joining another collaboration at a hub already served: reconnect presenting the invitation.
+      return new Promise<Welcome>((resolve, reject) => {
+        existing.joiners.push({ resolve, reject });
+        existing.token = invitation;
+        channels.get(contact.url)?.close('presenting a new invitation');
+      });
+    }
+    const hub: Served = { contact, token: invitation, joiners: [], welcomed: false };
+    served.set(contact.url, hub);
+    const welcome = new Promise<Welcome>((resolve, reject) => hub.joiners.push({ resolve, reject }));
+    loops.push(stayConnected(hub));
     options.onConnectionChange?.();
     return welcome;
   };
-  for (const url of options.hubs ?? []) addHub(url).catch(() => undefined);
+  for (const hub of options.hubs ?? []) addHub(hub).catch(() => undefined);
 
   return {
     engine,
+    identity: identityView(identity),
     connected,
     addHub,
-    hubs: () => [...known].map((url) => ({ url, connected: channels.get(url)?.isOpen ?? false })),
+    hubs: () =>
+      [...served.keys()].map((url) => {
+        const connectedNow = channels.get(url)?.isOpen ?? false;
+        const problem = problems.get(url);
+        return { url, connected: connectedNow, ...(!connectedNow && problem ? { problem } : {}) };
+      }),
     async declareTags(projectId) {
       for (const [url, projects] of projectsByHub) {
         const channel = channels.get(url);
@@ -241,8 +350,16 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       for (const peer of channels.values()) peer.close('worker stopping');
       await Promise.all(loops);
       await engine.close();
+      await ownLog?.close();
     },
   };
+}
+
+/** What the worker pins for a hub it has been welcomed by. */
+interface HubPins {
+  url: string;
+  key: string;
+  certificate?: string;
 }
 
 function upsert<T extends { id: string }>(records: T[], record: T): void {

@@ -4,9 +4,13 @@ import { AdminClient } from '../../api/admin-client';
 import { defaultDataDir } from '../../api/app-paths';
 import { startHub } from '../../api/hub/hub-service';
 import { createLog } from '../../api/log';
+import { hubContactsOf, type HubContact } from '../../api/trust/hub-contact';
+import { StoredConsent } from '../../api/worker/consent';
 import { ensureIdentity } from '../../api/worker/identity';
-import { startWorker } from '../../api/worker/worker-service';
+import { approveEveryRun, startWorker } from '../../api/worker/worker-service';
 import { CohortError } from '../../contract/errors';
+import { decodeInvitation } from '../../contract/invitation';
+import { MetadataStore } from '../../store/metadata-store';
 import type { RunResult } from '../../contract/results';
 import { integer, positive } from '../flags';
 import { collect } from '../options';
@@ -14,6 +18,7 @@ import { printJson, style } from '../output';
 import { RunProgressView } from '../progress';
 import { printResult } from '../results';
 import { runRecordCommands } from './records';
+import { workerConsentCommands } from './consent';
 
 /** Resolves when the process is asked to stop (Ctrl+C, SIGTERM). */
 function untilStopped(): Promise<string> {
@@ -25,59 +30,144 @@ function untilStopped(): Promise<string> {
 
 export function hubCommand(): Command {
   return new Command('hub')
-    .description("run the orchestrator's hub and TTP: participants connect here; runs are started with `cohort run start`")
+    .description("run the orchestrator's hub and TTP: participants connect here over TLS; runs are started with `cohort run start`")
     .option('--host <host>', 'address to listen on (0.0.0.0 for other machines)', '127.0.0.1')
     .option('--port <port>', 'port (0: any free port)', integer(), 7800)
+    .option('--public-url <url>', 'the address participants use, written into invitations (default: wss://HOST:PORT)')
+    .option('--tls-cert <file>', "serve this PEM certificate instead of the hub's own self-signed one")
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--data-dir <dir>', "the orchestrator's data directory", defaultDataDir())
     .option('--participant-wait <seconds>', 'how long a starting run waits for its participants', positive, 60)
-    .option('--json', 'print the listening addresses as one JSON line')
-    .action(async (flags: { host: string; port: number; dataDir: string; participantWait: number; json?: boolean }) => {
-      const log = createLog('hub');
-      const hub = await startHub({
-        dataDir: flags.dataDir,
-        host: flags.host,
-        port: flags.port,
-        participantWaitMs: flags.participantWait * 1000,
-        log,
-      });
-      // One line, so a supervising process can read it as soon as the hub is ready.
-      if (flags.json) process.stdout.write(`${JSON.stringify({ url: hub.url, adminUrl: hub.adminUrl, pid: process.pid })}\n`);
-      else console.log(`Cohort hub listening on ${style.ok(hub.url)} (data: ${flags.dataDir}). Press Ctrl+C to stop.`);
-      const signal = await untilStopped();
-      log.info('stopping', { signal });
-      await hub.close();
-    });
+    .option('--json', 'print the listening addresses and fingerprints as one JSON line')
+    .action(
+      async (flags: { host: string; port: number; publicUrl?: string; tlsCert?: string; tlsKey?: string; dataDir: string; participantWait: number; json?: boolean }) => {
+        if (!flags.tlsCert !== !flags.tlsKey) throw new CohortError('BAD_INPUT', 'give both --tls-cert and --tls-key, or neither');
+        const log = createLog('hub');
+        const hub = await startHub({
+          dataDir: flags.dataDir,
+          host: flags.host,
+          port: flags.port,
+          participantWaitMs: flags.participantWait * 1000,
+          ...(flags.publicUrl ? { publicUrl: flags.publicUrl } : {}),
+          ...(flags.tlsCert && flags.tlsKey ? { certificate: { certPath: flags.tlsCert, keyPath: flags.tlsKey } } : {}),
+          log,
+        });
+        // One line, so a supervising process can read it as soon as the hub is ready.
+        if (flags.json) {
+          const line = { url: hub.url, publicUrl: hub.publicUrl, certificate: hub.certificate, key: hub.identity.key, adminUrl: hub.adminUrl, pid: process.pid };
+          process.stdout.write(`${JSON.stringify(line)}\n`);
+        } else {
+          console.log(`Cohort hub listening on ${style.ok(hub.url)} (data: ${flags.dataDir})`);
+          if (hub.publicUrl !== hub.url) console.log(`  invitations point to   ${hub.publicUrl}`);
+          console.log(`  certificate SHA-256    ${style.heading(hub.certificate)}`);
+          console.log(`  identity key           ${style.heading(hub.identity.fingerprint)}`);
+          console.log(style.dim('Invite participants with `cohort invitation create --collaboration <id>`. Press Ctrl+C to stop.'));
+        }
+        const signal = await untilStopped();
+        log.info('stopping', { signal });
+        await hub.close();
+      },
+    );
+}
+
+interface WorkerFlags {
+  join?: string[];
+  listen?: string;
+  trustHub?: string[];
+  tlsCert?: string;
+  tlsKey?: string;
+  dataDir: string;
+  id?: string;
+  name?: string;
+  organisation?: string;
+  approveAll?: boolean;
 }
 
 export function workerCommand(): Command {
-  return new Command('worker')
-    .description("run a participant's worker: trains on this machine's data when the hub asks; rows never leave")
-    .option('--hub <url>', "dial out to the orchestrator's hub (e.g. ws://hub.example.org:7800); repeat to serve several hubs", collect)
-    .option('--listen <host:port>', 'instead, listen here and let the TTP dial in')
+  const command = new Command('worker')
+    .description("run a participant's worker: trains on this machine's data when the hub asks and the owner approves; rows never leave")
+    .option('--join <code>', 'join a collaboration with the invitation code from its orchestrator (repeatable); later starts reconnect by themselves', collect)
+    .option('--listen <host:port>', 'instead of dialling out, listen here (TLS) and let the TTP dial in')
+    .option('--trust-hub <key>', "with --listen: the identity key of a hub allowed to dial in (repeatable), as `cohort identity` prints it at the hub", collect)
+    .option('--tls-cert <file>', 'with --listen: serve this PEM certificate instead of a self-signed one')
+    .option('--tls-key <file>', 'the private key of --tls-cert (PEM)')
     .option('--data-dir <dir>', "this participant's data directory", defaultDataDir())
-    .option('--id <id>', 'this participant\'s id (remembered in the data directory)')
+    .option('--id <id>', "this participant's id (remembered in the data directory)")
     .option('--name <name>', 'display name')
-    .action(async (flags: { hub?: string[]; listen?: string; dataDir: string; id?: string; name?: string }) => {
-      if (!flags.hub === !flags.listen) throw new CohortError('BAD_INPUT', 'give --hub URL (one or more) or --listen HOST:PORT, not both');
-      const party = await ensureIdentity(flags.dataDir, { id: flags.id, name: flags.name });
+    .option('--organisation <name>', 'organisation')
+    .option('--approve-all', 'approve every run without asking (only for machines whose owner runs the whole federation, such as simulations)')
+    // `cohort worker approve X --data-dir D`: options after a subcommand are the subcommand's.
+    .enablePositionalOptions()
+    .action(async (flags: WorkerFlags) => {
+      if (flags.join && flags.listen) throw new CohortError('BAD_INPUT', 'give --join CODE or --listen HOST:PORT, not both');
+      if (!flags.tlsCert !== !flags.tlsKey) throw new CohortError('BAD_INPUT', 'give both --tls-cert and --tls-key, or neither');
+      const joins = (flags.join ?? []).map(decodeJoinCode);
+      const party = await ensureIdentity(flags.dataDir, { id: flags.id, name: flags.name, organisation: flags.organisation });
       const log = createLog('worker').child({ party: party.id });
+      const store = await MetadataStore.open(flags.dataDir);
       const listen = flags.listen ? parseHostPort(flags.listen) : undefined;
+      const known = listen ? [] : hubContactsOf(await store.list('memberships'), log).filter((hub) => !joins.some((join) => join.contact.url === hub.url));
+      if (!listen && joins.length === 0 && known.length === 0) {
+        throw new CohortError('BAD_INPUT', `${flags.dataDir} has not joined a collaboration yet: start with --join CODE (the invitation code from the orchestrator), or --listen HOST:PORT`);
+      }
+      const consent = flags.approveAll
+        ? approveEveryRun
+        : new StoredConsent(store, {
+            changed: (request) => {
+              if (request.state === 'pending') {
+                console.log(`${style.warn('?')} run ${style.heading(request.summary.run)} (${request.summary.project}) asks to use this data: ${style.dim(`cohort worker approve ${request.id}`)} or ${style.dim(`decline ${request.id}`)}`);
+              } else if (request.decidedBy === 'policy') {
+                console.log(`${style.ok('✓')} run ${style.heading(request.summary.run)} approved by the auto-approve policy of project ${request.projectId}`);
+              }
+            },
+          });
       const worker = await startWorker({
         dataDir: flags.dataDir,
         party,
-        ...(flags.hub ? { hubs: flags.hub } : {}),
-        ...(listen ? { listen } : {}),
+        hubs: known,
+        consent,
+        ...(listen
+          ? { listen: { ...listen, trustedHubKeys: flags.trustHub ?? [], ...(flags.tlsCert && flags.tlsKey ? { certificate: { certPath: flags.tlsCert, keyPath: flags.tlsKey } } : {}) } }
+          : {}),
         log,
       });
-      console.log(
-        worker.url
-          ? `Worker ${style.heading(party.id)} listening for the TTP on ${style.ok(worker.url)}. Press Ctrl+C to stop.`
-          : `Worker ${style.heading(party.id)} connecting to ${flags.hub!.map((url) => style.ok(url)).join(', ')}. Press Ctrl+C to stop.`,
-      );
-      const signal = await untilStopped();
+      const stop = untilStopped();
+      try {
+        if (worker.url) {
+          console.log(`Worker ${style.heading(party.id)} listening for the TTP on ${style.ok(worker.url)}`);
+          console.log(`  certificate SHA-256    ${style.heading(worker.certificate!)}`);
+          console.log(`  identity key           ${worker.identity.key} (${worker.identity.fingerprint})`);
+          console.log(style.dim('The orchestrator registers this participant with that key and certificate.'));
+        } else {
+          console.log(`Worker ${style.heading(party.id)} (identity ${worker.identity.fingerprint})`);
+          for (const hub of known) console.log(`  serving ${style.ok(hub.url)}`);
+          for (const join of joins) {
+            const welcome = await worker.addHub(join.contact, join.token);
+            const names = welcome.collaborations.map(({ collaboration }) => collaboration.name).join(', ');
+            console.log(`  ${style.ok('✓')} joined ${style.heading(names || join.name)} at ${style.ok(join.contact.url)}`);
+          }
+        }
+        if (flags.approveAll) console.log(style.warn('Every run is approved without asking (--approve-all).'));
+        else console.log(style.dim('Runs wait for approval: `cohort worker requests`, `cohort worker approve <id>`. Press Ctrl+C to stop.'));
+      } catch (error) {
+        await worker.close();
+        if (error instanceof CohortError) throw error;
+        throw new CohortError('INVITATION_INVALID', `could not join: ${(error as Error).message}`);
+      }
+      const signal = await stop;
       log.info('stopping', { signal });
       await worker.close();
     });
+  workerConsentCommands(command);
+  return command;
+}
+
+function decodeJoinCode(code: string): { contact: HubContact; token: string; name: string } {
+  const decoded = decodeInvitation(code);
+  if (!decoded.ok) throw new CohortError('INVITATION_INVALID', decoded.reason);
+  const { payload } = decoded;
+  if (Date.parse(payload.expiresAt) <= Date.now()) throw new CohortError('INVITATION_INVALID', `this invitation expired at ${payload.expiresAt}`);
+  return { contact: { url: payload.hub, certificate: payload.certificate, key: payload.hubKey }, token: payload.token, name: payload.name };
 }
 
 function parseHostPort(value: string): { host: string; port: number } {

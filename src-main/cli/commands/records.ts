@@ -3,34 +3,18 @@
 // a party's data directory (its metadata store).
 import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { defaultDataDir } from '../../api/app-paths';
+import { AdminClient } from '../../api/admin-client';
 import { slugId } from '../../api/app/ids';
+import { revokeParticipant } from '../../api/hub/invitations';
+import { keyFingerprint } from '../../protocol/crypto';
 import { CohortError } from '../../contract/errors';
 import { ColumnKind, TagKind, Task, type DeclaredColumn } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
 import { openDataSource } from '../../datasource/data-source';
-import { MetadataStore } from '../../store/metadata-store';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
 import { collect, overridesFrom, parseKind } from '../options';
 import { printJson, style, table } from '../output';
-
-interface StoreFlags {
-  dataDir: string;
-  json?: boolean;
-}
-
-function withStore(command: Command): Command {
-  return command.option('--data-dir <dir>', "this party's data directory", defaultDataDir()).option('--json', 'print JSON');
-}
-
-async function open(flags: StoreFlags): Promise<MetadataStore> {
-  return MetadataStore.open(flags.dataDir);
-}
-
-function printRecord(flags: StoreFlags, record: { id: string }, what: string): void {
-  if (flags.json) printJson(record);
-  else console.log(`${style.ok('✓')} ${what} ${style.heading(record.id)}`);
-}
+import { open, printRecord, withStore, type StoreFlags } from '../store-flags';
 
 /** `list`, `show` and `delete` for one collection. */
 function addCrud<C extends Collection>(
@@ -212,20 +196,24 @@ export function participantCommand(): Command {
     .option('--id <id>', 'id (default: from the name)')
     .option('--organisation <name>', 'organisation', '')
     .option('--contact <text>', 'contact person or address', '')
-    .action(async (flags: StoreFlags & { name: string; id?: string; organisation: string; contact: string }) => {
+    .option('--key <public-key>', "its identity key, as `cohort identity` prints it on its machine (needed for a participant that listens; others register theirs by joining with an invitation)")
+    .action(async (flags: StoreFlags & { name: string; id?: string; organisation: string; contact: string; key?: string }) => {
       const record = await (await open(flags)).create('participants', {
         id: flags.id ?? slugId(flags.name),
         displayName: flags.name,
         organisation: flags.organisation,
         contact: flags.contact,
+        ...(flags.key ? { publicKey: flags.key } : {}),
       });
       printRecord(flags, record, 'added participant');
     });
   withStore(command.command('register').description('register a participant in a project').argument('<participant>'))
     .requiredOption('--project <id>', 'the project')
     .option('--listen <host:port>', 'the participant listens here and the TTP dials it (default: it dials out)')
+    .option('--certificate <fingerprint>', 'with --listen: the SHA-256 fingerprint of its TLS certificate, as its worker prints it')
     .addOption(new Option('--role <role>', 'its role').choices(['participant', 'orchestrator']).default('participant'))
-    .action(async (participant: string, flags: StoreFlags & { project: string; listen?: string; role: 'participant' | 'orchestrator' }) => {
+    .action(async (participant: string, flags: StoreFlags & { project: string; listen?: string; certificate?: string; role: 'participant' | 'orchestrator' }) => {
+      if (flags.listen && !flags.certificate) throw new CohortError('BAD_INPUT', '--listen needs --certificate: the TTP connects only to the certificate it pins');
       const store = await open(flags);
       const project = await store.get('projects', flags.project);
       const record = await store.create('registrations', {
@@ -234,13 +222,31 @@ export function participantCommand(): Command {
         collaborationId: project.collaborationId,
         projectId: project.id,
         role: flags.role,
-        connection: flags.listen ? { mode: 'listen', ...parseListen(flags.listen) } : { mode: 'dial-out' },
+        connection: flags.listen ? { mode: 'listen', ...parseListen(flags.listen), certificate: flags.certificate } : { mode: 'dial-out' },
       });
       printRecord(flags, record, 'registered');
+    });
+  withStore(command.command('revoke').description('cut a participant off: refused from now on, and disconnected now if the hub is running').argument('<participant>'))
+    .option('--reason <text>', 'why (kept with the record)', 'revoked by the orchestrator')
+    .action(async (participant: string, flags: StoreFlags & { reason: string }) => {
+      const record = await revokeParticipant(await open(flags), participant, flags.reason);
+      const admin = await AdminClient.connect(flags.dataDir).catch(() => undefined);
+      let disconnected = false;
+      if (admin) {
+        try {
+          disconnected = await admin.cutOff(participant, flags.reason);
+        } finally {
+          admin.close();
+        }
+      }
+      if (flags.json) return printJson({ participant: record, disconnected });
+      console.log(`${style.ok('✓')} participant ${style.heading(participant)} revoked${disconnected ? ' and disconnected' : ''}`);
     });
   addCrud(command, 'participants', 'participant', [
     ['name', (record) => record.displayName],
     ['organisation', (record) => record.organisation],
+    ['key', (record) => (record.publicKey ? keyFingerprint(record.publicKey) : '')],
+    ['revoked', (record) => record.revokedAt ?? ''],
   ]);
   return command;
 }

@@ -69,7 +69,7 @@ describe.each(variants)('the API over the %s', (name, makeTransport) => {
   it('answers with checked values', async () => {
     const info = await client.call('app.info', {});
     expect(info).toMatchObject({ role: 'orchestrator', dataDir: root, party: null });
-    expect(info.hub?.url).toMatch(/^ws:\/\/127\.0\.0\.1:\d+$/);
+    expect(info.hub?.url).toMatch(/^wss:\/\/127\.0\.0\.1:\d+$/);
     const created = await client.call('collaborations.create', { name: `Study over ${name}` });
     expect(created).toMatchObject({ id: `study-over-${name.replace(/[^a-z]+/g, '-')}`, description: '' });
     expect((await client.call('collaborations.list', {})).map((c) => c.id)).toContain(created.id);
@@ -96,7 +96,7 @@ describe.each(variants)('the API over the %s', (name, makeTransport) => {
     const stop = client.on((event) => events.push(event));
     await new Promise((resolve) => setTimeout(resolve, 100)); // the socket subscribes on connect
     const { code } = await client.call('invitations.create', { collaborationId: collaboration.id });
-    expect(code.startsWith('cohort-invite-1.')).toBe(true);
+    expect(code.startsWith('cohort-invite-2.')).toBe(true);
     await expect.poll(() => events).toContainEqual({ type: 'changed', what: 'invitations' });
     stop();
   });

@@ -8,11 +8,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../../../src-main/api/hub/hub-service';
 import { prepareWorkspace, SIMULATION_IDS, type Workspace } from '../../../src-main/api/simulation/workspace';
-import { startWorker, type WorkerNode } from '../../../src-main/api/worker/worker-service';
+import type { HubContact } from '../../../src-main/api/trust/hub-contact';
+import { approveEveryRun, startWorker, type WorkerNode } from '../../../src-main/api/worker/worker-service';
 import { Hyperparameters } from '../../../src-main/contract/records';
 import type { RunResult } from '../../../src-main/contract/results';
 import { runCli } from '../../support/cli';
 import { syntheticParties, writeSyntheticParties } from '../../support/synthetic';
+import { hubContact } from '../../support/trust';
 
 const PARTIES = ['alpha', 'beta', 'gamma'];
 
@@ -51,14 +53,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-function workerFor(name: string, hubUrl: string): Promise<WorkerNode> {
+function workerFor(name: string, hubs: HubContact[]): Promise<WorkerNode> {
   const party = workspace.parties.find((candidate) => candidate.name === name)!;
-  return startWorker({ dataDir: party.dataDir, party: { id: name, name }, hubs: [hubUrl], heartbeatMs: 500 });
+  return startWorker({ dataDir: party.dataDir, party: { id: name, name }, hubs, heartbeatMs: 500, consent: approveEveryRun });
 }
 
 async function startAll(options: { port?: number } = {}): Promise<void> {
   hub = await startHub({ dataDir: workspace.hubDir, port: options.port ?? 0, participantWaitMs: 20_000, heartbeatMs: 500 });
-  workers = await Promise.all(PARTIES.map((name) => workerFor(name, hub!.url)));
+  workers = await Promise.all(PARTIES.map((name) => workerFor(name, [hub!.contact()])));
   await Promise.all(workers.map((worker) => worker.connected));
 }
 
@@ -98,12 +100,7 @@ describe('one participant, several hubs', () => {
     hub = await startHub({ dataDir: workspace.hubDir, port: 0, participantWaitMs: 20_000, heartbeatMs: 500 });
     const second = await startHub({ dataDir: secondDir, port: 0, participantWaitMs: 20_000, heartbeatMs: 500 });
     try {
-      workers = await Promise.all(
-        PARTIES.map((name) => {
-          const party = workspace.parties.find((candidate) => candidate.name === name)!;
-          return startWorker({ dataDir: party.dataDir, party: { id: name, name }, hubs: [hub!.url, second.url], heartbeatMs: 500 });
-        }),
-      );
+      workers = await Promise.all(PARTIES.map((name) => workerFor(name, [hub!.contact(), second.contact()])));
       await waitFor(() => hub!.engine.connectedParties().length === 3 && second.engine.connectedParties().length === 3);
       await Promise.all([hub.engine.start(SIMULATION_IDS.run), second.engine.start(SIMULATION_IDS.run)]);
       const [first, other] = await Promise.all([hub.engine.wait(SIMULATION_IDS.run), second.engine.wait(SIMULATION_IDS.run)]);
@@ -146,7 +143,8 @@ describe('cancelling', () => {
 describe('connections', () => {
   it('workers started before the hub, and after a hub restart, connect with backoff', async () => {
     const port = await freePort();
-    workers = await Promise.all(PARTIES.map((name) => workerFor(name, `ws://127.0.0.1:${port}`)));
+    const contact = await hubContact(workspace.hubDir, `wss://127.0.0.1:${port}`);
+    workers = await Promise.all(PARTIES.map((name) => workerFor(name, [contact])));
     await new Promise((resolve) => setTimeout(resolve, 300)); // they are retrying by now
     hub = await startHub({ dataDir: workspace.hubDir, port, heartbeatMs: 500 });
     await Promise.all(workers.map((worker) => worker.connected));
@@ -161,10 +159,15 @@ describe('connections', () => {
   it('a participant may listen; the TTP dials it', async () => {
     hub = await startHub({ dataDir: workspace.hubDir, port: 0, participantWaitMs: 20_000, heartbeatMs: 500 });
     const listening = workspace.parties.find((party) => party.name === 'gamma')!;
-    const worker = await startWorker({ dataDir: listening.dataDir, party: { id: 'gamma', name: 'gamma' }, listen: { host: '127.0.0.1', port: 0 } });
-    workers = [worker, ...(await Promise.all(['alpha', 'beta'].map((name) => workerFor(name, hub!.url))))];
+    const worker = await startWorker({
+      dataDir: listening.dataDir,
+      party: { id: 'gamma', name: 'gamma' },
+      listen: { host: '127.0.0.1', port: 0, trustedHubKeys: [hub.identity.key] },
+      consent: approveEveryRun,
+    });
+    workers = [worker, ...(await Promise.all(['alpha', 'beta'].map((name) => workerFor(name, [hub!.contact()]))))];
     const port = Number(new URL(worker.url!).port);
-    await hub.store.update('registrations', 'gamma.project', { connection: { mode: 'listen', host: '127.0.0.1', port } });
+    await hub.store.update('registrations', 'gamma.project', { connection: { mode: 'listen', host: '127.0.0.1', port, certificate: worker.certificate! } });
     expect(hub.engine.connectedParties()).not.toContain('gamma');
     await hub.engine.start(SIMULATION_IDS.run);
     const result = await hub.engine.wait(SIMULATION_IDS.run);
@@ -176,7 +179,7 @@ describe('connections', () => {
   it('refuses a participant the hub does not know', async () => {
     hub = await startHub({ dataDir: workspace.hubDir, port: 0, heartbeatMs: 500 });
     const party = workspace.parties[0]!;
-    const stranger = await startWorker({ dataDir: party.dataDir, party: { id: 'stranger', name: 'stranger' }, hubs: [hub.url] });
+    const stranger = await startWorker({ dataDir: party.dataDir, party: { id: 'stranger', name: 'stranger' }, hubs: [hub.contact()] });
     workers = [stranger];
     await new Promise((resolve) => setTimeout(resolve, 800));
     expect(hub.engine.connectedParties()).toEqual([]);

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
+import { PROTOCOL_VERSION } from '../../../src-main/protocol/frames';
 import { Peer, PeerClosedError, RemoteError, RequestTimeoutError } from '../../../src-main/protocol/peer';
 import { dial, listen, type Listener } from '../../../src-main/protocol/transport';
 
@@ -58,7 +59,7 @@ describe('requests and replies', () => {
     server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
     await expect(client.request('echo', { text: 42 }, { schema: Echo })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
     await expect(client.request('nope', {}, { schema: Echo })).rejects.toMatchObject({ code: 'UNKNOWN_TYPE' });
-    expect(refused).toEqual([expect.stringContaining('invalid echo'), 'unknown request nope from client']);
+    expect(refused).toEqual([expect.stringContaining('invalid echo'), 'unknown request type "nope" (from client)']);
   });
 
   it('validates replies too', async () => {
@@ -97,17 +98,17 @@ describe('requests and replies', () => {
     server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
     raw.send('{"not": "an envelope"}');
     raw.send(Buffer.from([1, 2, 3]));
-    raw.send(JSON.stringify({ v: 1, t: 'echo', id: 'q0', b: { text: 'x' }, n: [2] })); // announces a tensor...
+    raw.send(JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q0', b: { text: 'x' }, n: [2] })); // announces a tensor...
     raw.send(Buffer.from('garbage')); // ...that is 7 bytes, not 8
     const reply = await new Promise<string>((resolve) => {
       raw.once('message', (data) => resolve(String(data)));
-      raw.send(JSON.stringify({ v: 1, t: 'echo', id: 'q1', b: { text: 'still here' } }));
+      raw.send(JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q1', b: { text: 'still here' } }));
     });
-    expect(JSON.parse(reply)).toEqual({ v: 1, t: 'reply', re: 'q1', b: { text: 'still here' } });
+    expect(JSON.parse(reply)).toEqual({ v: PROTOCOL_VERSION, t: 'reply', re: 'q1', b: { text: 'still here' } });
     expect(refused).toEqual([
       expect.stringContaining('not a valid envelope'),
-      'a binary frame arrived without an envelope announcing it',
-      'a tensor frame holds 7 bytes, but its envelope announced 2 floats (8 bytes)',
+      'a binary frame arrived without an envelope announcing it (from raw)',
+      'a tensor frame holds 7 bytes, but its envelope announced 2 floats (8 bytes) (from raw)',
     ]);
     raw.close();
   });

@@ -54,7 +54,7 @@ describe('tensor messages', () => {
   it('carry messages without tensors as a single text frame', () => {
     const message = encodeMessage({ v: PROTOCOL_VERSION, t: 'hello', b: { x: 1 } });
     expect(message.binary).toEqual([]);
-    expect(JSON.parse(message.text)).toEqual({ v: 1, t: 'hello', b: { x: 1 } });
+    expect(JSON.parse(message.text)).toEqual({ v: PROTOCOL_VERSION, t: 'hello', b: { x: 1 } });
   });
 });
 

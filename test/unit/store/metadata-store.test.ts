@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CohortError, type ErrorCode } from '../../../src-main/contract/errors';
 import { COLLECTIONS } from '../../../src-main/core/model/integrity';
+import { SCHEMA_VERSION } from '../../../src-main/store/database';
 import { MetadataStore, STORE_FILE, type StoreOptions } from '../../../src-main/store/metadata-store';
 
 // ---------------------------------------------------------------------------------------------
@@ -104,7 +105,7 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       consents: [],
     });
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    expect(onDisk).toEqual({ schemaVersion: 2, ...snapshot });
+    expect(onDisk).toEqual({ schemaVersion: SCHEMA_VERSION, ...snapshot });
   });
 
   it('round-trips a collaboration with timestamps and applies defaults', async () => {
@@ -507,12 +508,12 @@ describe('MetadataStore: the file on disk', () => {
     expect(await reopened.get('runs', 'run-1')).toEqual(await store.get('runs', 'run-1'));
   });
 
-  it('is JSON with schemaVersion 2 and mode 0600', async () => {
+  it('is JSON with the current schemaVersion and mode 0600', async () => {
     const store = await populatedStore();
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
-    expect(onDisk['schemaVersion']).toBe(2);
+    expect(onDisk['schemaVersion']).toBe(SCHEMA_VERSION);
     expect(Object.keys(onDisk).sort()).toEqual(['schemaVersion', ...COLLECTIONS].sort());
-    expect(onDisk).toEqual({ schemaVersion: 2, ...(await store.snapshot()) });
+    expect(onDisk).toEqual({ schemaVersion: SCHEMA_VERSION, ...(await store.snapshot()) });
     if (process.platform !== 'win32') {
       expect((await stat(file)).mode & 0o777).toBe(0o600);
     }
@@ -523,7 +524,7 @@ describe('MetadataStore: the file on disk', () => {
     const store = await MetadataStore.open(nested, { clock: () => T0 });
     expect(store.path).toBe(join(nested, STORE_FILE));
     await store.create('collaborations', collaboration);
-    expect(JSON.parse(await readFile(join(nested, STORE_FILE), 'utf8'))).toMatchObject({ schemaVersion: 2 });
+    expect(JSON.parse(await readFile(join(nested, STORE_FILE), 'utf8'))).toMatchObject({ schemaVersion: SCHEMA_VERSION });
     if (process.platform !== 'win32') {
       expect((await stat(nested)).mode & 0o777).toBe(0o700);
       expect((await stat(join(nested, STORE_FILE))).mode & 0o777).toBe(0o600);
@@ -573,7 +574,7 @@ describe('MetadataStore: opening older, newer and broken files', () => {
 
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     expect(onDisk).toEqual({
-      schemaVersion: 2,
+      schemaVersion: SCHEMA_VERSION,
       collaborations: [v0Collaboration],
       projects: [],
       experiments: [],
@@ -611,8 +612,32 @@ describe('MetadataStore: opening older, newer and broken files', () => {
     const store = await openStore();
     expect(await store.get('registrations', 'reg-st-olaf')).toEqual({ ...v1Registration, declaredTags: [] });
     expect(await store.list('invitations')).toEqual([]);
-    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: 2, memberships: [], consents: [] });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: SCHEMA_VERSION, memberships: [], consents: [] });
     expect(await readFile(join(dir, `${STORE_FILE}.v1.bak`), 'utf8')).toBe(original);
+  });
+
+  it('migrates a version-2 file: memberships gain an empty auto-approve list, participants keep working without a key', async () => {
+    const stamp = v0Collaboration.createdAt;
+    const v2 = {
+      schemaVersion: 2,
+      collaborations: [{ ...v0Collaboration, id: 'breast-cancer' }],
+      projects: [],
+      experiments: [],
+      runs: [],
+      participants: [{ ...participant, contact: '', createdAt: stamp, updatedAt: stamp }],
+      registrations: [],
+      dataTags: [],
+      invitations: [],
+      memberships: [{ id: 'breast-cancer', collaborationId: 'breast-cancer', hubUrl: 'ws://hub:7800', partyId: 'st-olaf', orchestrator: 'Hub', createdAt: stamp, updatedAt: stamp }],
+      consents: [],
+    };
+    const original = JSON.stringify(v2);
+    await writeFile(file, original);
+    const store = await openStore();
+    expect(await store.get('memberships', 'breast-cancer')).toMatchObject({ hubUrl: 'ws://hub:7800', autoApproveProjects: [] });
+    expect((await store.get('participants', participant.id)).publicKey).toBeUndefined();
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: 3 });
+    expect(await readFile(join(dir, `${STORE_FILE}.v2.bak`), 'utf8')).toBe(original);
   });
 
   it('refuses a file from a newer Cohort with STORE_TOO_NEW and leaves it alone', async () => {
@@ -637,7 +662,7 @@ describe('MetadataStore: opening older, newer and broken files', () => {
 
   it('refuses a file whose record is invalid with STORE_CORRUPT naming the bad field', async () => {
     const bad = {
-      schemaVersion: 2,
+      schemaVersion: SCHEMA_VERSION,
       collaborations: [{ ...v0Collaboration }],
       projects: [
         {
