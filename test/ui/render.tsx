@@ -27,8 +27,8 @@ export class FakeApi implements Transport {
     try {
       return { ok: true, value: await handler(input) };
     } catch (error) {
-      const { code = 'VALIDATION', message } = error as { code?: string; message: string };
-      return { ok: false, error: { code: code as never, message } };
+      const { code = 'VALIDATION', message, details } = error as { code?: string; message: string; details?: Record<string, unknown> };
+      return { ok: false, error: { code: code as never, message, ...(details ? { details } : {}) } };
     }
   }
 
@@ -47,11 +47,12 @@ export class FakeApi implements Transport {
 }
 
 /** An error a fake handler throws, as the real app would answer it. */
-export function apiError(code: string, message: string): Error {
-  return Object.assign(new Error(message), { code });
+export function apiError(code: string, message: string, details?: Record<string, unknown>): Error {
+  return Object.assign(new Error(message), { code }, details ? { details } : {});
 }
 
-export function renderScreen(element: ReactElement, options: { api: FakeApi; path?: string; route?: string }) {
+/** `outside` is rendered in the router but outside the route (to watch where the screen navigates). */
+export function renderScreen(element: ReactElement, options: { api: FakeApi; path?: string; route?: string; outside?: ReactElement }) {
   const client = new ApiClient(options.api);
   return render(
     <MantineProvider theme={theme}>
@@ -60,7 +61,9 @@ export function renderScreen(element: ReactElement, options: { api: FakeApi; pat
         <MemoryRouter initialEntries={[options.path ?? '/']}>
           <Routes>
             <Route path={options.route ?? '*'} element={element} />
+            {options.route !== undefined && options.route !== '*' && <Route path="*" element={null} />}
           </Routes>
+          {options.outside}
         </MemoryRouter>
       </ApiProvider>
     </MantineProvider>,

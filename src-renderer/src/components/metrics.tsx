@@ -94,7 +94,7 @@ export function ConfusionMatrix({ metrics, positiveLabel = 'positive', negativeL
         <Table.Tr>
           <Table.Th>true ↓ / predicted →</Table.Th>
           {labels.map((label) => (
-            <Table.Th key={label} style={{ textAlign: 'center' }}>
+            <Table.Th key={label} style={{ textAlign: 'center', minWidth: 72 }}>
               {label}
             </Table.Th>
           ))}
@@ -114,6 +114,7 @@ export function ConfusionMatrix({ metrics, positiveLabel = 'positive', negativeL
                     key={labels[p]}
                     style={{
                       textAlign: 'center',
+                      minWidth: 72,
                       fontVariantNumeric: 'tabular-nums',
                       fontWeight: 600,
                       background: `rgba(${right ? '33, 128, 139' : '224, 76, 76'}, ${0.08 + 0.5 * share})`,

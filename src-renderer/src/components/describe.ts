@@ -1,0 +1,123 @@
+// Models and training settings in plain words, for people who decide about runs without
+// being machine-learning engineers.
+import type { Algorithm, Hyperparameters, ModelSpec, Privacy, TagKind } from '../../../src-main/contract/records';
+import { formatNumber } from './format';
+
+export const ALGORITHM_NAMES: Record<Algorithm, string> = {
+  fedavg: 'FedAvg',
+  fedprox: 'FedProx',
+  fedavgm: 'FedAvgM',
+  fedadam: 'FedAdam',
+  fedyogi: 'FedYogi',
+  fedadagrad: 'FedAdagrad',
+};
+
+const ALGORITHM_PLAIN: Record<Algorithm, string> = {
+  fedavg: 'the hospitals’ model updates are averaged',
+  fedprox: 'updates are averaged, and each hospital is kept close to the shared model',
+  fedavgm: 'updates are averaged, with momentum added by the orchestrator',
+  fedadam: 'the orchestrator combines the updates with the Adam optimiser',
+  fedyogi: 'the orchestrator combines the updates with the Yogi optimiser',
+  fedadagrad: 'the orchestrator combines the updates with the Adagrad optimiser',
+};
+
+export const TAG_KIND_LABELS: Record<TagKind, string> = {
+  train: 'Training data',
+  evaluate: 'Evaluation data',
+  predict: 'Prediction data',
+};
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The layer classes of a Keras / TF.js Sequential topology, as far as they can be read. */
+export function kerasLayerClasses(topology: unknown): string[] | undefined {
+  let model: unknown = topology;
+  try {
+    if (typeof model === 'string') model = JSON.parse(model);
+    if (isObject(model) && 'modelTopology' in model) model = model.modelTopology;
+    if (typeof model === 'string') model = JSON.parse(model);
+  } catch {
+    return undefined;
+  }
+  if (isObject(model) && isObject(model.model_config)) model = model.model_config;
+  if (isObject(model) && isObject(model.modelConfig)) model = model.modelConfig;
+  if (!isObject(model)) return undefined;
+  const config = model.config;
+  const layers = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
+  if (!Array.isArray(layers)) return undefined;
+  return layers.map((layer) => (isObject(layer) ? String(layer.class_name ?? layer.className ?? 'unknown') : 'unknown'));
+}
+
+/** A model's name and one sentence on its shape. */
+export function describeModel(model: ModelSpec): { name: string; detail: string } {
+  switch (model.kind) {
+    case 'logreg':
+      return { name: 'Logistic regression', detail: 'A simple linear model: one weight per input column.' };
+    case 'mlp': {
+      const count = model.hidden.length;
+      const units = model.hidden.join(', ');
+      const dropout = model.dropout > 0 ? ` · dropout ${formatNumber(model.dropout)}` : '';
+      return {
+        name: 'Neural network (MLP)',
+        detail: `${count} hidden layer${count === 1 ? '' : 's'} of ${units} units · ${model.activation} activation${dropout}`,
+      };
+    }
+    case 'keras': {
+      const classes = kerasLayerClasses(model.topology);
+      if (!classes) return { name: 'Custom Keras model', detail: 'A layer stack defined by the orchestrator.' };
+      const shown = classes.filter((name) => name !== 'InputLayer');
+      return { name: 'Custom Keras model', detail: `${shown.length} layer${shown.length === 1 ? '' : 's'}: ${shown.join(', ')}` };
+    }
+  }
+}
+
+/** The settings of a run a data owner cares about, as label / value / explanation rows. */
+export function describeHyperparameters(h: Hyperparameters): Array<{ label: string; value: string; hint: string }> {
+  const rows = [
+    { label: 'Rounds', value: `${h.rounds}`, hint: 'Each round, every hospital trains on its own data and sends back only the model update.' },
+    {
+      label: 'Local epochs',
+      value: `${h.epochs} pass${h.epochs === 1 ? '' : 'es'} per round`,
+      hint: 'How many times your training rows are gone through in each round.',
+    },
+    { label: 'Learning rate', value: formatNumber(h.learningRate), hint: 'How large each training step is.' },
+    { label: 'Algorithm', value: ALGORITHM_NAMES[h.algorithm], hint: ALGORITHM_PLAIN[h.algorithm] },
+    { label: 'Batch size', value: `${h.batchSize} rows`, hint: 'Rows used for each training step.' },
+    {
+      label: 'Optimiser',
+      value: h.optimizer === 'sgd' ? `SGD${h.momentum > 0 ? `, momentum ${formatNumber(h.momentum)}` : ''}` : h.optimizer === 'adam' ? 'Adam' : 'RMSprop',
+      hint: 'How your computer updates the model from your rows.',
+    },
+  ];
+  if (h.earlyStopping) {
+    rows.push({
+      label: 'Early stopping',
+      value: `after ${h.earlyStopping.patience} round${h.earlyStopping.patience === 1 ? '' : 's'} without improvement`,
+      hint: 'The run may end before its last round.',
+    });
+  }
+  return rows;
+}
+
+/** How a run protects the model updates it collects, as short statements a data owner can weigh. */
+export function describePrivacy(privacy: Privacy | undefined): Array<{ label: string; value: string; hint: string; protective: boolean }> {
+  const p = privacy ?? { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 };
+  const rows = [
+    p.secureAggregation
+      ? { label: 'Secure aggregation', value: 'On', hint: 'The orchestrator only sees the sum of all hospitals’ updates, never yours on its own.', protective: true }
+      : { label: 'Secure aggregation', value: 'Off', hint: 'The orchestrator sees each hospital’s model update (never its rows).', protective: false },
+  ];
+  if (p.dp === 'off') {
+    rows.push({ label: 'Differential privacy', value: 'Off', hint: 'No noise is added to the updates.', protective: false });
+  } else {
+    const where = p.dp === 'local' ? 'on this computer, before your update leaves it' : 'by the orchestrator, to the combined update';
+    const budget = p.targetEpsilon === null ? '' : ` Training stops once the privacy budget ε = ${formatNumber(p.targetEpsilon)} is spent.`;
+    rows.push({
+      label: 'Differential privacy',
+      value: p.dp === 'local' ? 'On this computer' : 'At the orchestrator',
+      hint: `Each update is clipped to size ${formatNumber(p.clip)} and noise (σ = ${formatNumber(p.noiseMultiplier)}) is added ${where}.${budget}`,
+      protective: true,
+    });
+  }
+  return rows;
+}

@@ -1,0 +1,445 @@
+// Defining a run: its name and hyperparameters. Defaults and limits come from the contract's
+// Hyperparameters schema itself, so the form accepts exactly what the app does.
+import { Box, Button, Collapse, Group, Modal, NumberInput, Paper, Radio, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
+import { useForm, type UseFormReturnType } from '@mantine/form';
+import { IconChevronDown, IconChevronRight, IconPlus } from '@tabler/icons-react';
+import { useState } from 'react';
+import type { Algorithm, Run } from '../../../../src-main/contract/records';
+import { Hyperparameters } from '../../../../src-main/contract/records';
+import { useApi } from '../../api/react';
+import { validateName } from './collaboration-form';
+import { createWithFreeId, FormError, useSubmit } from './shared';
+
+type HyperparameterValues = Hyperparameters;
+type Optimizer = HyperparameterValues['optimizer'];
+type Loss = HyperparameterValues['loss'];
+
+/** The numeric hyperparameters the form edits directly. */
+export type NumericField =
+  | 'rounds'
+  | 'epochs'
+  | 'batchSize'
+  | 'learningRate'
+  | 'momentum'
+  | 'l2'
+  | 'mu'
+  | 'serverLearningRate'
+  | 'serverMomentum'
+  | 'beta2'
+  | 'tau'
+  | 'fractionFit'
+  | 'minClients'
+  | 'roundTimeoutSeconds'
+  | 'evaluateEvery'
+  | 'seed';
+
+export interface Limits {
+  min: number;
+  max: number;
+  minExclusive: boolean;
+  maxExclusive: boolean;
+  integer: boolean;
+}
+
+interface NumberSchema {
+  minValue: number | null;
+  maxValue: number | null;
+  isInt: boolean;
+  safeParse(value: unknown): { success: boolean };
+}
+
+function unwrap(schema: unknown): NumberSchema {
+  let current = schema as { unwrap?: () => unknown };
+  while (typeof current.unwrap === 'function') current = current.unwrap() as { unwrap?: () => unknown };
+  return current as unknown as NumberSchema;
+}
+
+function limitsOf(schema: unknown): Limits {
+  const number = unwrap(schema);
+  const min = number.minValue ?? Number.MIN_SAFE_INTEGER;
+  const max = number.maxValue ?? Number.MAX_SAFE_INTEGER;
+  return { min, max, minExclusive: !number.safeParse(min).success, maxExclusive: !number.safeParse(max).success, integer: number.isInt };
+}
+
+const SHAPE = Hyperparameters.shape;
+const EARLY_STOPPING = unwrap(SHAPE.earlyStopping) as unknown as { shape: { patience: unknown; minDelta: unknown } };
+
+/** Defaults and limits, read from the contract. */
+export const DEFAULTS: HyperparameterValues = Hyperparameters.parse({});
+export const LIMITS: Record<NumericField | 'patience' | 'minDelta', Limits> = {
+  rounds: limitsOf(SHAPE.rounds),
+  epochs: limitsOf(SHAPE.epochs),
+  batchSize: limitsOf(SHAPE.batchSize),
+  learningRate: limitsOf(SHAPE.learningRate),
+  momentum: limitsOf(SHAPE.momentum),
+  l2: limitsOf(SHAPE.l2),
+  mu: limitsOf(SHAPE.mu),
+  serverLearningRate: limitsOf(SHAPE.serverLearningRate),
+  serverMomentum: limitsOf(SHAPE.serverMomentum),
+  beta2: limitsOf(SHAPE.beta2),
+  tau: limitsOf(SHAPE.tau),
+  fractionFit: limitsOf(SHAPE.fractionFit),
+  minClients: limitsOf(SHAPE.minClients),
+  roundTimeoutSeconds: limitsOf(SHAPE.roundTimeoutSeconds),
+  evaluateEvery: limitsOf(SHAPE.evaluateEvery),
+  seed: limitsOf(SHAPE.seed),
+  patience: limitsOf(EARLY_STOPPING.shape.patience),
+  minDelta: limitsOf(EARLY_STOPPING.shape.minDelta),
+};
+const PATIENCE_DEFAULT = 5;
+
+function show(value: number): string {
+  return value.toLocaleString('en', { maximumFractionDigits: 10 });
+}
+
+/** "A whole number from 1 to 100,000", "More than 0, at most 100". */
+export function describeLimits(limits: Limits): string {
+  const { min, max, minExclusive, maxExclusive, integer } = limits;
+  const lower = minExclusive ? `more than ${show(min)}` : `at least ${show(min)}`;
+  const upper = maxExclusive ? `less than ${show(max)}` : `at most ${show(max)}`;
+  if (integer && !minExclusive && !maxExclusive) return `A whole number from ${show(min)} to ${show(max)}`;
+  if (!minExclusive && !maxExclusive) return `A number from ${show(min)} to ${show(max)}`;
+  const text = `${integer ? 'A whole number' : 'A number'} ${lower} and ${upper}`;
+  return text;
+}
+
+export function checkNumber(value: number | string, limits: Limits): string | null {
+  if (value === '' || typeof value !== 'number' || !Number.isFinite(value)) return `Enter a value: ${describeLimits(limits).toLowerCase()}`;
+  const { min, max, minExclusive, maxExclusive, integer } = limits;
+  const tooLow = minExclusive ? value <= min : value < min;
+  const tooHigh = maxExclusive ? value >= max : value > max;
+  if (tooLow || tooHigh || (integer && !Number.isInteger(value))) return `Must be ${describeLimits(limits).replace(/^A /, 'a ')}`;
+  return null;
+}
+
+export const ALGORITHMS: Array<{ value: Algorithm; label: string; description: string }> = [
+  { value: 'fedavg', label: 'FedAvg', description: 'Averages the hospitals’ models, weighted by their rows. The standard baseline.' },
+  { value: 'fedprox', label: 'FedProx', description: 'FedAvg that keeps local models near the global one; steadier when hospitals’ data differ.' },
+  { value: 'fedavgm', label: 'FedAvgM', description: 'FedAvg with server momentum, smoothing the update from round to round.' },
+  { value: 'fedadam', label: 'FedAdam', description: 'The server applies Adam to the averaged update: a step size per weight.' },
+  { value: 'fedyogi', label: 'FedYogi', description: 'Like FedAdam with a more cautious second moment; robust when data differ.' },
+  { value: 'fedadagrad', label: 'FedAdagrad', description: 'The server applies Adagrad: steps shrink as a weight’s updates add up.' },
+];
+
+/** Which server-side settings each algorithm uses. */
+const SERVER_FIELDS: Record<Algorithm, Array<'serverLearningRate' | 'serverMomentum' | 'beta2' | 'tau'>> = {
+  fedavg: [],
+  fedprox: [],
+  fedavgm: ['serverLearningRate', 'serverMomentum'],
+  fedadam: ['serverLearningRate', 'serverMomentum', 'beta2', 'tau'],
+  fedyogi: ['serverLearningRate', 'serverMomentum', 'beta2', 'tau'],
+  fedadagrad: ['serverLearningRate', 'serverMomentum', 'tau'],
+};
+
+const OPTIMIZERS: Array<{ value: Optimizer; label: string }> = [
+  { value: 'sgd', label: 'SGD' },
+  { value: 'adam', label: 'Adam' },
+  { value: 'rmsprop', label: 'RMSprop' },
+];
+
+const LOSSES: Array<{ value: Loss; label: string }> = [
+  { value: 'auto', label: 'Automatic (from the task)' },
+  { value: 'binaryCrossentropy', label: 'Binary cross-entropy' },
+  { value: 'categoricalCrossentropy', label: 'Categorical cross-entropy' },
+  { value: 'mse', label: 'Mean squared error' },
+  { value: 'mae', label: 'Mean absolute error' },
+];
+
+export type RunFormValues = { name: string; algorithm: Algorithm; optimizer: Optimizer; loss: Loss; earlyStopping: boolean; patience: number | string; minDelta: number | string } & Record<
+  NumericField,
+  number | string
+>;
+
+const ADVANCED_FIELDS = ['minClients', 'fractionFit', 'roundTimeoutSeconds', 'evaluateEvery', 'seed', 'l2', 'loss', 'patience', 'minDelta'];
+
+export function initialRunValues(): RunFormValues {
+  const { earlyStopping, algorithm, optimizer, loss, ...numbers } = DEFAULTS;
+  return {
+    name: '',
+    algorithm,
+    optimizer,
+    loss,
+    ...numbers,
+    earlyStopping: earlyStopping !== null,
+    patience: earlyStopping?.patience ?? PATIENCE_DEFAULT,
+    minDelta: earlyStopping?.minDelta ?? 0,
+  };
+}
+
+/** Whether a field is shown (and so checked and sent) for the current values. */
+function fieldShown(field: NumericField | 'patience' | 'minDelta', values: RunFormValues): boolean {
+  if (field === 'mu') return values.algorithm === 'fedprox';
+  if (field === 'serverLearningRate' || field === 'serverMomentum' || field === 'beta2' || field === 'tau') return SERVER_FIELDS[values.algorithm].includes(field);
+  if (field === 'patience' || field === 'minDelta') return values.earlyStopping;
+  return true;
+}
+
+/** The hyperparameters the form shows, as runs.create takes them (hidden settings keep the app's defaults). */
+export function hyperparametersFromValues(values: RunFormValues): Partial<HyperparameterValues> {
+  const numeric = (field: NumericField) => Number(values[field]);
+  const result: Partial<HyperparameterValues> = {
+    algorithm: values.algorithm,
+    rounds: numeric('rounds'),
+    epochs: numeric('epochs'),
+    batchSize: numeric('batchSize'),
+    learningRate: numeric('learningRate'),
+    optimizer: values.optimizer,
+    momentum: numeric('momentum'),
+    loss: values.loss,
+    l2: numeric('l2'),
+    fractionFit: numeric('fractionFit'),
+    minClients: numeric('minClients'),
+    roundTimeoutSeconds: numeric('roundTimeoutSeconds'),
+    evaluateEvery: numeric('evaluateEvery'),
+    seed: numeric('seed'),
+    earlyStopping: values.earlyStopping ? { patience: Number(values.patience), minDelta: Number(values.minDelta) } : null,
+  };
+  if (values.algorithm === 'fedprox') result.mu = numeric('mu');
+  for (const field of SERVER_FIELDS[values.algorithm]) result[field] = numeric(field);
+  return result;
+}
+
+function validateValues(values: RunFormValues): Record<string, string> {
+  const errors: Record<string, string> = {};
+  const name = validateName(values.name, 'run');
+  if (name) errors['name'] = name;
+  for (const field of Object.keys(LIMITS) as Array<keyof typeof LIMITS>) {
+    if (!fieldShown(field, values)) continue;
+    const problem = checkNumber(values[field], LIMITS[field]);
+    if (problem) errors[field] = problem;
+  }
+  return errors;
+}
+
+const FIELD_TEXT: Record<NumericField | 'patience' | 'minDelta', { label: string; description: string; step: number }> = {
+  rounds: { label: 'Rounds', description: 'Each round trains at every hospital, then averages.', step: 1 },
+  epochs: { label: 'Local epochs', description: 'Passes over its own data per round.', step: 1 },
+  batchSize: { label: 'Batch size', description: 'Rows per local training step.', step: 8 },
+  learningRate: { label: 'Learning rate', description: 'Step size of the local optimiser.', step: 0.01 },
+  momentum: { label: 'Momentum', description: 'For SGD and RMSprop.', step: 0.1 },
+  l2: { label: 'L2 regularisation', description: 'Weight penalty; 0 for none.', step: 0.001 },
+  mu: { label: 'Proximal term (mu)', description: 'How strongly local models are pulled to the global one.', step: 0.01 },
+  serverLearningRate: { label: 'Server learning rate', description: 'Step the server takes along the averaged update.', step: 0.1 },
+  serverMomentum: { label: 'Server momentum', description: 'Share of the previous update carried over.', step: 0.1 },
+  beta2: { label: 'Server beta2', description: 'Decay of the squared-update average.', step: 0.01 },
+  tau: { label: 'Adaptivity (tau)', description: 'Added to the step’s denominator; larger is less adaptive.', step: 0.001 },
+  fractionFit: { label: 'Fraction sampled', description: 'Share of the available hospitals asked each round.', step: 0.1 },
+  minClients: { label: 'Minimum participants', description: 'Fewest hospitals that must take part each round.', step: 1 },
+  roundTimeoutSeconds: { label: 'Round timeout (seconds)', description: 'How long a round waits for replies.', step: 60 },
+  evaluateEvery: { label: 'Evaluate every (rounds)', description: '0: only after the last round.', step: 1 },
+  seed: { label: 'Seed', description: 'Same seed: same initial weights and sampling.', step: 1 },
+  patience: { label: 'Patience (evaluations)', description: 'Evaluations without improvement before stopping.', step: 1 },
+  minDelta: { label: 'Minimum improvement', description: 'Smaller changes do not count as better.', step: 0.001 },
+};
+
+function NumberField({ form, field, label, description, disabled }: { form: UseFormReturnType<RunFormValues>; field: NumericField | 'patience' | 'minDelta'; label?: string; description?: string; disabled?: boolean }) {
+  const text = FIELD_TEXT[field];
+  const limits = LIMITS[field];
+  return (
+    <NumberInput
+      label={label ?? text.label}
+      description={description ?? text.description}
+      min={limits.minExclusive ? undefined : limits.min}
+      max={limits.maxExclusive ? undefined : limits.max}
+      step={text.step}
+      allowDecimal={!limits.integer}
+      allowNegative={false}
+      decimalScale={limits.integer ? 0 : 8}
+      clampBehavior="none"
+      disabled={disabled}
+      {...form.getInputProps(field)}
+    />
+  );
+}
+
+function Subsection({ title, children, description }: { title: string; description?: string; children: React.ReactNode }) {
+  return (
+    <Stack gap="xs">
+      <div>
+        <Title order={4} size="h5">
+          {title}
+        </Title>
+        {description && (
+          <Text size="xs" c="dimmed">
+            {description}
+          </Text>
+        )}
+      </div>
+      {children}
+    </Stack>
+  );
+}
+
+function RunForm({ experimentId, participantsWithData, onCancel, onSaved }: { experimentId: string; participantsWithData?: number | undefined; onCancel(): void; onSaved(run: Run): void }) {
+  const client = useApi();
+  const { submit, pending, error } = useSubmit();
+  const [advanced, setAdvanced] = useState(false);
+  const form = useForm<RunFormValues>({ mode: 'controlled', initialValues: initialRunValues(), validate: validateValues });
+  const values = form.values;
+  const serverFields = SERVER_FIELDS[values.algorithm];
+  const fedOpt = values.algorithm === 'fedadam' || values.algorithm === 'fedyogi' || values.algorithm === 'fedadagrad';
+
+  const save = form.onSubmit(
+    async (submitted) => {
+      const hyperparameters = hyperparametersFromValues(submitted);
+      const name = submitted.name.trim();
+      const run = await submit(() => createWithFreeId(name, (id) => client.call('runs.create', { experimentId, name, hyperparameters, ...(id ? { id } : {}) })));
+      if (run) onSaved(run);
+    },
+    (errors) => {
+      if (Object.keys(errors).some((field) => ADVANCED_FIELDS.includes(field))) setAdvanced(true);
+    },
+  );
+
+  const algorithm = ALGORITHMS.find((candidate) => candidate.value === values.algorithm)!;
+  return (
+    <form onSubmit={save} noValidate>
+      <Stack gap="lg">
+        <TextInput label="Name" placeholder="e.g. FedProx, 20 rounds" required data-autofocus maw={480} {...form.getInputProps('name')} />
+
+        <Radio.Group label="Algorithm" description="How the server combines the hospitals’ updates each round." {...form.getInputProps('algorithm')}>
+          <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="sm" mt="xs">
+            {ALGORITHMS.map((option) => (
+              <Radio.Card key={option.value} value={option.value} p="sm" radius="md" style={{ display: 'flex', alignItems: 'flex-start' }}>
+                <Group wrap="nowrap" align="flex-start" gap="sm">
+                  <Radio.Indicator mt={2} />
+                  <div>
+                    <Text fw={600} size="sm">
+                      {option.label}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {option.description}
+                    </Text>
+                  </div>
+                </Group>
+              </Radio.Card>
+            ))}
+          </SimpleGrid>
+        </Radio.Group>
+
+        {(values.algorithm === 'fedprox' || serverFields.length > 0) && (
+          <Paper p="md" bg="var(--mantine-color-gray-0)" withBorder={false}>
+            <Subsection title={`${algorithm.label} settings`}>
+              <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="md">
+                {values.algorithm === 'fedprox' && <NumberField form={form} field="mu" />}
+                {serverFields.map((field) => (
+                  <NumberField
+                    key={field}
+                    form={form}
+                    field={field}
+                    {...(field === 'serverMomentum' && fedOpt ? { label: 'Server beta1 (momentum)', description: 'Decay of the averaged-update momentum.' } : {})}
+                  />
+                ))}
+              </SimpleGrid>
+            </Subsection>
+          </Paper>
+        )}
+
+        <Subsection title="Training">
+          <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="md">
+            <NumberField form={form} field="rounds" />
+            <NumberField form={form} field="epochs" />
+            <NumberField form={form} field="batchSize" />
+            <NumberField form={form} field="learningRate" />
+            <Select
+              label="Optimiser"
+              description="Used by each hospital to train locally."
+              data={OPTIMIZERS}
+              allowDeselect={false}
+              {...form.getInputProps('optimizer')}
+            />
+            <NumberField
+              form={form}
+              field="momentum"
+              disabled={values.optimizer === 'adam'}
+              description={values.optimizer === 'adam' ? 'Adam keeps its own momentum.' : FIELD_TEXT.momentum.description}
+            />
+          </SimpleGrid>
+        </Subsection>
+
+        <Box>
+          <UnstyledButton onClick={() => setAdvanced((value) => !value)} aria-expanded={advanced} aria-controls="run-advanced" className="mantine-focus-auto" py={4}>
+            <Group gap={6}>
+              {advanced ? <IconChevronDown size={18} /> : <IconChevronRight size={18} />}
+              <Title order={4} size="h5" component="span">
+                Advanced
+              </Title>
+              <Text size="xs" c="dimmed" component="span">
+                participants per round, timeouts, evaluation, seed, loss, early stopping
+              </Text>
+            </Group>
+          </UnstyledButton>
+          <Collapse expanded={advanced} id="run-advanced">
+            <Stack gap="md" pt="sm">
+              <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="md">
+                <NumberField
+                  form={form}
+                  field="minClients"
+                  description={
+                    participantsWithData === undefined
+                      ? FIELD_TEXT.minClients.description
+                      : `${FIELD_TEXT.minClients.description} ${participantsWithData} ${participantsWithData === 1 ? 'has' : 'have'} declared training data.`
+                  }
+                />
+                <NumberField form={form} field="fractionFit" />
+                <NumberField form={form} field="roundTimeoutSeconds" />
+                <NumberField form={form} field="evaluateEvery" />
+                <NumberField form={form} field="seed" />
+                <NumberField form={form} field="l2" />
+                <Select label="Loss" description="What local training minimises." data={LOSSES} allowDeselect={false} {...form.getInputProps('loss')} />
+              </SimpleGrid>
+              <Switch
+                label="Stop early"
+                description="End the run when the evaluation stops improving."
+                {...form.getInputProps('earlyStopping', { type: 'checkbox' })}
+              />
+              {values.earlyStopping && (
+                <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="md">
+                  <NumberField form={form} field="patience" />
+                  <NumberField form={form} field="minDelta" />
+                </SimpleGrid>
+              )}
+            </Stack>
+          </Collapse>
+        </Box>
+
+        <FormError error={error} title="Could not create the run" />
+        <Group justify="space-between" gap="sm">
+          <Text size="xs" c="dimmed">
+            The run is created without starting; start it from its page. Each hospital approves it before its data is used.
+          </Text>
+          <Group gap="sm">
+            <Button variant="default" onClick={onCancel} disabled={pending}>
+              Cancel
+            </Button>
+            <Button type="submit" loading={pending} leftSection={<IconPlus size={16} />}>
+              Create run
+            </Button>
+          </Group>
+        </Group>
+      </Stack>
+    </form>
+  );
+}
+
+export function RunFormModal({
+  opened,
+  onClose,
+  experimentId,
+  experimentName,
+  participantsWithData,
+  onSaved,
+}: {
+  opened: boolean;
+  onClose(): void;
+  experimentId: string;
+  experimentName: string;
+  participantsWithData?: number | undefined;
+  onSaved(run: Run): void;
+}) {
+  return (
+    <Modal opened={opened} onClose={onClose} title={`New run of “${experimentName}”`} size="64rem">
+      <RunForm experimentId={experimentId} participantsWithData={participantsWithData} onCancel={onClose} onSaved={onSaved} />
+    </Modal>
+  );
+}

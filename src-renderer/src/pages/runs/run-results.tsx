@@ -1,0 +1,167 @@
+// What a finished run left: how it ended, who dropped out, the final metrics of the global
+// model at each participant and pooled, and the aggregate confusion matrix.
+import { ActionIcon, Alert, Box, Code, CopyButton, Group, Paper, SimpleGrid, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { IconAlertTriangle, IconCheck, IconCircleCheck, IconCopy, IconPlayerStop } from '@tabler/icons-react';
+import type { ReactNode } from 'react';
+import type { Project } from '../../../../src-main/contract/records';
+import type { RunResult } from '../../../../src-main/contract/results';
+import { formatCount, formatDate, formatDuration } from '../../components/format';
+import { ConfusionMatrix, MetricsTable } from '../../components/metrics';
+import { Section } from '../../components/section';
+import { PartyLabel, type PartyName } from './run-live';
+import { durationSeconds } from './run-state';
+
+function Stat({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <Paper p="sm" bg="var(--mantine-color-gray-0)" withBorder={false}>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: 0.4 }}>
+        {label}
+      </Text>
+      <Box fz="sm" fw={600} mt={4}>
+        {children}
+      </Box>
+    </Paper>
+  );
+}
+
+function Fingerprint({ value }: { value: string | null }) {
+  if (!value) return <>—</>;
+  return (
+    <Group gap={4} wrap="nowrap">
+      <Tooltip label={value} withArrow maw={420} multiline>
+        <Code fz="xs" style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: 150 }}>
+          {value}
+        </Code>
+      </Tooltip>
+      <CopyButton value={value}>
+        {({ copied, copy }) => (
+          <ActionIcon variant="subtle" color={copied ? 'teal' : 'gray'} size="sm" onClick={copy} aria-label={copied ? 'Fingerprint copied' : 'Copy the alignment fingerprint'}>
+            {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
+          </ActionIcon>
+        )}
+      </CopyButton>
+    </Group>
+  );
+}
+
+export function OutcomeSection({ result, plannedRounds, names }: { result: RunResult; plannedRounds: number; names: Map<string, PartyName> }) {
+  const seconds = durationSeconds(result.startedAt, result.finishedAt);
+  const rounds = result.rounds.length;
+  return (
+    <Section title="Outcome" description={`Finished ${formatDate(result.finishedAt)}.`}>
+      {result.status === 'completed' ? (
+        <Alert color="green" variant="light" icon={<IconCircleCheck size={18} />} title="Completed">
+          {rounds} {rounds === 1 ? 'round' : 'rounds'} trained with {result.parties.length} {result.parties.length === 1 ? 'participant' : 'participants'}
+          {seconds === null ? '' : ` in ${formatDuration(seconds)}`}.
+        </Alert>
+      ) : (
+        <Alert
+          color={result.status === 'cancelled' ? 'orange' : 'red'}
+          variant="light"
+          icon={result.status === 'cancelled' ? <IconPlayerStop size={18} /> : <IconAlertTriangle size={18} />}
+          title={result.status === 'cancelled' ? 'The run was cancelled' : 'The run failed'}
+          role="alert"
+        >
+          <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>
+            {result.error ?? 'No reason was recorded.'}
+          </Text>
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="sm">
+        <Stat label="Duration">{seconds === null ? '—' : formatDuration(seconds)}</Stat>
+        <Stat label="Rounds">
+          {rounds} of {plannedRounds}
+        </Stat>
+        <Stat label="Stopped early">{result.stoppedEarly ? `At round ${result.stoppedEarly.round}; kept round ${result.stoppedEarly.bestRound}` : 'No'}</Stat>
+        <Stat label="Participants">{result.parties.length}</Stat>
+        <Stat label="Features">{result.features.length > 0 ? formatCount(result.features.length) : '—'}</Stat>
+        <Stat label="Parameters">{result.parameterCount > 0 ? formatCount(result.parameterCount) : '—'}</Stat>
+        <Stat label="Backend">{result.backend || '—'}</Stat>
+        <Stat label="Alignment fingerprint">
+          <Fingerprint value={result.alignmentFingerprint} />
+        </Stat>
+      </SimpleGrid>
+      <Stack gap={6}>
+        <Text size="sm" fw={600}>
+          Dropouts
+        </Text>
+        {result.dropouts.length === 0 ? (
+          <Text size="sm" c="dimmed">
+            No participant dropped out.
+          </Text>
+        ) : (
+          <Table.ScrollContainer minWidth={560}>
+            <Table withTableBorder aria-label="Dropouts" highlightOnHover={false}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>Participant</Table.Th>
+                  <Table.Th style={{ textAlign: 'right' }}>Round</Table.Th>
+                  <Table.Th>Reason</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {result.dropouts.map((dropout, index) => (
+                  <Table.Tr key={`${dropout.party}-${dropout.round}-${index}`}>
+                    <Table.Td>
+                      <PartyLabel id={dropout.party} names={names} />
+                    </Table.Td>
+                    <Table.Td style={{ textAlign: 'right' }}>{dropout.round === 0 ? 'Before training' : dropout.round}</Table.Td>
+                    <Table.Td style={{ overflowWrap: 'anywhere' }}>{dropout.reason}</Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
+      </Stack>
+    </Section>
+  );
+}
+
+/** The two labels of a binary target: the project's positive class and "the other one". */
+export function binaryLabels(project: Project): { positive: string; negative: string } {
+  return project.positiveClass ? { positive: project.positiveClass, negative: `not ${project.positiveClass}` } : { positive: 'positive', negative: 'negative' };
+}
+
+export function EvaluationSection({ result, project, names }: { result: RunResult; project: Project; names: Map<string, PartyName> }) {
+  const evaluation = result.evaluation;
+  if (!evaluation) {
+    return (
+      <Section title="Evaluation">
+        <Text size="sm" c="dimmed">
+          No evaluation: the run ended before its global model was evaluated.
+        </Text>
+      </Section>
+    );
+  }
+  const rows = [
+    ...Object.entries(evaluation.parties)
+      .map(([party, metrics]) => ({ name: names.get(party)?.name ?? party, metrics }))
+      .sort((a, b) => a.name.localeCompare(b.name)),
+    { name: 'All participants (aggregate)', metrics: evaluation.aggregate, strong: true },
+  ];
+  const aggregate = evaluation.aggregate;
+  const labels = binaryLabels(project);
+  return (
+    <Section
+      title="Evaluation"
+      description={`The final global model, evaluated by each participant on its own evaluation data (${formatCount(aggregate.n)} rows in all). Only these numbers were shared.`}
+    >
+      <MetricsTable rows={rows} caption="Metrics of the global model" />
+      {aggregate.kind !== 'regression' && (
+        <Stack gap={6}>
+          <Text size="sm" fw={600} id="confusion-title">
+            Confusion matrix, all participants
+          </Text>
+          <Text size="xs" c="dimmed">
+            Rows are the true {aggregate.kind === 'binary' ? `values of “${project.targetColumn}”` : 'classes'}, columns the model’s predictions; the
+            diagonal is right.
+          </Text>
+          <Box>
+            <ConfusionMatrix metrics={aggregate} positiveLabel={labels.positive} negativeLabel={labels.negative} />
+          </Box>
+        </Stack>
+      )}
+    </Section>
+  );
+}
