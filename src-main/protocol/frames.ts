@@ -87,18 +87,19 @@ export function decodeTensor(frame: Buffer, expectedLength: number): Float32Arra
 
 /**
  * Reassembles messages from frames: an envelope that announces tensors waits for exactly that
- * many binary frames. Anything out of order is refused with a FrameError (and the partial
- * message dropped), so a confused or hostile peer cannot make frames land in the wrong message.
+ * many binary frames. Anything out of order is refused (reported to `refuse`, and the partial
+ * message dropped), so a confused or hostile peer cannot make frames land in the wrong message;
+ * an envelope that cuts into the tensors of another still counts as the start of a new message.
  */
 export class MessageAssembler {
   private pending: { envelope: Envelope; tensors: Float32Array[]; text: string; tag: string | undefined } | undefined;
 
-  /** Feeds one frame; returns a message when one is complete. */
-  push(data: Buffer, isBinary: boolean): Message | undefined {
+  /** Feeds one frame; returns a message when one is complete. Throws FrameError for a frame refused. */
+  push(data: Buffer, isBinary: boolean, refuse: (problem: string) => void = throwProblem): Message | undefined {
     if (!isBinary) {
       if (this.pending) {
         this.pending = undefined;
-        throw new FrameError('an envelope arrived before the tensors of the previous message');
+        refuse('an envelope arrived before the tensors of the previous message (that message is dropped)');
       }
       const { text, tag } = splitTag(data.toString('utf8'));
       const envelope = decodeEnvelope(text);
@@ -120,6 +121,10 @@ export class MessageAssembler {
     const { n: _lengths, ...envelope } = pending.envelope;
     return { envelope, tensors: pending.tensors, text: pending.text, ...(pending.tag === undefined ? {} : { tag: pending.tag }) };
   }
+}
+
+function throwProblem(problem: string): never {
+  throw new FrameError(problem);
 }
 
 /** A text frame is an envelope, or (sealed) an authentication tag followed by the envelope. */

@@ -204,6 +204,9 @@ export class Peer {
       const onReply = options.onReply;
       this.pending.set(id, { type, onReply: onReply && ((message) => onReply(message.envelope.b)), resolve, reject, timer });
     });
+    // The reply may come back (even as an error) before the send below has settled: mark it
+    // handled now, so an early rejection is not reported as unhandled; it is awaited below.
+    reply.catch(() => undefined);
     try {
       await this.send({ v: PROTOCOL_VERSION, t: type, id, b: body }, options.tensors, type);
     } catch (error) {
@@ -317,7 +320,7 @@ export class Peer {
     let message: Message | undefined;
     try {
       const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      message = this.assembler.push(buffer, isBinary);
+      message = this.assembler.push(buffer, isBinary, (problem) => this.refuse(undefined, problem));
     } catch (error) {
       this.refuse(undefined, error instanceof FrameError ? error.message : String(error));
       return;

@@ -18,14 +18,19 @@ export interface PartyConnectionOptions {
 
 /** A peer that must authenticate first, and whose every message goes to the security log. */
 export function partyPeer(socket: ConstructorParameters<typeof Peer>[0], label: string, options: PartyConnectionOptions, extra: Partial<PeerOptions> = {}): Peer {
+  let refusedCount = 0;
   return new Peer(socket, {
     label,
     heartbeatMs: options.heartbeatMs,
     handshake: HANDSHAKE_TYPES,
-    // Garbage from a stranger goes to the security log only; from an authenticated party it is
-    // worth a warning too.
+    // Garbage from a stranger goes to the security log only. From an authenticated party it is
+    // worth a warning too, but a flood of it must not flood the log (or the UI): the first few,
+    // then one line per thousand.
     onRefused: (problem, authenticated) => {
-      if (authenticated) options.log.warn('refused input', { problem });
+      if (!authenticated) return;
+      refusedCount += 1;
+      if (refusedCount <= 5) options.log.warn('refused input', { problem });
+      else if (refusedCount % 1_000 === 0) options.log.warn('still refusing input from an authenticated party', { refused: refusedCount, latest: problem });
     },
     audit: (entry) => options.security.record({ kind: 'message', ...entry }),
     ...extra,
@@ -92,7 +97,8 @@ export async function listenForParties(options: PartyEndpointOptions): Promise<L
           recordHandshake(options, { direction: 'inbound', peer: `${who} (${address})`, outcome: 'accepted' });
         },
         (error: Error) => {
-          peer.close('handshake failed');
+          // The handshake has already answered with the reason; close once that is on its way.
+          setTimeout(() => peer.close('handshake failed'), 200).unref();
           const blocked = guard.failed(address);
           recordHandshake(options, {
             direction: 'inbound',

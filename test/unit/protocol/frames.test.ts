@@ -69,15 +69,17 @@ describe('refusals', () => {
     expect(() => assemble([[Buffer.alloc(8), true]])).toThrow('a binary frame arrived without an envelope announcing it');
   });
 
-  it('an envelope that cuts into the tensors of another, and recovers after it', () => {
+  it('an envelope that cuts into the tensors of another: the cut message is refused, the new one goes through', () => {
     const first = frames(encodeMessage(envelope, [Float32Array.from([1]), Float32Array.from([2])]));
     const assembler = new MessageAssembler();
     assembler.push(first[0]![0], false);
     assembler.push(first[1]![0], true);
     expect(() => assembler.push(Buffer.from(encodeMessage({ ...envelope, id: 'x-2' }).text), false)).toThrow(FrameError);
-    // The next well-formed message goes through.
+    const refused: string[] = [];
+    assembler.push(first[0]![0], false, (problem) => refused.push(problem));
     const next = encodeMessage({ ...envelope, id: 'x-3' });
-    expect(assembler.push(Buffer.from(next.text), false)?.envelope.id).toBe('x-3');
+    expect(assembler.push(Buffer.from(next.text), false, (problem) => refused.push(problem))?.envelope.id).toBe('x-3');
+    expect(refused).toEqual(['an envelope arrived before the tensors of the previous message (that message is dropped)']);
   });
 
   it('text that is not an envelope of this protocol version', () => {
