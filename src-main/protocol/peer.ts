@@ -28,6 +28,8 @@ export interface PeerOptions {
   audit?: (entry: PeerAuditEntry) => void;
   /** Message types accepted before the session is sealed; set for connections that must authenticate. */
   handshake?: readonly string[];
+  /** Called once the session is sealed. */
+  onSealed?: () => void;
 }
 
 export interface PeerAuditEntry {
@@ -174,6 +176,7 @@ export class Peer {
   sealWith(keys: SessionKeys): void {
     if (this.seal) throw new Error(`the session with ${this.label_} is already sealed`);
     this.seal = new MessageSeal(keys);
+    this.options.onSealed?.();
   }
 
   get isOpen(): boolean {

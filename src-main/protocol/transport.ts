@@ -60,6 +60,22 @@ export async function listen(options: ListenOptions, onSocket: (socket: WebSocke
   };
 }
 
+/** The largest frame a connection accepts before it has authenticated. */
+export const PRE_AUTH_MAX_FRAME_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Sets the largest frame this socket accepts from now on. ws checks the limit when a frame's
+ * header arrives, so a frame over it is refused (close 1009) before its payload is buffered:
+ * a stranger cannot make us hold hundreds of megabytes. Returns false if this ws offers no
+ * such hook (the limit given when listening still applies).
+ */
+export function setFrameLimit(socket: WebSocket, bytes: number): boolean {
+  const receiver = (socket as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
+  if (!receiver || typeof receiver._maxPayload !== 'number') return false;
+  receiver._maxPayload = bytes;
+  return true;
+}
+
 export class CertificateMismatchError extends Error {
   constructor(
     readonly url: string,

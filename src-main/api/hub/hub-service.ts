@@ -95,7 +95,12 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ...(options.certificate ? { provided: options.certificate } : {}),
   });
   const ownLog = options.security ? undefined : await SecurityLog.open(options.dataDir);
-  const connections: PartyConnectionOptions = { log, security: options.security ?? ownLog!, heartbeatMs: options.heartbeatMs ?? 2_000 };
+  const connections: PartyConnectionOptions = {
+    log,
+    security: options.security ?? ownLog!,
+    heartbeatMs: options.heartbeatMs ?? 2_000,
+    ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}),
+  };
 
   const tagListeners: Array<() => void> = [];
   const admitted = (peer: Peer, party: string) => {

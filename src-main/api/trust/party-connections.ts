@@ -7,18 +7,23 @@ import type { TlsMaterial } from '../../protocol/certificates';
 import { HANDSHAKE_TYPES } from '../../protocol/handshake';
 import { HandshakeGuard, type HandshakeGuardOptions } from '../../protocol/handshake-guard';
 import { Peer, type PeerOptions } from '../../protocol/peer';
-import { listen, type Listener } from '../../protocol/transport';
+import { DEFAULT_MAX_FRAME_BYTES } from '../../protocol/peer';
+import { listen, PRE_AUTH_MAX_FRAME_BYTES, setFrameLimit, type Listener } from '../../protocol/transport';
 import type { SecurityRecorder } from '../../store/security-log';
 
 export interface PartyConnectionOptions {
   log: Log;
   security: SecurityRecorder;
   heartbeatMs: number;
+  /** The largest frame an authenticated party may send. */
+  maxFrameBytes?: number;
 }
 
 /** A peer that must authenticate first, and whose every message goes to the security log. */
 export function partyPeer(socket: ConstructorParameters<typeof Peer>[0], label: string, options: PartyConnectionOptions, extra: Partial<PeerOptions> = {}): Peer {
   let refusedCount = 0;
+  // Small frames until the other side has authenticated; the full size afterwards.
+  setFrameLimit(socket, PRE_AUTH_MAX_FRAME_BYTES);
   return new Peer(socket, {
     label,
     heartbeatMs: options.heartbeatMs,
@@ -33,6 +38,7 @@ export function partyPeer(socket: ConstructorParameters<typeof Peer>[0], label: 
       else if (refusedCount % 1_000 === 0) options.log.warn('still refusing input from an authenticated party', { refused: refusedCount, latest: problem });
     },
     audit: (entry) => options.security.record({ kind: 'message', ...entry }),
+    onSealed: () => setFrameLimit(socket, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
     ...extra,
   });
 }
@@ -50,7 +56,6 @@ export interface PartyEndpointOptions extends PartyConnectionOptions {
   host: string;
   port: number;
   tls: TlsMaterial;
-  maxFrameBytes?: number;
   guard?: HandshakeGuardOptions;
   /** Authenticates the connection; resolves with who it is, or rejects with why not. */
   authenticate: (peer: Peer, address: string) => Promise<string>;

@@ -263,3 +263,20 @@ describe('rate limiting', () => {
     expect(refusals(events).at(-1)).toMatch(/rate-limited after repeated failed handshakes \(1 connection turned away\)/);
   });
 });
+
+describe('oversize frames', () => {
+  it('a stranger cannot send a large frame before authenticating; a party can once it has', async () => {
+    const { WebSocket } = await import('ws');
+    const stranger = new WebSocket(hub.url, { rejectUnauthorized: false });
+    await new Promise((resolve) => stranger.once('open', resolve));
+    const closed = new Promise<number>((resolve) => stranger.once('close', (code) => resolve(code)));
+    stranger.send(Buffer.alloc(8 * 1024 * 1024), { binary: true });
+    expect(await closed).toBe(1009); // "message too big", refused from the frame's header
+
+    const { peer } = await connect({ invitation: await invite() });
+    const big = Float32Array.from({ length: 2_000_000 }, (_, i) => i); // 8 MB, over the pre-authentication limit
+    await peer.notify(GRID.tags, { projectId: 'outcome', tags: [] }, [big]);
+    await expect.poll(async () => (await hubLog()).some((event) => event.direction === 'inbound' && event.what === GRID.tags && event.bytes > 8_000_000)).toBe(true);
+    expect(peer.isOpen).toBe(true);
+  });
+});
