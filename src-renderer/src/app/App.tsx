@@ -7,14 +7,16 @@ import {
   IconChartLine,
   IconCopy,
   IconDatabase,
+  IconKey,
   IconLink,
   IconPlugConnectedX,
   IconShieldCheck,
+  IconShieldLock,
   IconUsersGroup,
 } from '@tabler/icons-react';
 import { notifications } from '@mantine/notifications';
 import { useEffect, type ReactNode } from 'react';
-import { Navigate, NavLink as RouterNavLink, Route, Routes, useLocation } from 'react-router';
+import { Link, Navigate, NavLink as RouterNavLink, Route, Routes, useLocation } from 'react-router';
 import type { ApiTypes } from '../../../src-main/contract/api';
 import { useApi, useConnected, useQuery } from '../api/react';
 import { ErrorAlert } from '../components/states';
@@ -30,6 +32,7 @@ import { MembershipsPage } from '../pages/participant/MembershipsPage';
 import { RequestsPage } from '../pages/participant/RequestsPage';
 import { ComparePage } from '../pages/runs/ComparePage';
 import { RunPage } from '../pages/runs/RunPage';
+import { SecurityPage } from '../pages/security/SecurityPage';
 
 interface NavItem {
   to: string;
@@ -38,10 +41,13 @@ interface NavItem {
   description: string;
 }
 
+const SECURITY_NAV: NavItem = { to: '/security', label: 'Security', icon: <IconShieldLock size={18} />, description: 'identity, and what left this computer' };
+
 const ORCHESTRATOR_NAV: NavItem[] = [
   { to: '/collaborations', label: 'Collaborations', icon: <IconAffiliate size={18} />, description: 'projects, experiments and runs' },
   { to: '/participants', label: 'Participants', icon: <IconUsersGroup size={18} />, description: 'invitations, who is online, their data' },
   { to: '/compare', label: 'Compare runs', icon: <IconChartLine size={18} />, description: 'metrics side by side' },
+  SECURITY_NAV,
 ];
 
 const PARTICIPANT_NAV: NavItem[] = [
@@ -50,6 +56,7 @@ const PARTICIPANT_NAV: NavItem[] = [
   { to: '/requests', label: 'Training requests', icon: <IconShieldCheck size={18} />, description: 'approve or decline runs' },
   { to: '/activity', label: 'Activity', icon: <IconActivity size={18} />, description: 'runs using my data' },
   { to: '/models', label: 'Evaluate & predict', icon: <IconChartLine size={18} />, description: 'models on my own files' },
+  SECURITY_NAV,
 ];
 
 function Logo() {
@@ -108,6 +115,34 @@ function Identity({ info }: { info: ApiTypes['AppInfo'] }) {
   );
 }
 
+/** This installation's identity fingerprint, small, for reading out on the phone; opens Security. */
+function Fingerprint({ fingerprint }: { fingerprint: string }) {
+  return (
+    <Tooltip
+      label="This installation’s identity fingerprint. The other parties compare it with the one their app shows: read it out to them."
+      withArrow
+      multiline
+      maw={300}
+      events={{ hover: true, focus: true, touch: false }}
+    >
+      <UnstyledButton component={Link} to="/security" aria-label={`Identity fingerprint ${fingerprint}: open Security`} visibleFrom="md">
+        <Group gap={4} wrap="nowrap">
+          <IconKey size={14} aria-hidden style={{ flexShrink: 0, color: 'var(--mantine-color-dimmed)' }} />
+          <Text size="xs" c="gray.7" ff="monospace" style={{ whiteSpace: 'nowrap' }}>
+            {fingerprint}
+          </Text>
+        </Group>
+      </UnstyledButton>
+    </Tooltip>
+  );
+}
+
+/** How many training requests wait for a decision (always 0 for the orchestrator). */
+function usePendingRequests(role: ApiTypes['AppInfo']['role']): number {
+  const requests = useQuery('requests.list', role === 'participant' ? {} : null, ['requests']);
+  return requests.data?.filter((request) => request.state === 'pending').length ?? 0;
+}
+
 /** Errors the engines report (a run that failed, a file that could not be read) as notifications. */
 function useErrorNotifications(): void {
   const client = useApi();
@@ -126,6 +161,7 @@ function Shell({ info }: { info: ApiTypes['AppInfo'] }) {
   const connected = useConnected();
   const location = useLocation();
   const nav = info.role === 'orchestrator' ? ORCHESTRATOR_NAV : PARTICIPANT_NAV;
+  const pending = usePendingRequests(info.role);
   return (
     <AppShell header={{ height: 60 }} navbar={{ width: 260, breakpoint: 'sm', collapsed: { mobile: !opened } }} padding="lg">
       <AppShell.Header>
@@ -140,8 +176,9 @@ function Shell({ info }: { info: ApiTypes['AppInfo'] }) {
               {info.role === 'orchestrator' ? 'Orchestrator' : 'Participant'}
             </Badge>
           </Group>
-          <Group gap="md" wrap="nowrap" visibleFrom="sm">
+          <Group gap="lg" wrap="nowrap" visibleFrom="sm">
             <Identity info={info} />
+            <Fingerprint fingerprint={info.identity.fingerprint} />
           </Group>
         </Group>
       </AppShell.Header>
@@ -156,6 +193,13 @@ function Shell({ info }: { info: ApiTypes['AppInfo'] }) {
                 label={item.label}
                 description={item.description}
                 leftSection={item.icon}
+                rightSection={
+                  item.to === '/requests' && pending > 0 ? (
+                    <Badge size="sm" color="yellow" variant="filled" autoContrast circle aria-label={`${pending} waiting`}>
+                      {pending}
+                    </Badge>
+                  ) : undefined
+                }
                 active={location.pathname.startsWith(item.to) || (item.to === '/collaborations' && /^\/(projects|experiments|runs)\//.test(location.pathname))}
                 onClick={close}
               />
@@ -185,6 +229,7 @@ function Shell({ info }: { info: ApiTypes['AppInfo'] }) {
             <Route path="/runs/:id" element={<RunPage />} />
             <Route path="/compare" element={<ComparePage />} />
             <Route path="/participants" element={<ParticipantsPage />} />
+            <Route path="/security" element={<SecurityPage />} />
             <Route path="*" element={<Navigate to="/collaborations" replace />} />
           </Routes>
         ) : (
@@ -194,6 +239,7 @@ function Shell({ info }: { info: ApiTypes['AppInfo'] }) {
             <Route path="/requests" element={<RequestsPage />} />
             <Route path="/activity" element={<ActivityPage />} />
             <Route path="/models" element={<LocalModelsPage />} />
+            <Route path="/security" element={<SecurityPage />} />
             <Route path="*" element={<Navigate to="/memberships" replace />} />
           </Routes>
         )}

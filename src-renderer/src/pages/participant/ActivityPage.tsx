@@ -1,7 +1,7 @@
 // Activity: what each run did with this hospital's data, as it happens. Rows used, the local
 // training loss per round, the last evaluation on the hospital's own evaluate data, and the
 // predictions it wrote here; past runs below.
-import { Accordion, Alert, Anchor, Badge, Button, Card, Code, Group, Loader, Paper, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
+import { Accordion, Alert, Anchor, Badge, Button, Card, Code, Group, Loader, Progress, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { IconActivity, IconAlertTriangle, IconShieldCheck } from '@tabler/icons-react';
 import { useState } from 'react';
 import { Link } from 'react-router';
@@ -13,6 +13,8 @@ import { describeModel } from '../../components/describe';
 import { formatCount, formatDate, formatNumber } from '../../components/format';
 import { MetricsTable } from '../../components/metrics';
 import { PageHeader } from '../../components/page';
+import { joinPath } from '../../components/paths';
+import { Stat } from '../../components/stat';
 import { EmptyState, QueryView } from '../../components/states';
 
 type Entry = ApiTypes['ActivityEntry'];
@@ -41,32 +43,12 @@ function StateBadge({ entry }: { entry: Entry }) {
   );
 }
 
-function Stat({ label, value, hint }: { label: string; value: string; hint?: string | undefined }) {
-  return (
-    <Paper p="sm" bg="var(--mantine-color-gray-0)" withBorder={false}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="lg" fw={650} style={{ fontVariantNumeric: 'tabular-nums' }}>
-        {value}
-      </Text>
-      {hint && (
-        <Text size="xs" c="dimmed">
-          {hint}
-        </Text>
-      )}
-    </Paper>
-  );
-}
-
 function runName(entry: Entry, consent: Consent | undefined) {
   return consent?.summary.run ?? entry.run;
 }
 
 function predictionsPath(dataDir: string | undefined, run: string): string | undefined {
-  if (!dataDir) return undefined;
-  const separator = dataDir.includes('\\') && !dataDir.includes('/') ? '\\' : '/';
-  return [dataDir.replace(/[/\\]+$/, ''), 'runs', run, 'predictions.csv'].join(separator);
+  return dataDir ? joinPath(dataDir, 'runs', run, 'predictions.csv') : undefined;
 }
 
 function ActivityDetails({ entry, consent, dataDir }: { entry: Entry; consent: Consent | undefined; dataDir: string | undefined }) {

@@ -37,9 +37,8 @@ import { TAG_KIND_LABELS } from '../../components/describe';
 import { formatCount, formatDate, formatNumber } from '../../components/format';
 import { PageHeader } from '../../components/page';
 import { PathInput } from '../../components/path-input';
+import { fileName } from '../../components/paths';
 import { EmptyState, ErrorAlert, LoadingBlock } from '../../components/states';
-
-const fileName = (path: string) => path.split(/[/\\]/).at(-1) ?? path;
 
 /** A path that may wrap after each separator (long folder names stay whole). */
 function breakablePath(path: string) {

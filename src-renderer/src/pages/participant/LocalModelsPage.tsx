@@ -1,23 +1,23 @@
 // Evaluate & predict: the models this hospital's runs left on this computer, used on its own
 // files. Evaluate one on a file with known outcomes, or write predictions for new rows.
 // Everything happens here; nothing is sent to the orchestrator.
-import { Alert, Box, Button, Card, Code, CopyButton, Group, Paper, Select, SimpleGrid, Stack, Tabs, Text, Title, Tooltip, ActionIcon } from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconChartBar, IconCopy, IconFileSpreadsheet, IconLock, IconPlayerPlay, IconWand } from '@tabler/icons-react';
+import { Alert, Box, Button, Card, Code, Group, Paper, Select, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
+import { IconAlertTriangle, IconCheck, IconChartBar, IconFileSpreadsheet, IconLock, IconPlayerPlay, IconWand } from '@tabler/icons-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
 import type { Consent, Project } from '../../../../src-main/contract/records';
 import { useAction, useApi, useQuery } from '../../api/react';
+import { CopyIcon } from '../../components/copy';
 import { CsvPreviewTable } from '../../components/data-preview';
 import { formatCount, formatDate } from '../../components/format';
 import { ConfusionMatrix, MetricsTable } from '../../components/metrics';
 import { PageHeader } from '../../components/page';
 import { PathInput } from '../../components/path-input';
+import { fileName } from '../../components/paths';
 import { EmptyState, ErrorAlert, QueryView } from '../../components/states';
 
 type LocalModel = ApiTypes['LocalModel'];
-
-const fileName = (path: string) => path.split(/[/\\]/).at(-1) ?? path;
 
 function modelLabel(model: LocalModel, consents: Map<string, Consent>): string {
   const run = consents.get(model.run)?.summary.run ?? model.run;
@@ -224,15 +224,7 @@ function PredictTab({ model }: { model: LocalModel }) {
           <Alert color="green" variant="light" icon={<IconCheck size={18} />} title={`${formatCount(result.rows)} prediction${result.rows === 1 ? '' : 's'} written`}>
             <Group gap="xs" wrap="nowrap">
               <Code style={{ wordBreak: 'break-all' }}>{result.outputPath}</Code>
-              <CopyButton value={result.outputPath}>
-                {({ copied, copy }) => (
-                  <Tooltip label={copied ? 'Copied' : 'Copy the path'} withArrow>
-                    <ActionIcon variant="subtle" color={copied ? 'green' : 'gray'} onClick={copy} aria-label="Copy the path of the predictions file">
-                      {copied ? <IconCheck size={16} /> : <IconCopy size={16} />}
-                    </ActionIcon>
-                  </Tooltip>
-                )}
-              </CopyButton>
+              <CopyIcon value={result.outputPath} label="Copy the path of the predictions file" />
             </Group>
           </Alert>
           <LocalOnly>Computed on this computer. The file stays here; nothing was sent to the orchestrator.</LocalOnly>

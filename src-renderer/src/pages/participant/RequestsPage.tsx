@@ -12,9 +12,8 @@ import { ConfirmModal } from '../../components/confirm-modal';
 import { describeHyperparameters, describeModel, describePrivacy, TAG_KIND_LABELS } from '../../components/describe';
 import { formatCount, formatDate } from '../../components/format';
 import { PageHeader } from '../../components/page';
+import { fileName } from '../../components/paths';
 import { EmptyState, ErrorAlert, QueryView } from '../../components/states';
-
-const fileName = (path: string) => path.split(/[/\\]/).at(-1) ?? path;
 
 function Block({ title, children }: { title: string; children: ReactNode }) {
   return (

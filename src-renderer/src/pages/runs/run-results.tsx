@@ -1,10 +1,11 @@
 // What a finished run left: how it ended, who dropped out, the final metrics of the global
 // model at each participant and pooled, and the aggregate confusion matrix.
-import { ActionIcon, Alert, Box, Code, CopyButton, Group, Paper, SimpleGrid, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconCheck, IconCircleCheck, IconCopy, IconPlayerStop } from '@tabler/icons-react';
+import { Alert, Box, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { IconAlertTriangle, IconCircleCheck, IconPlayerStop } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import type { Project } from '../../../../src-main/contract/records';
 import type { RunResult } from '../../../../src-main/contract/results';
+import { CopyIcon } from '../../components/copy';
 import { formatCount, formatDate, formatDuration } from '../../components/format';
 import { ConfusionMatrix, MetricsTable } from '../../components/metrics';
 import { Section } from '../../components/section';
@@ -33,13 +34,7 @@ function Fingerprint({ value }: { value: string | null }) {
           {value}
         </Code>
       </Tooltip>
-      <CopyButton value={value}>
-        {({ copied, copy }) => (
-          <ActionIcon variant="subtle" color={copied ? 'teal' : 'gray'} size="sm" onClick={copy} aria-label={copied ? 'Fingerprint copied' : 'Copy the alignment fingerprint'}>
-            {copied ? <IconCheck size={14} /> : <IconCopy size={14} />}
-          </ActionIcon>
-        )}
-      </CopyButton>
+      <CopyIcon value={value} label="Copy the alignment fingerprint" size="sm" />
     </Group>
   );
 }
