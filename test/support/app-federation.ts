@@ -24,11 +24,11 @@ export interface RunningApp {
   client: ApiClient;
 }
 
-async function startApp(role: Role, root: string, name: string): Promise<RunningApp> {
+async function startApp(role: Role, root: string, name: string, rendererRoot: string): Promise<RunningApp> {
   const dataDir = join(root, name);
   const host = await startAppHost({ dataDir, role, transport: 'browser', hub: { port: 0, approvalWaitMs: 120_000, participantWaitMs: 60_000 } });
   const token = randomBytes(18).toString('base64url');
-  const ui = await startBrowserHost({ root: join(PROJECT_ROOT, 'out', 'renderer'), api: { endpoint: host, token } });
+  const ui = await startBrowserHost({ root: rendererRoot, api: { endpoint: host, token } });
   const { port } = new URL(ui.url);
   const origin = `http://127.0.0.1:${port}`;
   const transport = createWebSocketTransport(`ws://127.0.0.1:${port}/api?token=${token}`, (address) => new WebSocket(address, { origin }) as unknown as SocketLike);
@@ -42,12 +42,21 @@ export interface AppFederation {
   close(): Promise<void>;
 }
 
+export interface AppFederationOptions {
+  /**
+   * The built renderer the UI servers serve (default: out/renderer). A test that builds its own
+   * copy (`electron-vite build --outDir DIR`) is safe from other test files rebuilding out/.
+   */
+  rendererRoot?: string;
+}
+
 /** An orchestrator and participants (named after the demo hospitals), each in its own data directory. */
-export async function startAppFederation(participantNames: readonly string[] = ['hospital-a', 'hospital-b']): Promise<AppFederation> {
+export async function startAppFederation(participantNames: readonly string[] = ['hospital-a', 'hospital-b'], options: AppFederationOptions = {}): Promise<AppFederation> {
+  const rendererRoot = options.rendererRoot ?? join(PROJECT_ROOT, 'out', 'renderer');
   const root = await mkdtemp(join(tmpdir(), 'cohort-apps-'));
-  const orchestrator = await startApp('orchestrator', root, 'orchestrator');
+  const orchestrator = await startApp('orchestrator', root, 'orchestrator', rendererRoot);
   const participants: RunningApp[] = [];
-  for (const name of participantNames) participants.push(await startApp('participant', root, name));
+  for (const name of participantNames) participants.push(await startApp('participant', root, name, rendererRoot));
   return {
     root,
     orchestrator,
