@@ -97,7 +97,13 @@ export function addHyperparameterOptions(command: Command): Command {
     .option('--round-timeout <seconds>', 'give up on a participant after this long in a round', positive)
     .option('--evaluate-every <n>', 'evaluate every n rounds (0: only at the end)', integer())
     .option('--early-stopping <patience[:minDelta]>', 'stop when the evaluate loss stops improving', earlyStopping)
-    .option('--seed <n>', 'seed for initialisation, shuffling and sampling', integer());
+    .option('--seed <n>', 'seed for initialisation, shuffling and sampling', integer())
+    .option('--secure-aggregation', 'mask each update so the TTP learns only their sum (needs 2+ participants per round)')
+    .addOption(new Option('--dp <mode>', 'client-level differential privacy: noise added to the sum (central) or by each party (local)').choices(['off', 'central', 'local']))
+    .option('--dp-clip <C>', 'DP: clip each update to this L2 norm', positive)
+    .option('--dp-noise <sigma>', 'DP: noise multiplier (noise std = sigma * C)', positive)
+    .option('--dp-target-epsilon <epsilon>', 'DP: stop training before a round would spend more than this epsilon', positive)
+    .option('--dp-delta <delta>', 'DP: the delta of the (epsilon, delta) reported', positive);
 }
 
 export interface HyperparameterFlags {
@@ -121,6 +127,12 @@ export interface HyperparameterFlags {
   evaluateEvery?: number;
   earlyStopping?: { patience: number; minDelta: number };
   seed?: number;
+  secureAggregation?: boolean;
+  dp?: string;
+  dpClip?: number;
+  dpNoise?: number;
+  dpTargetEpsilon?: number;
+  dpDelta?: number;
 }
 
 /** The run's hyperparameters: the flags given, defaults for the rest, validated. */
@@ -147,6 +159,16 @@ export function hyperparametersFrom(flags: HyperparameterFlags, defaults: Partia
     earlyStopping: flags.earlyStopping,
     seed: flags.seed,
   };
+  const privacyGiven: Record<string, unknown> = {
+    secureAggregation: flags.secureAggregation,
+    dp: flags.dp,
+    clip: flags.dpClip,
+    noiseMultiplier: flags.dpNoise,
+    targetEpsilon: flags.dpTargetEpsilon,
+    delta: flags.dpDelta,
+  };
+  const privacy = Object.fromEntries(Object.entries(privacyGiven).filter(([, value]) => value !== undefined));
+  if (Object.keys(privacy).length > 0) given.privacy = { ...defaults.privacy, ...privacy };
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
   const parsed = Hyperparameters.safeParse({ ...defaults, ...defined });
   if (!parsed.success) {

@@ -12,6 +12,10 @@ export const GRID = {
   fit: 'run.fit',
   evaluate: 'run.evaluate',
   finish: 'run.finish',
+  /** Secure aggregation, each round: keys, then encrypted shares, then (after fit) unmasking. */
+  secaggAdvertise: 'run.secagg.advertise',
+  secaggShare: 'run.secagg.share',
+  secaggUnmask: 'run.secagg.unmask',
   teardown: 'run.teardown',
   /** Worker -> hub notification: the data tags this party declares for a project. */
   tags: 'party.tags',
@@ -71,11 +75,43 @@ export const FitConfig = z.strictObject({
   seed: z.int().min(0),
 });
 
-export const FitRequest = z.strictObject({ run: Id, config: FitConfig });
+/** A raw 32-byte X25519 public key, base64url. */
+const RawKey = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a 32-byte key, base64url');
+/** Party ids of one round: at most 255 (Shamir shares over GF(2^8)). */
+const RoundParties = z.array(Id).min(2).max(255);
+/** Encrypted shares or revealed shares, by party. */
+const ShareTexts = z.record(Id, z.string().min(1).max(1_000));
+
+export const SecAggSetup = z.strictObject({
+  run: Id,
+  round: z.int().min(1),
+  parties: RoundParties,
+  threshold: z.int().min(2).max(255),
+  encoding: z.strictObject({ fractionalBits: z.int().min(1).max(30), range: z.number().positive() }),
+  length: z.int().min(2),
+});
+export const SecAggAdvertisement = z.strictObject({
+  encryptionKey: RawKey,
+  maskKey: RawKey,
+  selfMaskCommitment: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export const SecAggShareRequest = z.strictObject({ run: Id, round: z.int().min(1), keys: z.record(Id, SecAggAdvertisement) });
+export const SecAggShareReply = z.strictObject({ ciphertexts: ShareTexts });
+export const SecAggUnmaskRequest = z.strictObject({ run: Id, round: z.int().min(1), survivors: RoundParties, dropped: z.array(Id).max(255) });
+export const SecAggUnmaskReply = z.strictObject({ shares: ShareTexts });
+
+export const FitRequest = z.strictObject({
+  run: Id,
+  config: FitConfig,
+  /** With secure aggregation: the shares addressed to this party, and the round's total training rows (for weights). */
+  secagg: z.strictObject({ ciphertexts: ShareTexts, totalExamples: z.int().min(1) }).optional(),
+});
 export const FitReply = z.strictObject({
   numExamples: z.int().min(1),
   loss: z.number().refine(Number.isFinite, 'must be finite'),
   seconds: z.number().min(0),
+  /** Secure aggregation: values clamped to the fixed-point range (they lose precision). */
+  clamped: z.int().min(0).optional(),
 });
 
 export const EvaluateRequest = z.strictObject({ run: Id, round: z.int().min(0) });
@@ -100,6 +136,8 @@ export type PrepareReply = z.infer<typeof PrepareReply>;
 export type FitConfig = z.infer<typeof FitConfig>;
 export type FitRequest = z.infer<typeof FitRequest>;
 export type FitReply = z.infer<typeof FitReply>;
+export type SecAggSetup = z.infer<typeof SecAggSetup>;
+export type SecAggAdvertisement = z.infer<typeof SecAggAdvertisement>;
 export type EvaluateReply = z.infer<typeof EvaluateReply>;
 export type FinishRequest = z.infer<typeof FinishRequest>;
 export type FinishReply = z.infer<typeof FinishReply>;

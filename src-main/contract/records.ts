@@ -93,6 +93,27 @@ export const Algorithm = z.enum(['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fed
 export const Optimizer = z.enum(['sgd', 'adam', 'rmsprop']);
 export const Loss = z.enum(['auto', 'binaryCrossentropy', 'categoricalCrossentropy', 'mse', 'mae']);
 
+/**
+ * How a run protects the updates it collects: secure aggregation (the TTP learns only the sum of
+ * the updates) and client-level differential privacy (each update clipped to L2 norm `clip`,
+ * Gaussian noise of standard deviation noiseMultiplier * clip added to the sum centrally, or to
+ * each update locally). See docs/privacy.md.
+ */
+export const Privacy = z.strictObject({
+  secureAggregation: z.boolean().default(false),
+  dp: z.enum(['off', 'central', 'local']).default('off'),
+  /** Clipping norm C of each update. */
+  clip: z.number().positive().max(1e6).default(1),
+  /** Noise multiplier sigma (the noise's standard deviation is sigma * C). */
+  noiseMultiplier: z.number().min(0).max(1_000).default(1),
+  /** Training stops before a round that would spend more than this epsilon (null: no target). */
+  targetEpsilon: z.number().positive().max(1_000).nullable().default(null),
+  delta: z.number().gt(0).lt(1).default(1e-5),
+}).refine((privacy) => privacy.dp === 'off' || privacy.noiseMultiplier > 0, {
+  message: 'differential privacy needs a noise multiplier above 0 (without noise, no epsilon is finite)',
+  path: ['noiseMultiplier'],
+});
+
 export const Hyperparameters = z.strictObject({
   algorithm: Algorithm.default('fedavg'),
   rounds: z.int().min(1).max(100_000).default(10),
@@ -123,6 +144,7 @@ export const Hyperparameters = z.strictObject({
     .strictObject({ patience: z.int().min(1).max(10_000), minDelta: z.number().min(0).default(0) })
     .nullable()
     .default(null),
+  privacy: Privacy.prefault({}),
 });
 
 /** Where a run is in its life; stored, so its status is always visible. */
@@ -258,19 +280,6 @@ export const Membership = z.strictObject({
   /** Projects whose runs are approved without asking when their model and privacy settings match a run approved before. */
   autoApproveProjects: z.array(Id).default([]),
   ...timestamps,
-});
-
-/** How a run protects the updates it collects (secure aggregation, differential privacy). */
-export const Privacy = z.strictObject({
-  secureAggregation: z.boolean().default(false),
-  dp: z.enum(['off', 'central', 'local']).default('off'),
-  /** Clipping norm C of each update. */
-  clip: z.number().positive().max(1e6).default(1),
-  /** Noise multiplier sigma (the noise's standard deviation is sigma * C). */
-  noiseMultiplier: z.number().min(0).max(1_000).default(1),
-  /** Training stops once this epsilon is spent (null: no target). */
-  targetEpsilon: z.number().positive().max(1_000).nullable().default(null),
-  delta: z.number().gt(0).lt(1).default(1e-5),
 });
 
 /** What a run will do with a participant's data, as shown before the participant decides. */

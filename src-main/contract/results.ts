@@ -15,9 +15,27 @@ export const RoundRecord = z.strictObject({
   seconds: z.number().min(0),
   parties: z.record(z.string(), PartyRound),
   evaluate: AggregatedMetrics.optional(),
+  /** The privacy spent so far, after this round (runs with differential privacy). */
+  privacy: z.strictObject({ epsilon: z.number().min(0), delta: z.number().gt(0).lt(1) }).optional(),
 });
 
 export const Dropout = z.strictObject({ party: z.string(), round: z.int().min(0), reason: z.string() });
+
+/** How a run protected its updates, and the differential privacy it spent. */
+export const PrivacyReport = z.strictObject({
+  secureAggregation: z.boolean(),
+  dp: z.enum(['off', 'central', 'local']),
+  clip: z.number().nullable(),
+  noiseMultiplier: z.number().nullable(),
+  /** Total (epsilon, delta) spent by the rounds trained (null without differential privacy). */
+  epsilon: z.number().min(0).nullable(),
+  delta: z.number().nullable(),
+  targetEpsilon: z.number().nullable(),
+  /** Training stopped before a round that would have spent more than the target epsilon. */
+  stoppedByBudget: z.boolean(),
+  /** Fixed-point encoding of masked updates (secure aggregation): fractional bits and value range. */
+  quantization: z.strictObject({ fractionalBits: z.int(), range: z.number() }).nullable(),
+});
 
 export const RunResult = z.strictObject({
   run: z.string(),
@@ -33,6 +51,7 @@ export const RunResult = z.strictObject({
   backend: z.string(),
   parameterCount: z.int().min(0),
   artifacts: z.strictObject({ globalModel: z.string().nullable() }),
+  privacy: PrivacyReport.prefault({ secureAggregation: false, dp: 'off', clip: null, noiseMultiplier: null, epsilon: null, delta: null, targetEpsilon: null, stoppedByBudget: false, quantization: null }),
   startedAt: z.string(),
   finishedAt: z.string(),
   error: z.string().nullable(),
@@ -41,6 +60,7 @@ export const RunResult = z.strictObject({
 export type PartyRound = z.infer<typeof PartyRound>;
 export type RoundRecord = z.infer<typeof RoundRecord>;
 export type Dropout = z.infer<typeof Dropout>;
+export type PrivacyReport = z.infer<typeof PrivacyReport>;
 export type RunResult = z.infer<typeof RunResult>;
 
 /** Live events of a run, for progress bars, the UI and `cohort run watch`. */

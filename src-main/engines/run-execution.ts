@@ -19,14 +19,18 @@ import {
   type FitConfig,
 } from '../contract/grid';
 import type { AggregatedMetrics } from '../contract/metrics';
-import type { Dropout, PartyActivity, PartyRound, RoundRecord, RunEvent, RunResult } from '../contract/results';
+import type { Dropout, PartyActivity, PartyRound, PrivacyReport, RoundRecord, RunEvent, RunResult } from '../contract/results';
 import type { RunStatus } from '../contract/records';
 import { alignFeatures } from '../core/alignment/align';
 import { outputCountOf } from '../core/alignment/encode';
 import { aggregateMetrics } from '../core/metrics/aggregate';
 import { createStrategy } from '../core/strategies';
-import type { Failure, FailureReason, FitResult, Strategy } from '../core/strategies/types';
+import type { AggregateOutcome, Failure, FailureReason, FitInstruction, FitResult, Strategy } from '../core/strategies/types';
+import { RdpAccountant } from '../core/privacy/rdp-accountant';
+import { SecAggError } from '../core/privacy/secagg';
 import { evaluationLoss } from './evaluation';
+import { privateMean } from './private-mean';
+import { secureFitRound } from './secure-round';
 import type { Channel, Dialer, Log, ModelPort, ModelShape, RunContext, RunRepository } from './ports';
 
 export interface RunDeps {
@@ -66,6 +70,15 @@ class RunCancelled extends Error {
 interface Prepared {
   channel: Channel;
   hasEvaluate: boolean;
+  trainRows: number;
+}
+
+/** What one round of training produced, before the strategy's server step. */
+interface RoundOutcome {
+  next: AggregateOutcome;
+  parties: Record<string, PartyRound>;
+  /** Local training losses and example counts of the parties that trained. */
+  trained: Array<{ loss: number; numExamples: number }>;
 }
 
 export class RunExecution {
@@ -84,6 +97,10 @@ export class RunExecution {
   private status: RunStatus = 'waiting';
   private cancellation: Promise<never> | undefined;
   private persistedAt = Number.NEGATIVE_INFINITY;
+  /** The privacy spent (runs with differential privacy). */
+  private readonly accountant = new RdpAccountant();
+  private stoppedByBudget = false;
+  private encoding: PrivacyReport['quantization'] = null;
 
   constructor(
     private readonly context: RunContext,
@@ -155,6 +172,7 @@ export class RunExecution {
       backend: this.deps.models.backend(),
       parameterCount: this.parameterCount,
       artifacts: { globalModel },
+      privacy: this.privacyReport(),
       startedAt: this.startedAt,
       finishedAt: this.deps.now().toISOString(),
       error,
@@ -237,6 +255,7 @@ export class RunExecution {
           model: experiment.model,
           hyperparameters: this.hyperparameters,
           tags: ['train', 'evaluate', 'predict'],
+          privacy: this.hyperparameters.privacy,
         },
       },
       { schema: ConsentReply, timeoutMs: this.deps.approvalWaitMs },
@@ -305,7 +324,7 @@ export class RunExecution {
       { schema: PrepareReply, timeoutMs: this.timeoutMs() },
     );
     if (body.trainRows === 0) throw new Error('has no usable training rows');
-    this.prepared.set(party, { channel, hasEvaluate: body.evaluateRows > 0 });
+    this.prepared.set(party, { channel, hasEvaluate: body.evaluateRows > 0, trainRows: body.trainRows });
     return body;
   }
 
@@ -324,30 +343,22 @@ export class RunExecution {
       const available = await this.availableParties(round);
       const instructions = this.strategy.configureFit(round, available);
       this.requireEnough(instructions.length, `were available for round ${round}`);
-      const results: FitResult[] = [];
-      const failures: Failure[] = [];
-      const parties: Record<string, PartyRound> = {};
-      await Promise.all(
-        instructions.map(async ({ clientId, config }) => {
-          const outcome = await this.fitOne(clientId, config, weights);
-          if ('failure' in outcome) {
-            failures.push(outcome.failure);
-            parties[clientId] = { ok: false, reason: outcome.failure.reason, message: outcome.failure.message };
-            this.dropout(clientId, round, `${outcome.failure.reason}: ${outcome.failure.message}`);
-          } else {
-            results.push(outcome.result);
-            parties[clientId] = { ok: true, loss: outcome.result.loss, numExamples: outcome.result.numExamples, seconds: outcome.seconds };
-          }
-        }),
-      );
+      if (this.budgetSpentBy(round, instructions.length)) {
+        // The privacy budget ends training like early stopping would: keep the best model so far.
+        if (best) return { weights: best.weights, evaluation: best.evaluation, stoppedEarly: null };
+        return { weights, evaluation: this.history.at(-1)?.evaluate ?? null, stoppedEarly: null };
+      }
+      const outcome = await this.fitRound(round, instructions, weights);
       this.checkCancelled();
-      // Results in a fixed order, so aggregation is deterministic whoever answered first.
-      results.sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
-      const outcome = this.strategy.aggregateFit(round, weights, results, failures);
-      if (!outcome.ok) throw new RunFailed(`round ${round}: ${outcome.reason}`);
-      weights = outcome.weights;
+      if (!outcome.next.ok) throw new RunFailed(`round ${round}: ${outcome.next.reason}`);
+      weights = outcome.next.weights;
+      const { parties } = outcome;
 
-      const record: RoundRecord = { round, trainLoss: weightedLoss(results), seconds: 0, parties };
+      const record: RoundRecord = { round, trainLoss: weightedLoss(outcome.trained), seconds: 0, parties };
+      if (this.hyperparameters.privacy.dp !== 'off') {
+        this.accountant.step(this.samplingRate(instructions.length), this.hyperparameters.privacy.noiseMultiplier);
+        record.privacy = { epsilon: this.accountant.epsilon(this.hyperparameters.privacy.delta), delta: this.hyperparameters.privacy.delta };
+      }
       const evaluateNow = round === rounds || (evaluateEvery > 0 && round % evaluateEvery === 0) || earlyStopping !== null;
       if (evaluateNow) {
         const evaluation = await this.evaluate(weights, round);
@@ -374,6 +385,126 @@ export class RunExecution {
     }
     if (best) return { weights: best.weights, evaluation: best.evaluation, stoppedEarly: null };
     return { weights, evaluation: lastEvaluation, stoppedEarly: null };
+  }
+
+  /** One round's fits and aggregation: plain, with differential privacy, or securely aggregated. */
+  private async fitRound(round: number, instructions: readonly FitInstruction[], weights: Float32Array): Promise<RoundOutcome> {
+    const { privacy } = this.hyperparameters;
+    if (privacy.secureAggregation) return this.secureRound(round, instructions, weights);
+    const results: FitResult[] = [];
+    const failures: Failure[] = [];
+    const parties: Record<string, PartyRound> = {};
+    await Promise.all(
+      instructions.map(async ({ clientId, config }) => {
+        const outcome = await this.fitOne(clientId, config, weights);
+        if ('failure' in outcome) {
+          failures.push(outcome.failure);
+          parties[clientId] = { ok: false, reason: outcome.failure.reason, message: outcome.failure.message };
+          this.dropout(clientId, round, `${outcome.failure.reason}: ${outcome.failure.message}`);
+        } else {
+          results.push(outcome.result);
+          parties[clientId] = { ok: true, loss: outcome.result.loss, numExamples: outcome.result.numExamples, seconds: outcome.seconds };
+        }
+      }),
+    );
+    this.checkCancelled();
+    // Results in a fixed order, so aggregation is deterministic whoever answered first.
+    results.sort((a, b) => (a.clientId < b.clientId ? -1 : 1));
+    let next: AggregateOutcome;
+    if (privacy.dp === 'off') {
+      next = this.strategy.aggregateFit(round, weights, results, failures);
+    } else {
+      const wrong = results.find((result) => result.weights.length !== weights.length);
+      next = wrong
+        ? { ok: false, reason: `client ${wrong.clientId} returned ${wrong.weights.length} weights, but the model has ${weights.length}` }
+        : this.strategy.aggregateMean(round, weights, privateMean(weights, results.map((result) => result.weights), privacy, instructions.length), results.map((result) => result.clientId), failures);
+    }
+    return { next, parties, trained: results };
+  }
+
+  private async secureRound(round: number, instructions: readonly FitInstruction[], weights: Float32Array): Promise<RoundOutcome> {
+    const failures: Failure[] = [];
+    const parties: Record<string, PartyRound> = {};
+    if (instructions.length < 2) {
+      throw new RunFailed(`round ${round}: secure aggregation needs at least 2 participants in a round, and only ${instructions.length} could take part`);
+    }
+    try {
+      const result = await secureFitRound(
+        {
+          run: this.runId,
+          timeoutMs: this.timeoutMs(),
+          privacy: this.hyperparameters.privacy,
+          channelOf: (party) => this.prepared.get(party)?.channel,
+          trainRowsOf: (party) => this.prepared.get(party)?.trainRows ?? 0,
+          withCancel: (work) => this.withCancel(work),
+          activity: (party, activity, message) => this.party(party, activity, round, message),
+          failed: (party, error) => {
+            this.checkCancelled();
+            const failure = { clientId: party, reason: failureReason(error), message: (error as Error).message };
+            failures.push(failure);
+            parties[party] = { ok: false, reason: failure.reason, message: failure.message };
+            this.party(party, 'failed', round, failure.message);
+            this.dropout(party, round, `${failure.reason}: ${failure.message}`);
+          },
+          leftAfterMasking: (party, error) => {
+            this.checkCancelled();
+            this.party(party, 'failed', round, (error as Error).message);
+            this.dropout(party, round, `left after sending its masked update (which still counts): ${(error as Error).message}`);
+          },
+          warn: (message, fields) => this.deps.log.warn(message, fields),
+        },
+        round,
+        instructions,
+        weights,
+      );
+      this.encoding = result.encoding;
+      for (const trained of result.trained) parties[trained.party] = { ok: true, loss: trained.loss, numExamples: trained.numExamples, seconds: trained.seconds };
+      return { next: this.strategy.aggregateMean(round, weights, result.mean, result.contributors, failures), parties, trained: result.trained };
+    } catch (error) {
+      if (error instanceof SecAggError) throw new RunFailed(`round ${round}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /**
+   * The sampling rate of the round for the accountant: the parties sampled out of those taking
+   * part in the run (1 when every participant trains every round, the cross-silo case).
+   */
+  private samplingRate(sampled: number): number {
+    return Math.min(1, sampled / Math.max(1, this.prepared.size));
+  }
+
+  /** True when the next round would spend more than the target epsilon: training stops before it. */
+  private budgetSpentBy(round: number, sampled: number): boolean {
+    const { privacy } = this.hyperparameters;
+    if (privacy.dp === 'off' || privacy.targetEpsilon === null) return false;
+    const next = this.accountant.epsilonAfter(this.samplingRate(sampled), privacy.noiseMultiplier, 1, privacy.delta);
+    if (next <= privacy.targetEpsilon) return false;
+    if (round === 1) {
+      throw new RunFailed(
+        `one round already spends epsilon ${next.toFixed(2)} (delta ${privacy.delta}), more than the target ${privacy.targetEpsilon}: ` +
+          'raise the noise multiplier or the target epsilon',
+      );
+    }
+    this.stoppedByBudget = true;
+    this.deps.log.info('privacy budget reached: training stops', { run: this.runId, round, epsilon: this.accountant.epsilon(privacy.delta), next });
+    return true;
+  }
+
+  private privacyReport(): PrivacyReport {
+    const { privacy } = this.hyperparameters;
+    const dp = privacy.dp !== 'off';
+    return {
+      secureAggregation: privacy.secureAggregation,
+      dp: privacy.dp,
+      clip: dp ? privacy.clip : null,
+      noiseMultiplier: dp ? privacy.noiseMultiplier : null,
+      epsilon: dp ? this.accountant.epsilon(privacy.delta) : null,
+      delta: dp ? privacy.delta : null,
+      targetEpsilon: dp ? privacy.targetEpsilon : null,
+      stoppedByBudget: this.stoppedByBudget,
+      quantization: this.encoding,
+    };
   }
 
   private async fitOne(
@@ -594,7 +725,7 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
 }
 
-function weightedLoss(results: readonly FitResult[]): number {
+function weightedLoss(results: ReadonlyArray<{ loss: number; numExamples: number }>): number {
   const examples = results.reduce((total, result) => total + result.numExamples, 0);
   return examples === 0 ? Number.NaN : results.reduce((total, result) => total + result.loss * result.numExamples, 0) / examples;
 }

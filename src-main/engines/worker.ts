@@ -11,6 +11,9 @@ import {
   FitRequest,
   GRID,
   PrepareRequest,
+  SecAggSetup,
+  SecAggShareRequest,
+  SecAggUnmaskRequest,
   TeardownNotice,
   type DeclareReply,
   type EvaluateReply,
@@ -19,8 +22,11 @@ import {
   type PrepareReply,
 } from '../contract/grid';
 import type { Alignment } from '../contract/data';
-import type { Hyperparameters } from '../contract/records';
+import type { Hyperparameters, Privacy } from '../contract/records';
 import { CohortError } from '../contract/errors';
+import { canonicalJson } from '../core/stats/canonical-json';
+import { addGaussianNoise, clipToNorm, partyMechanism } from '../core/privacy/dp';
+import { SecAggClient, secAggThreshold } from '../core/privacy/secagg';
 import { metricsFor } from './evaluation';
 import type {
   Channel,
@@ -41,6 +47,8 @@ interface RunState {
   session: TrainingSession;
   /** This party's most recent locally trained weights: its "local model". */
   local?: Float32Array;
+  /** This round's secure aggregation, from its keys to its unmasking. */
+  secagg?: SecAggClient;
 }
 
 export interface WorkerPorts {
@@ -61,8 +69,8 @@ export class WorkerEngine {
   private readonly runs = new Map<Channel, Map<string, RunState>>();
   /** Runs being prepared, so a teardown that arrives meanwhile is not lost. */
   private readonly preparing = new Map<Channel, Map<string, Promise<PrepareReply>>>();
-  /** Runs this party approved, per connection: nothing else may touch its data. */
-  private readonly approved = new Map<Channel, Set<string>>();
+  /** Runs this party approved, per connection, with the privacy settings it approved: nothing else may touch its data. */
+  private readonly approved = new Map<Channel, Map<string, Privacy>>();
 
   constructor(
     readonly party: { id: string; name: string },
@@ -73,7 +81,7 @@ export class WorkerEngine {
   serve(channel: Channel): void {
     this.runs.set(channel, new Map());
     this.preparing.set(channel, new Map());
-    this.approved.set(channel, new Set());
+    this.approved.set(channel, new Map());
     channel.handle(GRID.consent, ConsentRequest, async (request) => ({ body: await this.consent(channel, request) }));
     channel.handle(GRID.declare, DeclareRequest, async (request) => {
       this.requireApproval(channel, request.run);
@@ -81,6 +89,14 @@ export class WorkerEngine {
     });
     channel.handle(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, request) }));
     channel.handle(GRID.fit, FitRequest, async (request, tensors) => this.fit(channel, request, tensors));
+    channel.handle(GRID.secaggAdvertise, SecAggSetup, async (setup) => ({ body: this.secAggAdvertise(channel, setup) }));
+    channel.handle(GRID.secaggShare, SecAggShareRequest, async (request) => ({
+      body: { ciphertexts: await this.secAggClient(channel, request.run, request.round).shareKeys(request.keys) },
+    }));
+    channel.handle(GRID.secaggUnmask, SecAggUnmaskRequest, async (request) => {
+      const client = this.secAggClient(channel, request.run, request.round);
+      return { body: { shares: client.unmaskShares(request.survivors, request.dropped) } };
+    });
     channel.handle(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(channel, request, tensors) }));
     channel.handle(GRID.finish, FinishRequest, async (request, tensors) => ({ body: await this.finish(channel, request, tensors) }));
     channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(channel, notice.run, notice.reason));
@@ -99,7 +115,7 @@ export class WorkerEngine {
 
   private async consent(channel: Channel, request: ConsentRequest) {
     const reply = await this.ports.consent.decide(channel, request);
-    if (reply.approved) this.approved.get(channel)?.add(request.run);
+    if (reply.approved) this.approved.get(channel)?.set(request.run, request.summary.privacy);
     this.ports.log.info(reply.approved ? 'run approved' : 'run declined', { run: request.run, reason: reply.reason });
     return reply;
   }
@@ -117,6 +133,11 @@ export class WorkerEngine {
 
   private async prepare(channel: Channel, request: PrepareRequest): Promise<PrepareReply> {
     this.requireApproval(channel, request.run);
+    // The privacy settings the owner approved are the ones the run gets, not the TTP's word later.
+    const approved = this.approved.get(channel)?.get(request.run);
+    if (approved && canonicalJson(approved) !== canonicalJson(request.hyperparameters.privacy)) {
+      throw new CohortError('CONSENT_REQUIRED', `run "${request.run}" asks for privacy settings other than those ${this.party.id} approved`);
+    }
     const runs = this.runsOf(channel);
     const existing = runs.get(request.run);
     // Prepared again with the same alignment: the loaded data and thread can stay.
@@ -169,14 +190,57 @@ export class WorkerEngine {
 
   private async fit(channel: Channel, request: FitRequest, tensors: Float32Array[]): Promise<{ body: FitReply; tensors: Float32Array[] }> {
     const state = this.state(channel, request.run);
-    const global = this.globalWeights(tensors);
-    const result = await state.session.fit(global, { ...request.config, loss: state.hyperparameters.loss });
+    const { privacy } = state.hyperparameters;
+    // Never a plain update when the owner approved secure aggregation.
+    if (privacy.secureAggregation !== (request.secagg !== undefined)) {
+      throw new CohortError('BAD_INPUT', privacy.secureAggregation ? 'this run uses secure aggregation: a fit must come with its shares' : 'this run does not use secure aggregation');
+    }
+    const client = request.secagg ? this.secAggClient(channel, request.run, request.config.round) : undefined;
+    if (client && request.secagg) client.receiveShares(request.secagg.ciphertexts);
+    const received = this.globalWeights(tensors);
+    const plain = privacy.dp === 'off' && !client;
+    // The training thread may take the tensor's memory: keep a copy when the update is needed.
+    const global = plain ? received : Float32Array.from(received);
+    const result = await state.session.fit(received, { ...request.config, loss: state.hyperparameters.loss });
     state.local = result.weights;
     this.ports.activity?.({ kind: 'fit', run: request.run, round: request.config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
-    return {
-      body: { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds },
-      tensors: [result.weights],
-    };
+    const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
+    if (plain) return { body, tensors: [result.weights] };
+
+    // The update leaves clipped, noised and (with secure aggregation) masked.
+    const mechanism = partyMechanism(privacy, client?.setup.threshold ?? null);
+    const update = new Float64Array(global.length);
+    for (let index = 0; index < update.length; index += 1) update[index] = result.weights[index]! - global[index]!;
+    if (mechanism.clip !== null) clipToNorm(update, mechanism.clip);
+    addGaussianNoise(update, mechanism.noiseStd);
+    if (client && request.secagg) {
+      const weight = mechanism.weighting === 'uniform' ? 1 : Math.min(1, result.numExamples / request.secagg.totalExamples);
+      const { masked, clamped } = client.maskUpdate(update, weight, [weight]);
+      if (clamped > 0) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: request.config.round, clamped });
+      return { body: { ...body, clamped }, tensors: [new Float32Array(masked.buffer, masked.byteOffset, masked.length)] };
+    }
+    const sent = new Float32Array(global.length);
+    for (let index = 0; index < sent.length; index += 1) sent[index] = global[index]! + update[index]!;
+    return { body, tensors: [sent] };
+  }
+
+  /** A new round of secure aggregation: fresh keys, checked against the settings approved. */
+  private secAggAdvertise(channel: Channel, setup: SecAggSetup) {
+    const state = this.state(channel, setup.run);
+    if (!state.hyperparameters.privacy.secureAggregation) throw new CohortError('BAD_INPUT', 'this run does not use secure aggregation');
+    const parties = [...setup.parties].sort();
+    if (new Set(parties).size !== parties.length) throw new CohortError('BAD_INPUT', 'the round lists a party twice');
+    if (setup.threshold < secAggThreshold(parties.length) || setup.threshold > parties.length) {
+      throw new CohortError('BAD_INPUT', `a threshold of ${setup.threshold} for ${parties.length} parties is refused (at least ${secAggThreshold(parties.length)})`);
+    }
+    state.secagg = new SecAggClient({ ...setup, parties }, this.party.id);
+    return state.secagg.advertisement();
+  }
+
+  private secAggClient(channel: Channel, run: string, round: number): SecAggClient {
+    const client = this.state(channel, run).secagg;
+    if (!client || client.setup.round !== round) throw new CohortError('BAD_INPUT', `no secure aggregation under way for round ${round} of run "${run}"`);
+    return client;
   }
 
   private async evaluate(channel: Channel, request: { run: string; round: number }, tensors: Float32Array[]): Promise<EvaluateReply> {

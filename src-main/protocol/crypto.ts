@@ -1,36 +1,9 @@
 // The cryptography of party-to-party trust, all from node:crypto (nothing home-made):
-// Ed25519 identities and signatures, X25519 key agreement, HKDF, HMAC, fingerprints.
-import {
-  createCipheriv,
-  createHash,
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  hkdfSync,
-  randomBytes,
-  sign,
-  timingSafeEqual,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+// Ed25519 identities and signatures, X25519 key agreement (core/crypto/keys), HKDF, fingerprints.
+import { createCipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { publicKeyFromRaw, rawPublicKey } from '../core/crypto/keys';
 
-/** The raw 32-byte public key of an Ed25519 or X25519 key (its SubjectPublicKeyInfo tail). */
-export function rawPublicKey(key: KeyObject): Buffer {
-  const der = key.export({ format: 'der', type: 'spki' });
-  return der.subarray(der.length - 32);
-}
-
-const SPKI_PREFIX = {
-  ed25519: Buffer.from('302a300506032b6570032100', 'hex'),
-  x25519: Buffer.from('302a300506032b656e032100', 'hex'),
-};
-
-export function publicKeyFromRaw(raw: Buffer, kind: 'ed25519' | 'x25519'): KeyObject {
-  if (raw.length !== 32) throw new Error(`a ${kind} public key is 32 bytes, not ${raw.length}`);
-  return createPublicKey({ key: Buffer.concat([SPKI_PREFIX[kind], raw]), format: 'der', type: 'spki' });
-}
+export { ephemeralKeyPair, sharedSecret } from '../core/crypto/keys';
 
 export interface SigningIdentity {
   privateKey: KeyObject;
@@ -73,16 +46,6 @@ export function verifySignature(publicKeyText: string, data: Buffer, signature: 
   }
 }
 
-/** A fresh X25519 key pair for one handshake (forward secrecy for the session keys). */
-export function ephemeralKeyPair(): { privateKey: KeyObject; publicKeyText: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('x25519');
-  return { privateKey, publicKeyText: rawPublicKey(publicKey).toString('base64url') };
-}
-
-export function sharedSecret(privateKey: KeyObject, peerPublicKeyText: string): Buffer {
-  return diffieHellman({ privateKey, publicKey: publicKeyFromRaw(Buffer.from(peerPublicKeyText, 'base64url'), 'x25519') });
-}
-
 /** Two 32-byte keys from a shared secret, bound to the handshake transcript. */
 export function deriveKeys(secret: Buffer, transcript: Buffer, labels: readonly [string, string]): [Buffer, Buffer] {
   const salt = createHash('sha256').update(transcript).digest();
@@ -90,21 +53,6 @@ export function deriveKeys(secret: Buffer, transcript: Buffer, labels: readonly 
     Buffer.from(hkdfSync('sha256', secret, salt, labels[0], 32)),
     Buffer.from(hkdfSync('sha256', secret, salt, labels[1], 32)),
   ];
-}
-
-export function mac(key: Buffer, ...parts: ReadonlyArray<string | Buffer>): string {
-  const hmac = createHmac('sha256', key);
-  for (const part of parts) {
-    hmac.update(part);
-    hmac.update('\u0000');
-  }
-  return hmac.digest('base64url');
-}
-
-export function sameText(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
 }
 
 export function nonce(): string {

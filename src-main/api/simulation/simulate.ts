@@ -11,7 +11,7 @@ import type { Alignment } from '../../contract/data';
 import type { AggregatedMetrics } from '../../contract/metrics';
 import type { AlignmentOptions, Hyperparameters, ModelSpec, Task } from '../../contract/records';
 import { openDataSource } from '../../datasource/data-source';
-import type { RunEvent, RunResult } from '../../contract/results';
+import type { PrivacyReport, RunEvent, RunResult } from '../../contract/results';
 import type { SplitMode } from '../../core/simulation/split';
 import type { PreparedData } from '../../engines/ports';
 import { MetadataStore } from '../../store/metadata-store';
@@ -54,8 +54,10 @@ export interface SimulationOptions {
 export interface SimulationResult {
   task: Task;
   features: string[];
-  rounds: Array<{ round: number; trainLoss: number; seconds: number; evaluate?: AggregatedMetrics }>;
+  rounds: Array<{ round: number; trainLoss: number; seconds: number; evaluate?: AggregatedMetrics; privacy?: { epsilon: number; delta: number } }>;
   evaluation: AggregatedMetrics | null;
+  /** How the updates were protected, and the (epsilon, delta) spent (null without DP). */
+  privacy: PrivacyReport;
   baselines?: Baselines;
   backend: string;
   run: Pick<RunResult, 'status' | 'algorithm' | 'parties' | 'dropouts' | 'stoppedEarly' | 'parameterCount' | 'alignmentFingerprint' | 'error'>;
@@ -172,8 +174,10 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       trainLoss: round.trainLoss,
       seconds: round.seconds,
       ...(round.evaluate ? { evaluate: round.evaluate } : {}),
+      ...(round.privacy ? { privacy: round.privacy } : {}),
     })),
     evaluation: result.evaluation,
+    privacy: result.privacy,
     backend: result.backend,
     run: {
       status: result.status,

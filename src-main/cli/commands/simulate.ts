@@ -99,6 +99,18 @@ function printSimulation(result: SimulationResult): void {
   }
   const last = result.rounds.at(-1);
   if (last) console.log(style.dim(`final train loss ${formatNumber(last.trainLoss)}`));
+  const { privacy } = result;
+  if (privacy.secureAggregation) {
+    const q = privacy.quantization;
+    console.log(`secure aggregation: on${q ? ` (fixed point, ${q.fractionalBits} fractional bits, values within ±${q.range})` : ''}`);
+  }
+  if (privacy.dp !== 'off') {
+    console.log(
+      `differential privacy: ${privacy.dp}, C ${privacy.clip}, sigma ${privacy.noiseMultiplier}: ` +
+        `${style.heading(`epsilon ${formatNumber(privacy.epsilon ?? Number.NaN)}`)} (delta ${privacy.delta})` +
+        (privacy.stoppedByBudget ? style.warn(` · training stopped at the target epsilon ${privacy.targetEpsilon}`) : ''),
+    );
+  }
   console.log(style.dim(`workspace: ${result.artifacts.workspace}`));
   console.log(style.dim(`global model: ${result.artifacts.globalModel ?? '-'}`));
 }

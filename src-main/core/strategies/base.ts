@@ -76,6 +76,28 @@ export abstract class BaseStrategy implements Strategy {
   }
 
   /**
+   * The round's outcome when only the mean of the updates is known (secure aggregation, or
+   * differential privacy, compute it before the strategy sees it): the server step applied to
+   * `mean`, the average of the `contributors` clients' local weights.
+   */
+  aggregateMean(
+    round: number,
+    current: Float32Array,
+    mean: Float32Array,
+    contributors: readonly string[],
+    failures: readonly Failure[],
+  ): AggregateOutcome {
+    // The mean stands in for each contributor's result in the checks (counts, lengths, finiteness).
+    const stand = contributors.map((clientId) => ({ clientId, weights: mean, numExamples: 1, loss: 0 }));
+    const problem = checkRound(current, stand, failures, this.h.minClients, this.produced.has(current));
+    if (problem !== null) return { ok: false, reason: problem };
+    const combined = this.combine(current, [mean], [1]);
+    if (typeof combined === 'string') return { ok: false, reason: nonFiniteResults([{ clientId: 'the aggregate', weights: mean, numExamples: 1, loss: 0 }]) ?? combined };
+    this.produced.add(combined);
+    return { ok: true, weights: combined };
+  }
+
+  /**
    * The new global weights, or a Problem to refuse the round. The inputs have been checked
    * (at least one update, lengths equal to `current.length`, counts finite and > 0, `current`
    * finite); the updates themselves may still hold non-finite values, which the implementation

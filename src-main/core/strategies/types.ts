@@ -59,4 +59,15 @@ export interface Strategy {
     results: readonly FitResult[],
     failures: readonly Failure[],
   ): AggregateOutcome;
+  /**
+   * The same, when only the mean of the contributors' local weights is known (secure
+   * aggregation, differential privacy); refused as above when fewer than minClients contributed.
+   */
+  aggregateMean(
+    round: number,
+    current: Float32Array,
+    mean: Float32Array,
+    contributors: readonly string[],
+    failures: readonly Failure[],
+  ): AggregateOutcome;
 }

@@ -160,6 +160,7 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       evaluateEvery: 1,
       seed: 42,
       earlyStopping: null,
+      privacy: { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 },
     });
     expect(storedRun).toMatchObject({ status: 'defined', round: 0 });
     expect(storedRun.createdAt).toBe(T0.toISOString());

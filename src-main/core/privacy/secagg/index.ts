@@ -1,0 +1,4 @@
+export { SecAggClient } from './client';
+export { SecAggServer } from './server';
+export { decodeFixedPoint, fixedPointFor, type FixedPoint } from './fixed-point';
+export { secAggThreshold, SecAggError, type Advertisement, type SecAggRound } from './round';
