@@ -41,7 +41,8 @@ describe('training requests', () => {
     expect(within(card).getByText('FedProx')).toBeTruthy();
     expect(within(card).getByText('train.csv · 208 rows')).toBeTruthy();
     expect(within(card).getByText('evaluate.csv · 52 rows')).toBeTruthy();
-    expect(within(card).getByText('Secure aggregation: Off')).toBeTruthy();
+    expect(within(card).getByText('Secure aggregation: off — the orchestrator sees each hospital’s update')).toBeTruthy();
+    expect(within(card).getByText('Differential privacy: off — no noise is added to the updates')).toBeTruthy();
 
     const past = screen.getByRole('table', { name: 'Past decisions' });
     const row = within(past).getByRole('row', { name: /FedAvg baseline/ });

@@ -3,7 +3,7 @@
 import type { ApiTypes } from '../../src-main/contract/api';
 import type { AggregatedMetrics } from '../../src-main/contract/metrics';
 import { Hyperparameters, type Collaboration, type Experiment, type Project, type Run } from '../../src-main/contract/records';
-import type { RoundRecord, RunResult } from '../../src-main/contract/results';
+import type { PrivacyReport, RoundRecord, RunResult } from '../../src-main/contract/results';
 import { aggregateMetrics } from '../../src-main/core/metrics/aggregate';
 import { binaryMetrics } from '../../src-main/core/metrics/binary';
 
@@ -70,6 +70,19 @@ export function round(number: number, seconds: number, options: { lossA?: number
   };
 }
 
+/** What a result reports of a run without secure aggregation or differential privacy. */
+export const NO_PRIVACY: PrivacyReport = {
+  secureAggregation: false,
+  dp: 'off',
+  clip: null,
+  noiseMultiplier: null,
+  epsilon: null,
+  delta: null,
+  targetEpsilon: null,
+  stoppedByBudget: false,
+  quantization: null,
+};
+
 export function makeResult(run: Run, overrides: Partial<RunResult> = {}): RunResult {
   const rounds = [round(1, 2), round(2, 2), round(3, 2)];
   return {
@@ -86,6 +99,7 @@ export function makeResult(run: Run, overrides: Partial<RunResult> = {}): RunRes
     backend: 'wasm',
     parameterCount: 4,
     artifacts: { globalModel: '/data/runs/baseline/global-model' },
+    privacy: NO_PRIVACY,
     startedAt: '2026-01-10T09:00:00.000Z',
     finishedAt: '2026-01-10T09:01:05.000Z',
     error: null,

@@ -179,6 +179,7 @@ describe('new run form', () => {
         evaluateEvery: 1,
         seed: 42,
         earlyStopping: { patience: 4, minDelta: 0.001 },
+        privacy: { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 },
       },
     });
     await waitFor(() => expect(screen.getByTestId('current-path').textContent).toBe('/runs/fedprox-strong'));
@@ -203,9 +204,10 @@ describe('new run form', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
     await waitFor(() => expect(fake.callsOf('runs.create')).toHaveLength(1));
     const { hyperparameters } = fake.callsOf('runs.create')[0] as { hyperparameters: Record<string, unknown> };
-    const { algorithm, optimizer, loss, earlyStopping, ...numbers } = hyperparameters;
+    const { algorithm, optimizer, loss, earlyStopping, privacy, ...numbers } = hyperparameters;
     expect(numbers).toEqual(shown);
     expect({ algorithm, optimizer, loss, earlyStopping }).toEqual({ algorithm: 'fedyogi', optimizer: 'sgd', loss: 'auto', earlyStopping: null });
+    expect(privacy).toEqual(DEFAULTS.privacy);
     expect(numbers).toMatchObject({ beta2: 0.95, seed: 7, serverLearningRate: 1, serverMomentum: 0.9, tau: 0.001 });
     expect(numbers).not.toHaveProperty('mu');
   });

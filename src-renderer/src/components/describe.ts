@@ -1,7 +1,7 @@
 // Models and training settings in plain words, for people who decide about runs without
 // being machine-learning engineers.
 import type { Algorithm, Hyperparameters, ModelSpec, Privacy, TagKind } from '../../../src-main/contract/records';
-import { formatNumber } from './format';
+import { formatDelta, formatEpsilon, formatNumber } from './format';
 
 export const ALGORITHM_NAMES: Record<Algorithm, string> = {
   fedavg: 'FedAvg',
@@ -101,23 +101,48 @@ export function describeHyperparameters(h: Hyperparameters): Array<{ label: stri
 
 /** How a run protects the model updates it collects, as short statements a data owner can weigh. */
 export function describePrivacy(privacy: Privacy | undefined): Array<{ label: string; value: string; hint: string; protective: boolean }> {
-  const p = privacy ?? { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 };
+  const p: Privacy = privacy ?? { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 };
   const rows = [
     p.secureAggregation
-      ? { label: 'Secure aggregation', value: 'On', hint: 'The orchestrator only sees the sum of all hospitals’ updates, never yours on its own.', protective: true }
-      : { label: 'Secure aggregation', value: 'Off', hint: 'The orchestrator sees each hospital’s model update (never its rows).', protective: false },
+      ? {
+          label: 'Secure aggregation',
+          value: 'on — the orchestrator sees only the sum of all hospitals’ updates',
+          hint: 'Your update is masked before it leaves this computer; the masks cancel out only when all updates are added up. Each round needs at least 2 hospitals, and completes if more than half of them reply.',
+          protective: true,
+        }
+      : {
+          label: 'Secure aggregation',
+          value: 'off — the orchestrator sees each hospital’s update',
+          hint: 'The orchestrator receives your model update on its own (never your rows).',
+          protective: false,
+        },
   ];
   if (p.dp === 'off') {
-    rows.push({ label: 'Differential privacy', value: 'Off', hint: 'No noise is added to the updates.', protective: false });
-  } else {
-    const where = p.dp === 'local' ? 'on this computer, before your update leaves it' : 'by the orchestrator, to the combined update';
-    const budget = p.targetEpsilon === null ? '' : ` Training stops once the privacy budget ε = ${formatNumber(p.targetEpsilon)} is spent.`;
     rows.push({
       label: 'Differential privacy',
-      value: p.dp === 'local' ? 'On this computer' : 'At the orchestrator',
-      hint: `Each update is clipped to size ${formatNumber(p.clip)} and noise (σ = ${formatNumber(p.noiseMultiplier)}) is added ${where}.${budget}`,
-      protective: true,
+      value: 'off — no noise is added to the updates',
+      hint: 'No ε is measured: nothing bounds what the trained model could reveal about your data.',
+      protective: false,
     });
+    return rows;
   }
+  const budget = p.targetEpsilon === null ? `no ε limit (δ = ${formatDelta(p.delta)})` : `stops at ${formatEpsilon(p.targetEpsilon, p.delta)}`;
+  const deviation = `standard deviation σ × C = ${formatNumber(p.clip * p.noiseMultiplier)}`;
+  const where =
+    p.dp === 'local'
+      ? `this computer adds noise (${deviation}) to it before it leaves, so no one sees your update without noise. Stronger protection, at some cost in accuracy.`
+      : p.secureAggregation
+        ? `the hospitals add noise (${deviation}) to the sum in shares, so the orchestrator sees only the noisy sum.`
+        : `the orchestrator adds noise (${deviation}) to the sum of the updates, so the trained model reveals little about any one hospital’s data.`;
+  const limit =
+    p.targetEpsilon === null
+      ? ' ε measures the privacy spent (lower is more private); no limit is set, so it grows with every round.'
+      : ` ε measures the privacy spent (lower is more private); training stops before a round would spend more than ε = ${formatNumber(p.targetEpsilon, 3)}.`;
+  rows.push({
+    label: 'Differential privacy',
+    value: `${p.dp}, C = ${formatNumber(p.clip)}, σ = ${formatNumber(p.noiseMultiplier)}, ${budget}`,
+    hint: `Your update is clipped to size ${formatNumber(p.clip)}, then ${where}${limit}`,
+    protective: true,
+  });
   return rows;
 }

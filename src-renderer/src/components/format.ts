@@ -41,3 +41,16 @@ export function formatDuration(seconds: number): string {
   const rest = Math.round(seconds % 60);
   return minutes < 60 ? `${minutes} min ${rest} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
+
+/** A small probability as people write it: 1e-5 -> "1e-5", 2.5e-7 -> "2.5e-7", 0.01 -> "0.01". */
+export function formatDelta(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '—';
+  if (value === 0 || Math.abs(value) >= 1e-3) return formatNumber(value);
+  const [mantissa = '', exponent = ''] = value.toExponential().split('e');
+  return `${Number(Number(mantissa).toPrecision(3))}e${Number(exponent)}`;
+}
+
+/** The privacy spent: "ε = 2.93 (δ = 1e-5)". */
+export function formatEpsilon(epsilon: number, delta?: number | null): string {
+  return `ε = ${formatNumber(epsilon, 3)}${delta === null || delta === undefined ? '' : ` (δ = ${formatDelta(delta)})`}`;
+}

@@ -1,9 +1,10 @@
-// A run's settings for the orchestrator: every hyperparameter that applies to its algorithm
-// (describe.ts has the shorter, plain-words version shown to data owners).
+// A run's settings for the orchestrator: every hyperparameter that applies to its algorithm, and
+// how its updates are protected (describe.ts has the shorter, plain-words version shown to data owners).
 import { DataList, SimpleGrid } from '@mantine/core';
 import type { Algorithm, Hyperparameters, ModelSpec } from '../../../src-main/contract/records';
 import { ALGORITHM_NAMES, describeModel } from './describe';
 import { formatNumber } from './format';
+import { privacyEntries } from './privacy';
 
 const OPTIMIZER_LABELS: Record<Hyperparameters['optimizer'], string> = { sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop' };
 
@@ -51,6 +52,7 @@ export function hyperparameterEntries(hyperparameters: Hyperparameters): Array<[
     ['Evaluate', h.evaluateEvery === 0 ? 'After the last round' : h.evaluateEvery === 1 ? 'Every round' : `Every ${h.evaluateEvery} rounds`],
     ['Early stopping', h.earlyStopping ? `Patience ${h.earlyStopping.patience} rounds${h.earlyStopping.minDelta > 0 ? `, min. improvement ${formatNumber(h.earlyStopping.minDelta)}` : ''}` : 'Off'],
     ['Seed', String(h.seed)],
+    ...privacyEntries(h.privacy),
   );
   return entries;
 }

@@ -2,13 +2,17 @@
 // Hyperparameters schema itself, so the form accepts exactly what the app does.
 import { Box, Button, Collapse, Group, Modal, NumberInput, Paper, Radio, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { useForm, type UseFormReturnType } from '@mantine/form';
-import { IconChevronDown, IconChevronRight, IconPlus } from '@tabler/icons-react';
+import { IconChevronDown, IconChevronRight, IconDeviceFloppy, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { Algorithm, Run } from '../../../../src-main/contract/records';
+import type { Algorithm, Privacy, Run } from '../../../../src-main/contract/records';
 import { Hyperparameters } from '../../../../src-main/contract/records';
 import { useApi } from '../../api/react';
 import { validateName } from './collaboration-form';
+import { checkNumber, limitsOf, unwrap, type Limits } from './number-limits';
+import { initialPrivacyValues, PrivacyFields, privacyFromValues, validatePrivacy, type PrivacyFormValues } from './run-privacy-fields';
 import { createWithFreeId, FormError, useSubmit } from './shared';
+
+export { checkNumber, describeLimits, type Limits } from './number-limits';
 
 type HyperparameterValues = Hyperparameters;
 type Optimizer = HyperparameterValues['optimizer'];
@@ -32,34 +36,6 @@ export type NumericField =
   | 'roundTimeoutSeconds'
   | 'evaluateEvery'
   | 'seed';
-
-export interface Limits {
-  min: number;
-  max: number;
-  minExclusive: boolean;
-  maxExclusive: boolean;
-  integer: boolean;
-}
-
-interface NumberSchema {
-  minValue: number | null;
-  maxValue: number | null;
-  isInt: boolean;
-  safeParse(value: unknown): { success: boolean };
-}
-
-function unwrap(schema: unknown): NumberSchema {
-  let current = schema as { unwrap?: () => unknown };
-  while (typeof current.unwrap === 'function') current = current.unwrap() as { unwrap?: () => unknown };
-  return current as unknown as NumberSchema;
-}
-
-function limitsOf(schema: unknown): Limits {
-  const number = unwrap(schema);
-  const min = number.minValue ?? Number.MIN_SAFE_INTEGER;
-  const max = number.maxValue ?? Number.MAX_SAFE_INTEGER;
-  return { min, max, minExclusive: !number.safeParse(min).success, maxExclusive: !number.safeParse(max).success, integer: number.isInt };
-}
 
 const SHAPE = Hyperparameters.shape;
 const EARLY_STOPPING = unwrap(SHAPE.earlyStopping) as unknown as { shape: { patience: unknown; minDelta: unknown } };
@@ -87,30 +63,6 @@ export const LIMITS: Record<NumericField | 'patience' | 'minDelta', Limits> = {
   minDelta: limitsOf(EARLY_STOPPING.shape.minDelta),
 };
 const PATIENCE_DEFAULT = 5;
-
-function show(value: number): string {
-  return value.toLocaleString('en', { maximumFractionDigits: 10 });
-}
-
-/** "A whole number from 1 to 100,000", "More than 0, at most 100". */
-export function describeLimits(limits: Limits): string {
-  const { min, max, minExclusive, maxExclusive, integer } = limits;
-  const lower = minExclusive ? `more than ${show(min)}` : `at least ${show(min)}`;
-  const upper = maxExclusive ? `less than ${show(max)}` : `at most ${show(max)}`;
-  if (integer && !minExclusive && !maxExclusive) return `A whole number from ${show(min)} to ${show(max)}`;
-  if (!minExclusive && !maxExclusive) return `A number from ${show(min)} to ${show(max)}`;
-  const text = `${integer ? 'A whole number' : 'A number'} ${lower} and ${upper}`;
-  return text;
-}
-
-export function checkNumber(value: number | string, limits: Limits): string | null {
-  if (value === '' || typeof value !== 'number' || !Number.isFinite(value)) return `Enter a value: ${describeLimits(limits).toLowerCase()}`;
-  const { min, max, minExclusive, maxExclusive, integer } = limits;
-  const tooLow = minExclusive ? value <= min : value < min;
-  const tooHigh = maxExclusive ? value >= max : value > max;
-  if (tooLow || tooHigh || (integer && !Number.isInteger(value))) return `Must be ${describeLimits(limits).replace(/^A /, 'a ')}`;
-  return null;
-}
 
 export const ALGORITHMS: Array<{ value: Algorithm; label: string; description: string }> = [
   { value: 'fedavg', label: 'FedAvg', description: 'Averages the hospitals’ models, weighted by their rows. The standard baseline.' },
@@ -145,17 +97,25 @@ const LOSSES: Array<{ value: Loss; label: string }> = [
   { value: 'mae', label: 'Mean absolute error' },
 ];
 
-export type RunFormValues = { name: string; algorithm: Algorithm; optimizer: Optimizer; loss: Loss; earlyStopping: boolean; patience: number | string; minDelta: number | string } & Record<
-  NumericField,
-  number | string
->;
+export type RunFormValues = {
+  name: string;
+  algorithm: Algorithm;
+  optimizer: Optimizer;
+  loss: Loss;
+  earlyStopping: boolean;
+  patience: number | string;
+  minDelta: number | string;
+  privacy: PrivacyFormValues;
+} & Record<NumericField, number | string>;
 
 const ADVANCED_FIELDS = ['minClients', 'fractionFit', 'roundTimeoutSeconds', 'evaluateEvery', 'seed', 'l2', 'loss', 'patience', 'minDelta'];
 
-export function initialRunValues(): RunFormValues {
-  const { earlyStopping, algorithm, optimizer, loss, ...numbers } = DEFAULTS;
+/** The form's values for a new run (the defaults), or for editing `run` (its own settings). */
+export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters'>): RunFormValues {
+  const { earlyStopping, algorithm, optimizer, loss, privacy, ...numbers } = run?.hyperparameters ?? DEFAULTS;
   return {
-    name: '',
+    name: run?.name ?? '',
+    privacy: initialPrivacyValues(privacy),
     algorithm,
     optimizer,
     loss,
@@ -174,8 +134,11 @@ function fieldShown(field: NumericField | 'patience' | 'minDelta', values: RunFo
   return true;
 }
 
-/** The hyperparameters the form shows, as runs.create takes them (hidden settings keep the app's defaults). */
-export function hyperparametersFromValues(values: RunFormValues): Partial<HyperparameterValues> {
+/**
+ * The hyperparameters the form shows, as runs.create and runs.update take them (hidden settings
+ * keep the app's defaults, or the run's own values). `privacy` fills the hidden privacy fields.
+ */
+export function hyperparametersFromValues(values: RunFormValues, privacy: Privacy = DEFAULTS.privacy): Partial<HyperparameterValues> {
   const numeric = (field: NumericField) => Number(values[field]);
   const result: Partial<HyperparameterValues> = {
     algorithm: values.algorithm,
@@ -193,6 +156,7 @@ export function hyperparametersFromValues(values: RunFormValues): Partial<Hyperp
     evaluateEvery: numeric('evaluateEvery'),
     seed: numeric('seed'),
     earlyStopping: values.earlyStopping ? { patience: Number(values.patience), minDelta: Number(values.minDelta) } : null,
+    privacy: privacyFromValues(values.privacy, privacy),
   };
   if (values.algorithm === 'fedprox') result.mu = numeric('mu');
   for (const field of SERVER_FIELDS[values.algorithm]) result[field] = numeric(field);
@@ -208,6 +172,7 @@ function validateValues(values: RunFormValues): Record<string, string> {
     const problem = checkNumber(values[field], LIMITS[field]);
     if (problem) errors[field] = problem;
   }
+  for (const [field, problem] of Object.entries(validatePrivacy(values.privacy, values.minClients))) errors[field] ??= problem;
   return errors;
 }
 
@@ -270,20 +235,37 @@ function Subsection({ title, children, description }: { title: string; descripti
   );
 }
 
-function RunForm({ experimentId, participantsWithData, onCancel, onSaved }: { experimentId: string; participantsWithData?: number | undefined; onCancel(): void; onSaved(run: Run): void }) {
+function RunForm({
+  experimentId,
+  run: editing,
+  participantsWithData,
+  onCancel,
+  onSaved,
+}: {
+  experimentId: string;
+  /** The run to edit; none: a new run. */
+  run?: Run | undefined;
+  participantsWithData?: number | undefined;
+  onCancel(): void;
+  onSaved(run: Run): void;
+}) {
   const client = useApi();
   const { submit, pending, error } = useSubmit();
   const [advanced, setAdvanced] = useState(false);
-  const form = useForm<RunFormValues>({ mode: 'controlled', initialValues: initialRunValues(), validate: validateValues });
+  const form = useForm<RunFormValues>({ mode: 'controlled', initialValues: initialRunValues(editing), validate: validateValues });
   const values = form.values;
   const serverFields = SERVER_FIELDS[values.algorithm];
   const fedOpt = values.algorithm === 'fedadam' || values.algorithm === 'fedyogi' || values.algorithm === 'fedadagrad';
 
   const save = form.onSubmit(
     async (submitted) => {
-      const hyperparameters = hyperparametersFromValues(submitted);
+      const hyperparameters = hyperparametersFromValues(submitted, editing?.hyperparameters.privacy);
       const name = submitted.name.trim();
-      const run = await submit(() => createWithFreeId(name, (id) => client.call('runs.create', { experimentId, name, hyperparameters, ...(id ? { id } : {}) })));
+      const run = await submit(() =>
+        editing
+          ? client.call('runs.update', { id: editing.id, name, hyperparameters })
+          : createWithFreeId(name, (id) => client.call('runs.create', { experimentId, name, hyperparameters, ...(id ? { id } : {}) })),
+      );
       if (run) onSaved(run);
     },
     (errors) => {
@@ -357,6 +339,10 @@ function RunForm({ experimentId, participantsWithData, onCancel, onSaved }: { ex
           </SimpleGrid>
         </Subsection>
 
+        <Subsection title="Privacy" description="How the hospitals’ updates are protected: from the orchestrator, and in the trained model.">
+          <PrivacyFields form={form} />
+        </Subsection>
+
         <Box>
           <UnstyledButton onClick={() => setAdvanced((value) => !value)} aria-expanded={advanced} aria-controls="run-advanced" className="mantine-focus-auto" py={4}>
             <Group gap={6}>
@@ -375,11 +361,13 @@ function RunForm({ experimentId, participantsWithData, onCancel, onSaved }: { ex
                 <NumberField
                   form={form}
                   field="minClients"
-                  description={
-                    participantsWithData === undefined
-                      ? FIELD_TEXT.minClients.description
-                      : `${FIELD_TEXT.minClients.description} ${participantsWithData} ${participantsWithData === 1 ? 'has' : 'have'} declared training data.`
-                  }
+                  description={[
+                    FIELD_TEXT.minClients.description,
+                    values.privacy.secureAggregation ? 'At least 2 with secure aggregation.' : '',
+                    participantsWithData === undefined ? '' : `${participantsWithData} ${participantsWithData === 1 ? 'has' : 'have'} declared training data.`,
+                  ]
+                    .filter(Boolean)
+                    .join(' ')}
                 />
                 <NumberField form={form} field="fractionFit" />
                 <NumberField form={form} field="roundTimeoutSeconds" />
@@ -403,17 +391,19 @@ function RunForm({ experimentId, participantsWithData, onCancel, onSaved }: { ex
           </Collapse>
         </Box>
 
-        <FormError error={error} title="Could not create the run" />
+        <FormError error={error} title={editing ? 'Could not save the run' : 'Could not create the run'} />
         <Group justify="space-between" gap="sm">
           <Text size="xs" c="dimmed">
-            The run is created without starting; start it from its page. Each hospital approves it before its data is used.
+            {editing
+              ? 'The changes apply when the run starts. Each hospital approves it, with these settings, before its data is used.'
+              : 'The run is created without starting; start it from its page. Each hospital approves it before its data is used.'}
           </Text>
           <Group gap="sm">
             <Button variant="default" onClick={onCancel} disabled={pending}>
               Cancel
             </Button>
-            <Button type="submit" loading={pending} leftSection={<IconPlus size={16} />}>
-              Create run
+            <Button type="submit" loading={pending} leftSection={editing ? <IconDeviceFloppy size={16} /> : <IconPlus size={16} />}>
+              {editing ? 'Save changes' : 'Create run'}
             </Button>
           </Group>
         </Group>
@@ -422,11 +412,13 @@ function RunForm({ experimentId, participantsWithData, onCancel, onSaved }: { ex
   );
 }
 
+/** A new run of the experiment, or, given `run`, that run's settings to edit. */
 export function RunFormModal({
   opened,
   onClose,
   experimentId,
   experimentName,
+  run,
   participantsWithData,
   onSaved,
 }: {
@@ -434,12 +426,13 @@ export function RunFormModal({
   onClose(): void;
   experimentId: string;
   experimentName: string;
+  run?: Run | undefined;
   participantsWithData?: number | undefined;
   onSaved(run: Run): void;
 }) {
   return (
-    <Modal opened={opened} onClose={onClose} title={`New run of “${experimentName}”`} size="64rem">
-      <RunForm experimentId={experimentId} participantsWithData={participantsWithData} onCancel={onClose} onSaved={onSaved} />
+    <Modal opened={opened} onClose={onClose} title={run ? `Edit “${run.name}”` : `New run of “${experimentName}”`} size="64rem">
+      <RunForm experimentId={experimentId} run={run} participantsWithData={participantsWithData} onCancel={onClose} onSaved={onSaved} />
     </Modal>
   );
 }

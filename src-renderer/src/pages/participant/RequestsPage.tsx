@@ -13,6 +13,7 @@ import { describeHyperparameters, describeModel, describePrivacy, TAG_KIND_LABEL
 import { formatCount, formatDate } from '../../components/format';
 import { PageHeader } from '../../components/page';
 import { fileName } from '../../components/paths';
+import { dpSettingsText, privacyBrief } from '../../components/privacy';
 import { EmptyState, ErrorAlert, QueryView } from '../../components/states';
 
 function Block({ title, children }: { title: string; children: ReactNode }) {
@@ -205,12 +206,13 @@ function RequestCard({ request, tags, onDecided }: { request: Consent; tags: Dat
 
 function PastDecisions({ requests }: { requests: Consent[] }) {
   return (
-    <Table.ScrollContainer minWidth={720}>
+    <Table.ScrollContainer minWidth={880}>
       <Table withTableBorder aria-label="Past decisions">
         <Table.Thead>
           <Table.Tr>
             <Table.Th>Run</Table.Th>
             <Table.Th>Model</Table.Th>
+            <Table.Th>Protection</Table.Th>
             <Table.Th>Decision</Table.Th>
             <Table.Th>Decided</Table.Th>
             <Table.Th>Received</Table.Th>
@@ -229,6 +231,14 @@ function PastDecisions({ requests }: { requests: Consent[] }) {
               </Table.Td>
               <Table.Td>
                 <Text size="sm">{describeModel(request.summary.model).name}</Text>
+              </Table.Td>
+              <Table.Td>
+                <Text size="sm">{privacyBrief(request.summary.privacy)}</Text>
+                {request.summary.privacy.dp !== 'off' && (
+                  <Text size="xs" c="dimmed">
+                    {dpSettingsText(request.summary.privacy)}
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>
                 {request.state === 'approved' ? (

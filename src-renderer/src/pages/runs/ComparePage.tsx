@@ -1,4 +1,4 @@
-// Completed runs side by side (/compare?runs=a,b): their settings, the aggregate metrics of
+// Completed runs side by side (/compare?runs=a,b): their settings and privacy, the aggregate metrics of
 // their global models with the best value of each row marked, and one metric round by round.
 import { Alert, Anchor, Badge, Box, Group, LoadingOverlay, MultiSelect, Paper, Select, Stack, Table, Text, VisuallyHidden } from '@mantine/core';
 import { IconChartLine, IconTrophy } from '@tabler/icons-react';
@@ -12,9 +12,10 @@ import { useApi, useQuery } from '../../api/react';
 import { RunStatusBadge } from '../../components/badges';
 import { RoundChart, seriesColor, type RoundRow, type RoundSeries } from '../../components/charts';
 import { ALGORITHM_NAMES, describeModel } from '../../components/describe';
-import { formatCount, formatDuration, formatNumber } from '../../components/format';
+import { formatCount, formatDuration, formatEpsilon, formatNumber } from '../../components/format';
 import { optimizerLabel } from '../../components/hyperparameters';
 import { PageHeader } from '../../components/page';
+import { dpSettingsText } from '../../components/privacy';
 import { Section } from '../../components/section';
 import { EmptyState, ErrorAlert, LoadingBlock } from '../../components/states';
 import { durationSeconds, metricValue, roundMetricOf } from './run-state';
@@ -248,11 +249,25 @@ function SideBySide({ details }: { details: RunDetail[] }) {
     ['Project', (detail) => detail.project.name],
     ['Model', (detail) => describeModel(detail.experiment.model).name],
     ['Algorithm', (detail) => ALGORITHM_NAMES[detail.run.hyperparameters.algorithm]],
-    ['Rounds', (detail) => `${detail.result?.rounds.length ?? detail.run.round} of ${detail.run.hyperparameters.rounds}${detail.result?.stoppedEarly ? ' (stopped early)' : ''}`],
+    [
+      'Rounds',
+      (detail) =>
+        `${detail.result?.rounds.length ?? detail.run.round} of ${detail.run.hyperparameters.rounds}${detail.result?.stoppedEarly ? ' (stopped early)' : detail.result?.privacy.stoppedByBudget ? ' (privacy budget)' : ''}`,
+    ],
     ['Local epochs', (detail) => String(detail.run.hyperparameters.epochs)],
     ['Batch size', (detail) => String(detail.run.hyperparameters.batchSize)],
     ['Learning rate', (detail) => formatNumber(detail.run.hyperparameters.learningRate)],
     ['Optimizer', (detail) => optimizerLabel(detail.run.hyperparameters)],
+    ['Secure aggregation', (detail) => (detail.run.hyperparameters.privacy.secureAggregation ? 'On' : 'Off')],
+    ['Differential privacy', (detail) => dpSettingsText(detail.run.hyperparameters.privacy)],
+    [
+      'ε spent',
+      (detail) => {
+        const privacy = detail.result?.privacy;
+        if (!privacy || privacy.epsilon === null) return '—';
+        return `${formatEpsilon(privacy.epsilon, privacy.delta)}${privacy.stoppedByBudget ? ', budget reached' : ''}`;
+      },
+    ],
     ['Participants', (detail) => String(detail.result?.parties.length ?? '—')],
     [
       'Duration',

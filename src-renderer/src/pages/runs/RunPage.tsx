@@ -1,7 +1,8 @@
 // One run (/runs/:id): its phase and progress while it executes, live per participant and per
 // round, then its results; and the actions that fit its status (start, cancel, export).
-import { Alert, Paper, Stack, Text } from '@mantine/core';
-import { IconPlayerPause, IconRocket } from '@tabler/icons-react';
+import { Alert, Button, Paper, Stack, Text } from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { IconPencil, IconPlayerPause, IconRocket } from '@tabler/icons-react';
 import { useEffect, useMemo, useReducer } from 'react';
 import { useParams } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
@@ -11,12 +12,15 @@ import { ALGORITHM_NAMES, describeModel } from '../../components/describe';
 import { formatDate } from '../../components/format';
 import { HyperparameterList } from '../../components/hyperparameters';
 import { PageHeader, type Crumb } from '../../components/page';
+import { privacyParts } from '../../components/privacy';
 import { Section } from '../../components/section';
 import { EmptyState, ErrorAlert, LoadingBlock } from '../../components/states';
+import { RunFormModal } from '../orchestrator/run-form';
+import { notifySaved } from '../orchestrator/shared';
 import { CancelRunButton, ExportModelButton, StartRunButton } from './run-actions';
 import { HistoryCharts } from './run-history';
 import { PartiesTable, PhaseCard, type PartyName } from './run-live';
-import { EvaluationSection, OutcomeSection } from './run-results';
+import { EvaluationSection, OutcomeSection, PrivacySection } from './run-results';
 import { INITIAL_LIVE, STARTABLE_STATUSES, isActiveStatus, liveReducer, mergeRounds, metricsKindOf, partiesOfRounds } from './run-state';
 
 type RunDetail = ApiTypes['RunDetail'];
@@ -88,6 +92,7 @@ function RunView({
   reload(): void;
 }) {
   const { run, experiment, project } = detail;
+  const [editing, edit] = useDisclosure(false);
   const status = live.status?.status ?? run.status;
   const executing = isActiveStatus(status) && (detail.active || live.status !== null);
   const interrupted = isActiveStatus(status) && !executing;
@@ -113,10 +118,21 @@ function RunView({
   const model = describeModel(experiment.model);
   const h = run.hyperparameters;
   const startedAt = run.startedAt;
-  const description = `${model.name} · ${ALGORITHM_NAMES[h.algorithm]} · ${h.rounds} ${h.rounds === 1 ? 'round' : 'rounds'}${startedAt ? ` · started ${formatDate(startedAt)}` : ''}`;
+  const description = [
+    model.name,
+    ALGORITHM_NAMES[h.algorithm],
+    `${h.rounds} ${h.rounds === 1 ? 'round' : 'rounds'}`,
+    ...privacyParts(h.privacy),
+    ...(startedAt ? [`started ${formatDate(startedAt)}`] : []),
+  ].join(' · ');
 
   const actions = (
     <>
+      {!executing && !interrupted && status === 'defined' && (
+        <Button variant="default" leftSection={<IconPencil size={16} />} onClick={edit.open}>
+          Edit
+        </Button>
+      )}
       {!executing && !interrupted && STARTABLE_STATUSES.includes(status) && <StartRunButton run={{ ...run, status }} onStarted={reload} />}
       {executing && <CancelRunButton run={run} onCancelled={reload} />}
       {!executing && status === 'completed' && result?.artifacts.globalModel && <ExportModelButton run={run} />}
@@ -172,6 +188,7 @@ function RunView({
           <>
             <OutcomeSection result={result} plannedRounds={h.rounds} names={names} />
             <EvaluationSection result={result} project={project} names={names} />
+            <PrivacySection privacy={result.privacy} rounds={result.rounds.length} />
             {rounds.length > 0 && charts}
             {settings}
           </>
@@ -207,6 +224,18 @@ function RunView({
           </>
         )}
       </Stack>
+      <RunFormModal
+        opened={editing}
+        onClose={edit.close}
+        experimentId={experiment.id}
+        experimentName={experiment.name}
+        run={run}
+        onSaved={(saved) => {
+          edit.close();
+          notifySaved(`Run "${saved.name}" saved`);
+          reload();
+        }}
+      />
     </>
   );
 }

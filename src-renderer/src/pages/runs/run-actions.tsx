@@ -9,6 +9,7 @@ import type { Run } from '../../../../src-main/contract/records';
 import { useAction } from '../../api/react';
 import { ALGORITHM_NAMES } from '../../components/describe';
 import { PathInput } from '../../components/path-input';
+import { privacyBrief } from '../../components/privacy';
 import { ErrorAlert } from '../../components/states';
 import { ConfirmDialog } from './confirm-dialog';
 
@@ -55,6 +56,9 @@ export function StartRunButton({ run, onStarted }: { run: Run; onStarted(): void
         <Text size="sm" c="dimmed">
           {ALGORITHM_NAMES[h.algorithm]}, {h.rounds} {h.rounds === 1 ? 'round' : 'rounds'} of {h.epochs} local {h.epochs === 1 ? 'epoch' : 'epochs'}; at least{' '}
           {h.minClients} {h.minClients === 1 ? 'participant' : 'participants'} must take part.
+        </Text>
+        <Text size="sm" c="dimmed">
+          Privacy protection: {privacyBrief(h.privacy).replace(/^None$/, 'none (no secure aggregation, no differential privacy)')}.
         </Text>
         {again && (
           <Alert color="yellow" variant="light">

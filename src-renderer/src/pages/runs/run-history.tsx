@@ -1,13 +1,14 @@
 // A run's rounds as charts: the training loss and the evaluation metric, the aggregate and
-// each participant's own, growing round by round while the run trains.
+// each participant's own, and the privacy spent (ε), growing round by round while the run trains.
 import { SimpleGrid } from '@mantine/core';
 import { useMemo } from 'react';
 import type { Hyperparameters } from '../../../../src-main/contract/records';
 import type { RoundRecord } from '../../../../src-main/contract/results';
 import { AGGREGATE_COLOR, RoundChart, seriesColor, type RoundSeries } from '../../components/charts';
+import { formatDelta, formatNumber } from '../../components/format';
 import { Section } from '../../components/section';
 import type { PartyName } from './run-live';
-import { lossRows, metricRows, metricsKindOf, partyKeys, roundMetricOf } from './run-state';
+import { epsilonRows, lossRows, metricRows, metricsKindOf, partyKeys, roundMetricOf } from './run-state';
 
 export function HistoryCharts({
   rounds,
@@ -59,6 +60,31 @@ export function HistoryCharts({
       >
         <RoundChart label={metric ? `${metric.label} per round` : 'Evaluation per round'} rows={metrics} series={series} maxRound={totalRounds} bounds={metric?.key === 'rmse' ? [0, Infinity] : [0, 1]} empty={notEvaluatedYet} />
       </Section>
+      {(hyperparameters.privacy.dp !== 'off' || rounds.some((record) => record.privacy)) && <EpsilonChart rounds={rounds} totalRounds={totalRounds} hyperparameters={hyperparameters} />}
     </SimpleGrid>
+  );
+}
+
+const EPSILON_SERIES: RoundSeries = { key: 'epsilon', label: 'ε spent', color: AGGREGATE_COLOR, emphasis: true };
+const TARGET_SERIES: RoundSeries = { key: 'target', label: 'Target ε', color: 'red.6' };
+
+/** The differential privacy spent so far, after each round, against the run's target. */
+function EpsilonChart({ rounds, totalRounds, hyperparameters }: { rounds: RoundRecord[]; totalRounds: number; hyperparameters: Hyperparameters }) {
+  const { targetEpsilon } = hyperparameters.privacy;
+  const rows = useMemo(() => epsilonRows(rounds, targetEpsilon), [rounds, targetEpsilon]);
+  const delta = rounds.findLast((record) => record.privacy)?.privacy?.delta ?? hyperparameters.privacy.delta;
+  const target = targetEpsilon === null ? '' : ` Training stops before a round would spend more than ε = ${formatNumber(targetEpsilon, 3)}.`;
+  return (
+    <Section title="Privacy spent" description={`The ε spent so far after each round (δ = ${formatDelta(delta)}); lower is more private.${target}`}>
+      <RoundChart
+        label="ε spent per round"
+        rows={rows}
+        series={targetEpsilon === null ? [EPSILON_SERIES] : [EPSILON_SERIES, TARGET_SERIES]}
+        maxRound={totalRounds}
+        bounds={[0, Infinity]}
+        digits={3}
+        empty="The ε spent appears here when the first round finishes."
+      />
+    </Section>
   );
 }

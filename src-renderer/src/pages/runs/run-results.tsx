@@ -1,18 +1,20 @@
 // What a finished run left: how it ended, who dropped out, the final metrics of the global
-// model at each participant and pooled, and the aggregate confusion matrix.
+// model at each participant and pooled, the aggregate confusion matrix, and how the updates
+// were protected (with the differential privacy spent).
 import { Alert, Box, Code, Group, Paper, SimpleGrid, Stack, Table, Text, Tooltip } from '@mantine/core';
-import { IconAlertTriangle, IconCircleCheck, IconPlayerStop } from '@tabler/icons-react';
+import { IconAlertTriangle, IconCircleCheck, IconPlayerStop, IconShieldCheck } from '@tabler/icons-react';
 import type { ReactNode } from 'react';
 import type { Project } from '../../../../src-main/contract/records';
-import type { RunResult } from '../../../../src-main/contract/results';
+import type { PrivacyReport, RunResult } from '../../../../src-main/contract/results';
 import { CopyIcon } from '../../components/copy';
-import { formatCount, formatDate, formatDuration } from '../../components/format';
+import { formatCount, formatDate, formatDuration, formatEpsilon, formatNumber } from '../../components/format';
 import { ConfusionMatrix, MetricsTable } from '../../components/metrics';
+import { DP_LABELS } from '../../components/privacy';
 import { Section } from '../../components/section';
 import { PartyLabel, type PartyName } from './run-live';
 import { durationSeconds } from './run-state';
 
-function Stat({ label, children }: { label: string; children: ReactNode }) {
+function Stat({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
   return (
     <Paper p="sm" bg="var(--mantine-color-gray-0)" withBorder={false}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: 0.4 }}>
@@ -21,6 +23,11 @@ function Stat({ label, children }: { label: string; children: ReactNode }) {
       <Box fz="sm" fw={600} mt={4}>
         {children}
       </Box>
+      {hint && (
+        <Text size="xs" c="dimmed" mt={2}>
+          {hint}
+        </Text>
+      )}
     </Paper>
   );
 }
@@ -67,7 +74,13 @@ export function OutcomeSection({ result, plannedRounds, names }: { result: RunRe
         <Stat label="Rounds">
           {rounds} of {plannedRounds}
         </Stat>
-        <Stat label="Stopped early">{result.stoppedEarly ? `At round ${result.stoppedEarly.round}; kept round ${result.stoppedEarly.bestRound}` : 'No'}</Stat>
+        <Stat label="Stopped early">
+          {result.stoppedEarly
+            ? `At round ${result.stoppedEarly.round}; kept round ${result.stoppedEarly.bestRound}`
+            : result.privacy.stoppedByBudget
+              ? `Privacy budget reached after round ${rounds}`
+              : 'No'}
+        </Stat>
         <Stat label="Participants">{result.parties.length}</Stat>
         <Stat label="Features">{result.features.length > 0 ? formatCount(result.features.length) : '—'}</Stat>
         <Stat label="Parameters">{result.parameterCount > 0 ? formatCount(result.parameterCount) : '—'}</Stat>
@@ -157,6 +170,67 @@ export function EvaluationSection({ result, project, names }: { result: RunResul
           </Box>
         </Stack>
       )}
+    </Section>
+  );
+}
+
+/** Where the noise went, for a run with differential privacy. */
+function noiseText(privacy: PrivacyReport): string {
+  const deviation = privacy.clip !== null && privacy.noiseMultiplier !== null ? ` of standard deviation σ × C = ${formatNumber(privacy.clip * privacy.noiseMultiplier)}` : '';
+  const clipped = `Each update was clipped to C = ${formatNumber(privacy.clip)}`;
+  if (privacy.dp === 'local') return `${clipped}, and each hospital added noise${deviation} to its own update.`;
+  return privacy.secureAggregation
+    ? `${clipped}; the hospitals added noise${deviation} to the sum, in shares.`
+    : `${clipped}; the orchestrator added noise${deviation} to the sum of the updates.`;
+}
+
+/** How a finished run protected the updates: secure aggregation, and the differential privacy spent. */
+export function PrivacySection({ privacy, rounds }: { privacy: PrivacyReport; rounds: number }) {
+  const dp = privacy.dp !== 'off';
+  const quantization = privacy.quantization;
+  const target = privacy.targetEpsilon === null ? null : formatEpsilon(privacy.targetEpsilon);
+  return (
+    <Section title="Privacy" description="How the participants’ updates were protected, and the differential privacy this run spent.">
+      {privacy.stoppedByBudget && (
+        <Alert color="blue" variant="light" icon={<IconShieldCheck size={18} />} title="Training stopped at the privacy budget">
+          {rounds === 0
+            ? `No round was trained: even one round would have spent more than the target ${target ?? 'ε'}.`
+            : `Training stopped after round ${rounds}: the next round would have spent more than the target ${target ?? 'ε'}. The model of round ${rounds} is the result.`}
+        </Alert>
+      )}
+      <SimpleGrid cols={{ base: 2, sm: 3 }} spacing="sm">
+        <Stat
+          label="Secure aggregation"
+          hint={
+            privacy.secureAggregation
+              ? quantization
+                ? `Fixed-point encoding: ${quantization.fractionalBits} fractional bits, values within ±${formatNumber(quantization.range)}`
+                : 'The orchestrator saw only the sum of the updates.'
+              : 'The orchestrator saw each hospital’s update.'
+          }
+        >
+          {privacy.secureAggregation ? 'On' : 'Off'}
+        </Stat>
+        <Stat label="Differential privacy">{DP_LABELS[privacy.dp]}</Stat>
+        {dp && (
+          <>
+            <Stat label="Clipping norm (C)">{formatNumber(privacy.clip)}</Stat>
+            <Stat label="Noise multiplier (σ)">{formatNumber(privacy.noiseMultiplier)}</Stat>
+            <Stat label="ε spent" hint="Lower is more private.">
+              {privacy.epsilon === null ? '—' : formatEpsilon(privacy.epsilon, privacy.delta)}
+            </Stat>
+            <Stat label="Target ε" hint={privacy.targetEpsilon === null ? 'Training could spend any ε.' : 'Training stops before a round would exceed it.'}>
+              {privacy.targetEpsilon === null ? 'None' : formatNumber(privacy.targetEpsilon, 3)}
+            </Stat>
+          </>
+        )}
+      </SimpleGrid>
+      <Text size="sm" c="dimmed">
+        {privacy.secureAggregation
+          ? 'With secure aggregation each hospital masked its update, so the orchestrator learned only the sum of each round’s updates, never one hospital’s. '
+          : ''}
+        {dp ? noiseText(privacy) : 'No noise was added to the updates, so no ε is reported.'}
+      </Text>
     </Section>
   );
 }

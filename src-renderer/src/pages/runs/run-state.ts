@@ -169,6 +169,13 @@ export function metricRows(rounds: readonly RoundRecord[], keys: Map<string, str
     });
 }
 
+/** The cumulative ε spent after each round that reports it, with the target as a flat line when there is one. */
+export function epsilonRows(rounds: readonly RoundRecord[], target: number | null): ChartRow[] {
+  return rounds
+    .filter((record) => record.privacy)
+    .map((record) => ({ round: record.round, epsilon: record.privacy!.epsilon, ...(target === null ? {} : { target }) }));
+}
+
 export function durationSeconds(startedAt: string | undefined | null, finishedAt: string | undefined | null): number | null {
   if (!startedAt || !finishedAt) return null;
   const seconds = (Date.parse(finishedAt) - Date.parse(startedAt)) / 1000;
