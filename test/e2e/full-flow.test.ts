@@ -23,6 +23,7 @@ const PROJECT = 'Diagnosis';
 const EXPERIMENT = 'Logistic regression';
 const RUN = 'FedAvg, 5 rounds';
 const RUN_WITHOUT_B = 'FedAvg, hospital A only';
+const RUN_PRIVATE = 'FedAvg, secure aggregation and DP';
 const ROUNDS = 5;
 /** UI waits: generous for CI on two cores, but a stuck screen still fails in reasonable time. */
 const WAIT = 20_000;
@@ -110,6 +111,24 @@ const RECORD_ROUND_COUNTER = `(() => {
 
 async function roundCounterTexts(page: Page): Promise<string[]> {
   return (await page.evaluate('window.__cohortRounds')) as string[];
+}
+
+/** Through the screens, as a person would: Collaborations > collaboration > project > experiment. */
+async function openExperiment(o: Page): Promise<void> {
+  await navigate(o, 'Collaborations', 'Collaborations');
+  await o.getByRole('link', { name: `${COLLABORATION}: open collaboration` }).click();
+  await (await visible(o.getByRole('table', { name: 'Projects' }))).getByRole('link', { name: PROJECT }).click();
+  await (await visible(o.getByRole('table', { name: 'Experiments' }))).getByRole('link', { name: EXPERIMENT }).click();
+}
+
+/** Creates the run filled in the dialog, starts it after confirming, and waits for the approvals. */
+async function createAndStart(o: Page, runDialog: Locator, name: string): Promise<void> {
+  await runDialog.getByRole('button', { name: 'Create run' }).click();
+  await visible(o.getByRole('heading', { name: 'This run has not started' }));
+  await o.getByRole('button', { name: 'Start run' }).click();
+  const confirm = await visible(o.getByRole('dialog', { name: `Start “${name}”?` }));
+  await confirm.getByRole('button', { name: 'Start run' }).click();
+  await visible(o.getByRole('heading', { name: 'Awaiting approval' }));
 }
 
 /** The numbers a chart shows, read from its table view. */
@@ -343,10 +362,7 @@ describe.skipIf(!hasChromium)('the whole flow in a browser: orchestrator and two
   step('5. the orchestrator starts the run; each hospital reviews the training request and approves it', async () => {
     const o = orchestrator;
     // Back to the run through the screens: Collaborations > collaboration > project > experiment > run.
-    await navigate(o, 'Collaborations', 'Collaborations');
-    await o.getByRole('link', { name: `${COLLABORATION}: open collaboration` }).click();
-    await (await visible(o.getByRole('table', { name: 'Projects' }))).getByRole('link', { name: PROJECT }).click();
-    await (await visible(o.getByRole('table', { name: 'Experiments' }))).getByRole('link', { name: EXPERIMENT }).click();
+    await openExperiment(o);
     await (await visible(o.getByRole('table', { name: 'Runs' }))).getByRole('link', { name: RUN }).click();
     await visible(o.getByRole('heading', { name: 'This run has not started' }));
     await visible(o.getByText('the 2 participants registered'));
@@ -508,12 +524,7 @@ describe.skipIf(!hasChromium)('the whole flow in a browser: orchestrator and two
     await runDialog.getByRole('textbox', { name: 'Rounds', exact: true }).fill('3');
     await runDialog.getByRole('button', { name: /Advanced/ }).click();
     await runDialog.getByRole('textbox', { name: 'Minimum participants' }).fill('1');
-    await runDialog.getByRole('button', { name: 'Create run' }).click();
-    await visible(o.getByRole('heading', { name: 'This run has not started' }));
-    await o.getByRole('button', { name: 'Start run' }).click();
-    const confirm = await visible(o.getByRole('dialog', { name: `Start “${RUN_WITHOUT_B}”?` }));
-    await confirm.getByRole('button', { name: 'Start run' }).click();
-    await visible(o.getByRole('heading', { name: 'Awaiting approval' }));
+    await createAndStart(o, runDialog, RUN_WITHOUT_B);
 
     const b = page('hospital-b');
     await navigate(b, 'Training requests', 'Training requests');
@@ -551,6 +562,57 @@ describe.skipIf(!hasChromium)('the whole flow in a browser: orchestrator and two
     const table = await visible(o.getByRole('table', { name: 'Runs side by side' }));
     await visible(table.getByText(RUN_WITHOUT_B));
     await shot(o, 'orchestrator-compare');
+    expectNoProblems();
+  });
+
+  step('11. a run with secure aggregation and central DP: the hospitals see the protection before approving; results show the epsilon spent', async () => {
+    const o = orchestrator;
+    await openExperiment(o);
+    await o.getByRole('button', { name: 'New run' }).click();
+    const runDialog = await visible(o.getByRole('dialog', { name: /^New run of/ }));
+    await runDialog.getByLabel('Name').fill(RUN_PRIVATE);
+    await runDialog.getByRole('textbox', { name: 'Rounds', exact: true }).fill('5');
+    await runDialog.getByRole('switch', { name: 'Secure aggregation' }).check();
+    // Secure aggregation needs two participants per round: the form says so until it is set.
+    await runDialog.getByRole('radio', { name: /^Central/ }).check();
+    await runDialog.getByRole('textbox', { name: 'Noise multiplier (σ)' }).fill('5');
+    // At sigma 5 with both hospitals in every round, rounds 1, 2, 3 bring epsilon to 0.79, 1.16, 1.45: the budget stops training after round 2.
+    await runDialog.getByRole('textbox', { name: 'Target epsilon (ε)' }).fill('1.2');
+    await runDialog.getByRole('button', { name: /Advanced/ }).click();
+    await runDialog.getByRole('textbox', { name: 'Minimum participants' }).fill('2');
+    await shot(o, 'orchestrator-new-private-run');
+    await createAndStart(o, runDialog, RUN_PRIVATE);
+
+    for (const hospital of HOSPITALS) {
+      const h = page(hospital.id);
+      await navigate(h, 'Training requests', 'Training requests');
+      const request = await visible(h.getByRole('article', { name: `Training request: ${RUN_PRIVATE}` }));
+      const privacy = await visible(request.getByText('How your updates are protected').locator('..'));
+      await visible(privacy.getByText(/^Secure aggregation: on/));
+      await visible(privacy.getByText(/^Differential privacy: central, C = 1, σ = 5, stops at ε = 1\.2 \(δ = 1e-5\)/));
+      await shot(h, `${hospital.id}-private-request`);
+      await request.getByRole('button', { name: 'Approve' }).click();
+      await visible(h.getByRole('table', { name: 'Past decisions' }).locator('tbody tr').filter({ hasText: RUN_PRIVATE }).getByText('Approved', { exact: true }));
+    }
+
+    await visible(o.getByRole('main').getByRole('heading', { level: 2 }).locator('[data-status="completed"]'), 60_000);
+    await visible(o.getByText('Training stopped at the privacy budget'));
+    await visible(o.getByText(/^Training stopped after round 2: the next round would have spent more than the target ε = 1\.2/));
+    const privacy = await visible(o.getByRole('region', { name: 'Privacy', exact: true }));
+    expect((await privacy.textContent())?.replace(/\s+/g, ' ')).toMatch(/Secure aggregation\s*On/);
+    expect((await privacy.textContent())?.replace(/\s+/g, ' ')).toMatch(/ε spent\s*ε = 1\.16 \(δ = 1e-5\)/);
+    await shot(o, 'orchestrator-private-run-completed');
+    expectNoProblems();
+  });
+
+  step('12. each party\'s Security page shows its identity and what it exchanged, with bytes', async () => {
+    for (const [who, p] of [['orchestrator', orchestrator], ...HOSPITALS.map((hospital) => [hospital.id, page(hospital.id)] as const)] as const) {
+      await navigate(p, 'Security', 'Security');
+      await visible(p.getByText(/SHA256:[0-9a-f]{4} [0-9a-f]{4}/).first());
+      const log = await visible(p.getByRole('table', { name: 'Security log' }));
+      await expect.poll(() => log.locator('tbody tr').count(), { timeout: WAIT }).toBeGreaterThan(3);
+      await shot(p, `${who}-security`);
+    }
     expectNoProblems();
   });
 });
