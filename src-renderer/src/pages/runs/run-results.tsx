@@ -14,11 +14,24 @@ import { Section } from '../../components/section';
 import { PartyLabel, type PartyName } from './run-live';
 import { durationSeconds } from './run-state';
 
+/** A label in capitals, but its Greek letters as written: an uppercase σ or ε reads as Σ or E. */
+function CapitalsLabel({ text }: { text: string }) {
+  return text.split(/([α-ω]+)/).map((part, index) =>
+    /^[α-ω]+$/.test(part) ? (
+      <span key={index} style={{ textTransform: 'none' }}>
+        {part}
+      </span>
+    ) : (
+      part
+    ),
+  );
+}
+
 function Stat({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
   return (
     <Paper p="sm" bg="var(--mantine-color-gray-0)" withBorder={false}>
       <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: 0.4 }}>
-        {label}
+        <CapitalsLabel text={label} />
       </Text>
       <Box fz="sm" fw={600} mt={4}>
         {children}
