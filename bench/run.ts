@@ -9,7 +9,7 @@ import { selectBackend } from '../src-main/ml/backend';
 import { aggregation } from './benchmarks/aggregation';
 import { localTraining } from './benchmarks/local-training';
 import { memory } from './benchmarks/memory';
-import { roundOverhead1M, roundSmall } from './benchmarks/rounds';
+import { roundOverhead1M, roundSmall, secureAggregation1M } from './benchmarks/rounds';
 import { scale } from './benchmarks/scale';
 import { simulateDemo } from './benchmarks/simulate-demo';
 import { startup } from './benchmarks/startup';
@@ -17,7 +17,7 @@ import { ROOT } from './lib/federation';
 import type { Figure } from './lib/stats';
 import type { BenchResult, Benchmark } from './lib/types';
 
-const BENCHMARKS: Benchmark[] = [roundOverhead1M, roundSmall, simulateDemo, aggregation, scale, localTraining, memory, startup];
+const BENCHMARKS: Benchmark[] = [roundOverhead1M, roundSmall, simulateDemo, aggregation, scale, localTraining, memory, startup, secureAggregation1M];
 
 function format(value: number, unit: string): string {
   if (unit === 'bytes') return value >= 1e6 ? `${(value / 1e6).toFixed(2)} MB` : `${(value / 1e3).toFixed(1)} kB`;

@@ -122,6 +122,8 @@ export const ActivityEntry = z.strictObject({
   rounds: z.array(ActivityRound),
   lastMetrics: Metrics.nullable(),
   predictedRows: z.int().nullable(),
+  /** Where this party's predictions file was written (on this computer), when predictions were made. */
+  predictionsPath: z.string().nullable().default(null),
   endReason: z.string().nullable(),
   startedAt: z.string(),
   updatedAt: z.string(),
@@ -139,6 +141,12 @@ export const LocalModel = z.strictObject({
 
 export const LocalEvaluation = z.strictObject({
   metrics: Metrics,
+  /**
+   * The target's classes as the model was trained on them, in the confusion matrix's order:
+   * binary, the negative class then the positive one; multiclass, as in the metrics. Null for a
+   * regression.
+   */
+  labels: z.array(z.string()).min(2).nullable(),
   rows: z.int(),
   unseenLevels: z.record(z.string(), z.record(z.string(), z.int())),
   skippedRows: z.int(),

@@ -1,5 +1,7 @@
 // What each party's security log records: everything that left its machine (what, to whom,
 // how many bytes, when) and every inbound request or connection (accepted or refused, and why).
+// An inbound request is recorded when it arrives, its reply when that is sent: a request that
+// waits for a person (consent) is on record from the start.
 import { z } from 'zod';
 
 export const SecurityDirection = z.enum(['outbound', 'inbound']);
@@ -16,9 +18,9 @@ export const SecurityEvent = z.strictObject({
   what: z.string().max(200),
   bytes: z.int().min(0),
   outcome: SecurityOutcome,
-  /** Why it was refused, or a short note. */
+  /** Why it was refused, or a short note (an error reply: the error it carried). */
   reason: z.string().max(1_000).optional(),
-  /** The run it belongs to, when there is one. */
+  /** The run it belongs to, when there is one (a reply: the run its request named). */
   run: z.string().max(64).optional(),
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;

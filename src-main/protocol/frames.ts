@@ -47,7 +47,11 @@ export interface Message {
 const TAG = new RegExp(`^[A-Za-z0-9_-]{${TAG_LENGTH}}$`);
 
 export class FrameError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The bytes refused with it (the frame, and any part of a message it cut short), when known. */
+    readonly bytes?: number,
+  ) {
     super(message);
     this.name = 'FrameError';
   }
@@ -92,29 +96,42 @@ export function decodeTensor(frame: Buffer, expectedLength: number): Float32Arra
  * an envelope that cuts into the tensors of another still counts as the start of a new message.
  */
 export class MessageAssembler {
-  private pending: { envelope: Envelope; tensors: Float32Array[]; text: string; tag: string | undefined } | undefined;
+  private pending: { envelope: Envelope; tensors: Float32Array[]; text: string; tag: string | undefined; bytes: number } | undefined;
 
-  /** Feeds one frame; returns a message when one is complete. Throws FrameError for a frame refused. */
-  push(data: Buffer, isBinary: boolean, refuse: (problem: string) => void = throwProblem): Message | undefined {
+  /**
+   * Feeds one frame; returns a message when one is complete. Throws FrameError for a frame
+   * refused, with the bytes dropped (that frame, and the message it belonged to, if any).
+   * `refuse` is told of a message dropped because another began, with that message's bytes.
+   */
+  push(data: Buffer, isBinary: boolean, refuse: (problem: string, bytes: number) => void = throwProblem): Message | undefined {
     if (!isBinary) {
       if (this.pending) {
+        const dropped = this.pending.bytes;
         this.pending = undefined;
-        refuse('an envelope arrived before the tensors of the previous message (that message is dropped)');
+        refuse('an envelope arrived before the tensors of the previous message (that message is dropped)', dropped);
       }
-      const { text, tag } = splitTag(data.toString('utf8'));
-      const envelope = decodeEnvelope(text);
+      let text: string;
+      let tag: string | undefined;
+      let envelope: Envelope;
+      try {
+        ({ text, tag } = splitTag(data.toString('utf8')));
+        envelope = decodeEnvelope(text);
+      } catch (error) {
+        throw error instanceof FrameError ? new FrameError(error.message, data.length) : error;
+      }
       if (!envelope.n) return { envelope, tensors: [], text, ...(tag === undefined ? {} : { tag }) };
-      this.pending = { envelope, tensors: [], text, tag };
+      this.pending = { envelope, tensors: [], text, tag, bytes: data.length };
       return undefined;
     }
     const pending = this.pending;
-    if (!pending) throw new FrameError('a binary frame arrived without an envelope announcing it');
+    if (!pending) throw new FrameError('a binary frame arrived without an envelope announcing it', data.length);
     const lengths = pending.envelope.n!;
+    pending.bytes += data.length;
     try {
       pending.tensors.push(decodeTensor(data, lengths[pending.tensors.length]!));
     } catch (error) {
       this.pending = undefined;
-      throw error;
+      throw error instanceof FrameError ? new FrameError(error.message, pending.bytes) : error;
     }
     if (pending.tensors.length < lengths.length) return undefined;
     this.pending = undefined;
@@ -123,8 +140,8 @@ export class MessageAssembler {
   }
 }
 
-function throwProblem(problem: string): never {
-  throw new FrameError(problem);
+function throwProblem(problem: string, bytes: number): never {
+  throw new FrameError(problem, bytes);
 }
 
 /** A text frame is an envelope, or (sealed) an authentication tag followed by the envelope. */

@@ -6,7 +6,9 @@
 // A peer created with `handshake` types accepts only those (and replies to its own requests)
 // until it is sealed with the session keys the handshake agreed; from then on every message in
 // both directions is sequenced and authenticated (session.ts), and anything else is refused.
-// Every message sent, and every inbound request accepted or refused, is reported to `audit`.
+// Every message sent, and every inbound request accepted or refused, is reported to `audit`:
+// an inbound request as soon as it arrives and is validated (its handler may take minutes: a
+// consent request waits for a person), its reply when that is sent, with the request's run.
 import { randomBytes } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { z } from 'zod';
@@ -40,7 +42,9 @@ export interface PeerAuditEntry {
   what: string;
   bytes: number;
   outcome: 'sent' | 'accepted' | 'refused';
+  /** Why it was refused; for an error reply, the error it carries. */
   reason?: string;
+  /** The run it is about: named in its body, or (a reply) in the request's. */
   run?: string;
 }
 
@@ -56,7 +60,10 @@ export interface HandlerResult {
   afterReply?: () => void;
 }
 
-type Handler = (message: Message) => Promise<HandlerResult>;
+interface Handler {
+  schema: z.ZodType;
+  run: (body: unknown, tensors: Float32Array[]) => Promise<HandlerResult> | HandlerResult;
+}
 type Listener = (message: Message) => void;
 
 export class RemoteError extends Error {
@@ -239,13 +246,7 @@ export class Peer {
     schema: S,
     handler: (body: z.infer<S>, tensors: Float32Array[]) => Promise<HandlerResult> | HandlerResult,
   ): void {
-    this.handlers.set(type, async (message) => {
-      const parsed = schema.safeParse(message.envelope.b);
-      if (!parsed.success) {
-        throw new RemoteError('BAD_REQUEST', `invalid ${type}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`);
-      }
-      return handler(parsed.data as z.infer<S>, message.tensors);
-    });
+    this.handlers.set(type, { schema, run: (body, tensors) => handler(body as z.infer<S>, tensors) });
   }
 
   /** Listens to notifications of one type; invalid bodies are refused and dropped. */
@@ -282,14 +283,19 @@ export class Peer {
    * order). The tensors' memory goes to the socket as it is: it must not change until this
    * resolves. Inside a session the envelope gets the next sequence number and the frame the tag.
    */
-  private send(envelope: Omit<Envelope, 'n'>, tensors: readonly Float32Array[] = [], what: string = envelope.t): Promise<void> {
+  private send(
+    envelope: Omit<Envelope, 'n'>,
+    tensors: readonly Float32Array[] = [],
+    what: string = envelope.t,
+    noted: Pick<PeerAuditEntry, 'run' | 'reason'> = {},
+  ): Promise<void> {
     if (!this.isOpen) return Promise.reject(new PeerClosedError(this.label_, this.closeReason || 'not open'));
     const sequenced = this.seal ? { ...envelope, s: this.seal.next() } : envelope;
     const { text, binary } = encodeMessage(sequenced, tensors);
     const frame = this.seal ? this.seal.tag(sequenced.s!, text, binary) + text : text;
     if (this.options.audit) {
       const bytes = Buffer.byteLength(frame) + binary.reduce((total, part) => total + part.length, 0);
-      this.options.audit({ direction: 'outbound', peer: this.label_, what, bytes, outcome: 'sent', ...runOf(envelope.b) });
+      this.options.audit({ direction: 'outbound', peer: this.label_, what, bytes, outcome: 'sent', ...runOf(envelope.b), ...noted });
     }
     return new Promise((resolve, reject) => {
       const done = (error?: Error) => (error ? reject(error) : resolve());
@@ -298,15 +304,15 @@ export class Peer {
     });
   }
 
-  /** Drops an inbound message, saying why. */
-  private refuse(message: Message | undefined, reason: string): void {
+  /** Drops an inbound message (or frames that make none: `bytes` says how many), saying why. */
+  private refuse(message: Message | undefined, reason: string, bytes = 0): void {
     this.options.onRefused?.(`${reason} (from ${this.label_})`, this.seal !== undefined);
     if (this.options.audit) {
       this.options.audit({
         direction: 'inbound',
         peer: this.label_,
         what: message?.envelope.t ?? 'frame',
-        bytes: message ? messageBytes(message) : 0,
+        bytes: message ? messageBytes(message) : bytes,
         outcome: 'refused',
         reason,
         ...runOf(message?.envelope.b),
@@ -314,18 +320,19 @@ export class Peer {
     }
   }
 
-  private auditInbound(message: Message, outcome: 'accepted' | 'refused', reason?: string): void {
-    this.options.audit?.({ direction: 'inbound', peer: this.label_, what: message.envelope.t, bytes: messageBytes(message), outcome, ...(reason ? { reason } : {}), ...runOf(message.envelope.b) });
+  private auditInbound(message: Message, outcome: 'accepted'): void {
+    this.options.audit?.({ direction: 'inbound', peer: this.label_, what: message.envelope.t, bytes: messageBytes(message), outcome, ...runOf(message.envelope.b) });
   }
 
   private receive(data: RawData, isBinary: boolean): void {
     this.alive = true;
     let message: Message | undefined;
+    const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
     try {
-      const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-      message = this.assembler.push(buffer, isBinary, (problem) => this.refuse(undefined, problem));
+      message = this.assembler.push(buffer, isBinary, (problem, bytes) => this.refuse(undefined, problem, bytes));
     } catch (error) {
-      this.refuse(undefined, error instanceof FrameError ? error.message : String(error));
+      if (error instanceof FrameError) this.refuse(undefined, error.message, error.bytes ?? buffer.length);
+      else this.refuse(undefined, String(error), buffer.length);
       return;
     }
     if (!message) return;
@@ -345,7 +352,10 @@ export class Peer {
       if (envelope.re === undefined && !this.options.handshake.includes(envelope.t)) {
         this.refuse(message, `"${envelope.t}" is not allowed before authentication`);
         if (envelope.id !== undefined) {
-          void this.send({ v: PROTOCOL_VERSION, t: 'error', re: envelope.id, b: { code: 'UNAUTHENTICATED', message: 'authenticate first' } }, [], `error reply to ${envelope.t}`).catch(() => undefined);
+          void this.send({ v: PROTOCOL_VERSION, t: 'error', re: envelope.id, b: { code: 'UNAUTHENTICATED', message: 'authenticate first' } }, [], `error reply to ${envelope.t}`, {
+            ...runOf(envelope.b),
+            reason: 'authenticate first',
+          }).catch(() => undefined);
         }
         return;
       }
@@ -379,26 +389,32 @@ export class Peer {
   private async answer(id: string, message: Message): Promise<void> {
     const type = message.envelope.t;
     const handler = this.handlers.get(type);
-    let reply: Omit<Envelope, 'n'>;
     let result: HandlerResult | undefined;
+    let failure: { code: string; message: string } | undefined;
     if (!handler) {
+      failure = { code: 'UNKNOWN_TYPE', message: `unknown request type ${type}` };
       this.refuse(message, `unknown request type "${type}"`);
-      reply = { v: PROTOCOL_VERSION, t: 'error', re: id, b: { code: 'UNKNOWN_TYPE', message: `unknown request type ${type}` } };
     } else {
-      try {
-        result = await handler(message);
+      const parsed = handler.schema.safeParse(message.envelope.b);
+      if (!parsed.success) {
+        failure = { code: 'BAD_REQUEST', message: `invalid ${type}: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}` };
+        this.refuse(message, failure.message);
+      } else {
+        // Recorded now, not when the handler is done: that may be minutes away (a person deciding).
         this.auditInbound(message, 'accepted');
-        reply = { v: PROTOCOL_VERSION, t: 'reply', re: id, b: result.body };
-      } catch (error) {
-        const code = error instanceof RemoteError ? error.code : ((error as { code?: unknown }).code ?? 'ERROR');
-        const text = (error as Error).message ?? String(error);
-        if (code === 'BAD_REQUEST') this.refuse(message, text);
-        else this.auditInbound(message, 'refused', text);
-        reply = { v: PROTOCOL_VERSION, t: 'error', re: id, b: { code: String(code), message: text } };
+        try {
+          result = await handler.run(parsed.data, message.tensors);
+        } catch (error) {
+          const code = error instanceof RemoteError ? error.code : ((error as { code?: unknown }).code ?? 'ERROR');
+          failure = { code: String(code), message: (error as Error).message ?? String(error) };
+        }
       }
     }
-    const sent = this.send(reply, result?.tensors, `${reply.t === 'error' ? 'error reply' : 'reply'} to ${type}`);
-    result?.afterReply?.();
+    const reply: Omit<Envelope, 'n'> = failure ? { v: PROTOCOL_VERSION, t: 'error', re: id, b: failure } : { v: PROTOCOL_VERSION, t: 'reply', re: id, b: result?.body };
+    // The reply's entry names the request's run (a reply body seldom does), and an error its reason.
+    const noted = { ...runOf(message.envelope.b), ...(failure ? { reason: failure.message } : {}) };
+    const sent = this.send(reply, failure ? undefined : result?.tensors, `${failure ? 'error reply' : 'reply'} to ${type}`, noted);
+    if (!failure) result?.afterReply?.();
     await sent.catch(() => undefined);
   }
 }

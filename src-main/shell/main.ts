@@ -6,6 +6,7 @@
 import { join, normalize, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
+import { dialogFor } from './dialogs';
 import { HostProcess } from './host-relay';
 import { parseShellOptions, toArgs } from './options';
 
@@ -86,22 +87,16 @@ async function start(): Promise<void> {
     if (typeof command !== 'string') return { ok: false, error: { code: 'BAD_INPUT', message: 'a command name is required' } };
     return host!.request(command, input);
   });
-  ipcMain.handle('cohort:choose-path', async (event, purpose: unknown) => {
+  ipcMain.handle('cohort:choose-path', async (event, request: unknown) => {
     if (!fromOurPage(event) || !window) return null;
-    const csv = [{ name: 'CSV files', extensions: ['csv'] }];
-    if (purpose === 'open-csv') {
-      const chosen = await dialog.showOpenDialog(window, { properties: ['openFile'], filters: csv });
+    const plan = dialogFor(request);
+    if (!plan) return null;
+    if (plan.kind === 'open') {
+      const chosen = await dialog.showOpenDialog(window, plan.options);
       return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
     }
-    if (purpose === 'save-csv') {
-      const chosen = await dialog.showSaveDialog(window, { filters: csv });
-      return chosen.canceled ? null : (chosen.filePath ?? null);
-    }
-    if (purpose === 'directory') {
-      const chosen = await dialog.showOpenDialog(window, { properties: ['openDirectory', 'createDirectory'] });
-      return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
-    }
-    return null;
+    const chosen = await dialog.showSaveDialog(window, plan.options);
+    return chosen.canceled ? null : (chosen.filePath || null);
   });
   createWindow();
 }

@@ -1,6 +1,7 @@
 // Sandboxed preload: exposes named functions only, never ipcRenderer itself. The main process
 // checks that every call comes from the Cohort page.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import type { ChoosePath } from '../contract/bridge';
 
 contextBridge.exposeInMainWorld('cohort', {
   transport: 'electron' as const,
@@ -10,6 +11,6 @@ contextBridge.exposeInMainWorld('cohort', {
     ipcRenderer.on('cohort:event', forward);
     return () => ipcRenderer.removeListener('cohort:event', forward);
   },
-  /** A native dialog: a CSV to open, a CSV to save, or a folder. */
-  choosePath: (purpose: 'open-csv' | 'save-csv' | 'directory'): Promise<string | null> => ipcRenderer.invoke('cohort:choose-path', purpose),
+  /** A native dialog: a file to open or save (of the types asked for), or a folder. The main process validates the request. */
+  choosePath: ((request) => ipcRenderer.invoke('cohort:choose-path', request)) satisfies ChoosePath,
 });

@@ -35,10 +35,17 @@ describe('activity', () => {
     expect(screen.getByText('Cancelled by the orchestrator.')).toBeTruthy();
   });
 
-  it('shows the predictions written', async () => {
-    setup([activity({ predictedRows: 36 })]);
+  it('shows the predictions written, and where the app wrote them', async () => {
+    setup([activity({ predictedRows: 36, predictionsPath: 'D:\\Cohort\\runs\\fedavg-baseline\\predictions.csv' })]);
     expect(await screen.findByText('36 rows')).toBeTruthy();
-    expect(screen.getByText('/home/cohort/data/runs/fedavg-baseline/predictions.csv')).toBeTruthy();
+    expect(screen.getByText('D:\\Cohort\\runs\\fedavg-baseline\\predictions.csv')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Copy the path of the predictions file' })).toBeTruthy();
+  });
+
+  it('shows no predictions file for a run that made none', async () => {
+    setup([activity({ predictedRows: null, predictionsPath: null })]);
+    expect(await screen.findByText('no prediction file registered')).toBeTruthy();
+    expect(screen.queryByText(/Predictions file/)).toBeNull();
   });
 
   it('says when no run used my data, and fetches again when activity changes', async () => {

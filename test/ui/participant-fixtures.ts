@@ -149,6 +149,7 @@ export function activity(overrides: Partial<ApiTypes['ActivityEntry']> = {}): Ap
     ],
     lastMetrics: metrics,
     predictedRows: null,
+    predictionsPath: null,
     endReason: 'run completed',
     startedAt: AT,
     updatedAt: AT,

@@ -26,7 +26,7 @@ describe('evaluate & predict', () => {
 
   it('evaluate the chosen model on a local file and show metrics, confusion matrix and warnings', async () => {
     const { api, user } = setup({
-      'local.evaluate': () => ({ metrics, rows: 5, skippedRows: 2, unseenLevels: { ward: { Cardiology: 3 } } }),
+      'local.evaluate': () => ({ metrics, labels: ['benign', 'malignant'], rows: 5, skippedRows: 2, unseenLevels: { ward: { Cardiology: 3 } } }),
     });
     const model = await screen.findByRole('combobox', { name: 'Model' });
     expect((model as HTMLInputElement).value).toBe('FedAvg baseline · global model');
@@ -40,13 +40,13 @@ describe('evaluate & predict', () => {
     expect(screen.getByText('2 rows were skipped')).toBeTruthy();
     expect(screen.getByText('Values the model has never seen')).toBeTruthy();
     expect(screen.getByText(/“Cardiology” \(3 rows\)/)).toBeTruthy();
-    // Binary: the class names come from the project (positive) and the file's target column.
+    // Binary: the class names are the model's own, as the evaluation reports them (negative, positive).
     const matrix = await screen.findByRole('table', { name: 'Confusion matrix' });
-    await waitFor(() => expect(within(matrix).getAllByRole('row').map((row) => row.textContent)).toEqual(['true ↓ / predicted →BM', 'B11', 'M12']));
+    expect(within(matrix).getAllByRole('row').map((row) => row.textContent)).toEqual(['true ↓ / predicted →benignmalignant', 'benign11', 'malignant12']);
   });
 
   it('evaluate my local model when I choose it', async () => {
-    const { api, user } = setup({ 'local.evaluate': () => ({ metrics, rows: 5, skippedRows: 0, unseenLevels: {} }) });
+    const { api, user } = setup({ 'local.evaluate': () => ({ metrics, labels: ['B', 'M'], rows: 5, skippedRows: 0, unseenLevels: {} }) });
     await user.click(await screen.findByRole('combobox', { name: 'Model' }));
     await user.click(await screen.findByRole('option', { name: /FedAvg baseline · my local model/, hidden: true }, { timeout: 3000 }));
     await user.type(screen.getByRole('textbox', { name: /File with known outcomes/ }), '/data/e.csv');

@@ -3,7 +3,9 @@ import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { ApiTypes, CommandInput } from '../../src-main/contract/api';
+import { ChoosePathRequest, type ChoosePath } from '../../src-main/contract/bridge';
 import type { SecurityEvent, SecurityLogQuery } from '../../src-main/contract/security';
+import type { CohortPreload } from '../../src-renderer/src/api/transport';
 import { App } from '../../src-renderer/src/app/App';
 import { formatBytes } from '../../src-renderer/src/components/format';
 import { joinPath } from '../../src-renderer/src/components/paths';
@@ -92,6 +94,7 @@ describe('security screen', () => {
     const about = await screen.findByRole('region', { name: 'What the security log records' });
     expect(about.textContent).toContain('Everything that left this computer: what it was, to whom, how many bytes, and when.');
     expect(about.textContent).toContain('accepted or refused, and why it was refused');
+    expect(about.textContent).toContain('as soon as it arrives');
     expect(about.textContent).toContain('only ever added to');
     expect(within(about).getByText('/home/cohort/data/security-log.jsonl')).toBeTruthy();
   });
@@ -232,6 +235,35 @@ describe('security screen', () => {
     await waitFor(() => expect(api.callsOf('security.export')).toEqual([{ path: '/home/audit/security-log.jsonl', format: 'jsonl' }]));
     const done = await within(dialog).findByRole('alert');
     expect(done.textContent).toContain('4 events written to /home/audit/security-log.jsonl');
+  });
+
+  it('offers, in the desktop app’s save dialog, files of the format chosen', async () => {
+    const asked: ChoosePathRequest[] = [];
+    const choosePath: ChoosePath = async (request) => {
+      asked.push(request);
+      return request.filters?.[0]?.extensions[0] === 'jsonl' ? '/home/audit/chosen.jsonl' : '/home/audit/chosen.csv';
+    };
+    vi.stubGlobal('cohort', { transport: 'electron', invoke: () => Promise.resolve({ ok: false, error: { code: 'INTERNAL', message: 'not in this test' } }), onEvent: () => () => undefined, choosePath } satisfies CohortPreload);
+    try {
+      const { api, user } = setup();
+      await logTable();
+      await user.click(screen.getByRole('button', { name: 'Export…' }));
+      const dialog = await screen.findByRole('dialog', { name: 'Export the security log' }, { timeout: 3000 });
+      await user.click(within(dialog).getByRole('button', { name: 'Browse…' }));
+      await user.click(within(dialog).getByRole('radio', { name: /JSON lines/ }));
+      await user.click(within(dialog).getByRole('button', { name: 'Browse…' }));
+      expect(asked).toEqual([
+        { purpose: 'save-file', filters: [{ name: 'CSV files', extensions: ['csv'] }] },
+        { purpose: 'save-file', filters: [{ name: 'JSON lines', extensions: ['jsonl'] }] },
+      ]);
+      // What the window asks for is what the main process accepts.
+      for (const request of asked) expect(ChoosePathRequest.safeParse(request).success).toBe(true);
+      expect((within(dialog).getByRole('textbox', { name: /Save as/ }) as HTMLInputElement).value).toBe('/home/audit/chosen.jsonl');
+      await user.click(within(dialog).getByRole('button', { name: 'Export' }));
+      await waitFor(() => expect(api.callsOf('security.export')).toEqual([{ path: '/home/audit/chosen.jsonl', format: 'jsonl' }]));
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('will not export over the log itself, and shows why an export failed', async () => {

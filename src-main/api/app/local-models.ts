@@ -3,7 +3,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CommandOutput } from '../../contract/api';
-import { Alignment } from '../../contract/data';
+import { Alignment, type AlignedTarget } from '../../contract/data';
 import { CohortError } from '../../contract/errors';
 import { assertNoDrift } from '../../core/alignment/drift';
 import { encodeDataset, loadKindsFor } from '../../core/alignment/encode';
@@ -80,6 +80,7 @@ export async function evaluateLocally(modelDir: string, path: string, party: str
     const outputs = predictRows(model, data.x, data.rows, data.featureCount);
     return {
       metrics: metricsFor(alignment.target, data.y, outputs, data.rows),
+      labels: classLabels(alignment.target),
       rows: data.rows,
       unseenLevels: data.unseenLevels,
       skippedRows: data.skipped.missingTarget + data.skipped.unseenLabel,
@@ -87,6 +88,13 @@ export async function evaluateLocally(modelDir: string, path: string, party: str
   } finally {
     model.dispose();
   }
+}
+
+/** The target's classes in the confusion matrix's order (binary: negative, then positive); null for a regression. */
+function classLabels(target: AlignedTarget): string[] | null {
+  if (target.kind === 'binary') return [target.labels.find((label) => label !== target.positive) ?? `not ${target.positive}`, target.positive];
+  if (target.kind === 'multiclass') return [...target.labels];
+  return null;
 }
 
 export async function predictLocally(modelDir: string, path: string, outputPath: string, party: string): Promise<CommandOutput<'local.predict'>> {

@@ -18,6 +18,7 @@ import type { MetadataStore } from '../../store/metadata-store';
 import { z } from 'zod';
 import { ActivityEntry } from '../../contract/api';
 import { ensureIdentity, readIdentity, type PartyIdentity } from '../worker/identity';
+import { predictionsFile } from '../worker/data-port';
 import { startWorker, type WorkerNode } from '../worker/worker-service';
 import { hubContactsOf } from '../trust/hub-contact';
 import type { Handlers } from './dispatch';
@@ -47,18 +48,29 @@ const ACTIVITY_FILE = 'activity.json';
 type ActivityEntryShape = ApiTypes['ActivityEntry'];
 
 /** What the worker did for each run, kept for the activity screen (in memory, saved to disk). */
-class ActivityLog {
+export class ActivityLog {
   private entries = new Map<string, ActivityEntryShape>();
   private saving: Promise<void> = Promise.resolve();
 
+  /** `predictionsFile`: where the worker writes a run's predictions. */
   constructor(
     private readonly file: string,
     private readonly changed: Changed,
+    private readonly predictionsFile: (run: string) => string,
   ) {}
 
   async load(): Promise<void> {
     const saved = await readJsonFile(this.file, z.array(ActivityEntry)).catch(() => undefined);
-    for (const entry of saved ?? []) this.entries.set(entry.run, entry);
+    for (const entry of saved ?? []) {
+      // Entries saved before the path was kept: the worker has always written it there.
+      if (entry.predictedRows !== null && entry.predictionsPath === null) entry.predictionsPath = this.predictionsFile(entry.run);
+      this.entries.set(entry.run, entry);
+    }
+  }
+
+  /** Waits until what was recorded so far is on disk. */
+  flush(): Promise<void> {
+    return this.saving;
   }
 
   list(): ActivityEntryShape[] {
@@ -77,6 +89,7 @@ class ActivityLog {
         rounds: [],
         lastMetrics: null,
         predictedRows: null,
+        predictionsPath: null,
         endReason: null,
         startedAt: now,
         updatedAt: now,
@@ -89,6 +102,7 @@ class ActivityLog {
     if (event.kind === 'finished') {
       entry.state = 'finished';
       entry.predictedRows = event.predictedRows;
+      entry.predictionsPath = event.predictedRows === null ? null : this.predictionsFile(event.run);
       this.changed('models');
     }
     if (event.kind === 'ended') {
@@ -110,7 +124,7 @@ export interface ParticipantSide {
 
 export async function participantSide(store: MetadataStore, dataDir: string, changed: Changed, log: Log, security: SecurityRecorder): Promise<ParticipantSide> {
   const consent = new StoredConsent(store, { changed: () => changed('requests') });
-  const activity = new ActivityLog(join(dataDir, ACTIVITY_FILE), changed);
+  const activity = new ActivityLog(join(dataDir, ACTIVITY_FILE), changed, (run) => predictionsFile(dataDir, run));
   await activity.load();
   let identity = await readIdentity(dataDir);
   let worker: WorkerNode | undefined;

@@ -97,6 +97,12 @@ function checkColumnsUnchanged(tag: DataTag, header: readonly string[]): void {
   }
 }
 
+/** Where a run leaves its models and this party's predictions. */
 export function runDir(dataDir: string, run: string): string {
   return join(dataDir, 'runs', run);
+}
+
+/** The file a run writes this party's predictions to, when it has predict data. */
+export function predictionsFile(dataDir: string, run: string): string {
+  return join(runDir(dataDir, run), 'predictions.csv');
 }

@@ -29,7 +29,7 @@ import { listenForParties, partyPeer, recordHandshake, type PartyConnectionOptio
 import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files';
 import { version } from '../version';
 import { StoredConsent } from './consent';
-import { StoreDataPort, runDir } from './data-port';
+import { StoreDataPort, predictionsFile, runDir } from './data-port';
 import { ThreadTrainingPort } from './training-port';
 
 export interface WorkerOptions {
@@ -99,7 +99,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   const artifacts: WorkerArtifactsPort = {
     modelDir: (run, which) => join(runDir(options.dataDir, run), `${which}-model`),
     writePredictions: (run, alignment, data, outputs) =>
-      writePredictionsCsv(join(runDir(options.dataDir, run), 'predictions.csv'), alignment.target, { sourceRows: data.sourceRows, outputs }),
+      writePredictionsCsv(predictionsFile(options.dataDir, run), alignment.target, { sourceRows: data.sourceRows, outputs }),
   };
   const engine = new WorkerEngine(options.party, {
     data: new StoreDataPort(store, options.maxFileBytes === undefined ? {} : { maxBytes: options.maxFileBytes }),

@@ -1,5 +1,6 @@
 // How the UI reaches the app's engines: Electron's preload, or a WebSocket in browser mode.
 import type { AppEvent, Result } from '../../../src-main/contract/api';
+import type { ChoosePath } from '../../../src-main/contract/bridge';
 
 export interface Transport {
   readonly kind: 'electron' | 'browser' | 'memory';
@@ -14,6 +15,6 @@ export interface CohortPreload {
   transport: 'electron';
   invoke(command: string, input: unknown): Promise<Result<unknown>>;
   onEvent(listener: (event: unknown) => void): () => void;
-  /** A native dialog: a CSV to open, a CSV to save, or a folder (null when cancelled). */
-  choosePath(purpose: 'open-csv' | 'save-csv' | 'directory'): Promise<string | null>;
+  /** A native dialog: a file to open or save, of the types asked for, or a folder (null when cancelled). */
+  choosePath: ChoosePath;
 }

@@ -2,6 +2,7 @@
 // (the browser cannot reveal local paths, and the files never leave this machine anyway).
 import { Button, Group, TextInput } from '@mantine/core';
 import { IconFolderOpen } from '@tabler/icons-react';
+import type { DialogFileFilter, PathPurpose } from '../../../src-main/contract/bridge';
 import { electronPreload } from '../api/electron-transport';
 
 export function PathInput({
@@ -10,6 +11,7 @@ export function PathInput({
   value,
   onChange,
   purpose,
+  filters,
   error,
   placeholder,
   required,
@@ -18,7 +20,9 @@ export function PathInput({
   description?: string;
   value: string;
   onChange(value: string): void;
-  purpose: 'open-csv' | 'save-csv' | 'directory';
+  purpose: PathPurpose;
+  /** The file types the dialog offers, first shown first (instead of the purpose's default). */
+  filters?: DialogFileFilter[];
   error?: string | undefined;
   placeholder?: string;
   required?: boolean;
@@ -33,7 +37,7 @@ export function PathInput({
         value={value}
         onChange={(event) => onChange(event.currentTarget.value)}
         error={error}
-        placeholder={placeholder ?? (purpose === 'directory' ? '/path/to/folder' : '/path/to/file.csv')}
+        placeholder={placeholder ?? (purpose === 'directory' ? '/path/to/folder' : purpose === 'save-file' ? '/path/to/file' : '/path/to/file.csv')}
         required={required}
         spellCheck={false}
         autoComplete="off"
@@ -43,7 +47,7 @@ export function PathInput({
           variant="default"
           leftSection={<IconFolderOpen size={16} />}
           onClick={async () => {
-            const chosen = await preload.choosePath(purpose);
+            const chosen = await preload.choosePath({ purpose, ...(filters && purpose !== 'directory' ? { filters } : {}) });
             if (chosen) onChange(chosen);
           }}
         >

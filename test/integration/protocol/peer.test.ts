@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
 import { PROTOCOL_VERSION } from '../../../src-main/protocol/frames';
-import { Peer, PeerClosedError, RemoteError, RequestTimeoutError } from '../../../src-main/protocol/peer';
+import { Peer, PeerClosedError, RemoteError, RequestTimeoutError, type PeerAuditEntry } from '../../../src-main/protocol/peer';
 import { dial, listen, type Listener } from '../../../src-main/protocol/transport';
 
 const Echo = z.strictObject({ text: z.string() });
@@ -15,7 +15,9 @@ afterEach(async () => {
 });
 
 /** A connected pair: the server's peer and the client's. */
-async function pair(options: { heartbeatMs?: number; maxFrameBytes?: number; refused?: string[] } = {}): Promise<{ server: Peer; client: Peer }> {
+async function pair(
+  options: { heartbeatMs?: number; maxFrameBytes?: number; refused?: string[]; audit?: PeerAuditEntry[] } = {},
+): Promise<{ server: Peer; client: Peer }> {
   let resolveServer: (peer: Peer) => void = () => undefined;
   const server = new Promise<Peer>((resolve) => (resolveServer = resolve));
   listener = await listen({ host: '127.0.0.1', port: 0, ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}) }, (socket) =>
@@ -24,6 +26,7 @@ async function pair(options: { heartbeatMs?: number; maxFrameBytes?: number; ref
         label: 'client',
         heartbeatMs: options.heartbeatMs ?? 0,
         onRefused: (problem) => options.refused?.push(problem),
+        ...(options.audit ? { audit: (entry: PeerAuditEntry) => options.audit!.push(entry) } : {}),
       }),
     ),
   );
@@ -119,6 +122,97 @@ describe('requests and replies', () => {
     const big = client.request('echo', { text: 'x' }, { schema: Echo, tensors: [new Float32Array(32 * 1024)] });
     await expect(big).rejects.toBeInstanceOf(PeerClosedError);
     expect((await client.closed).code).toBe(1009); // the server answered "message too big"
+  });
+});
+
+describe('the audit trail', () => {
+  const Job = z.strictObject({ run: z.string(), text: z.string() });
+  const envelopeBytes = (body: unknown, id: string, t = 'job') => Buffer.byteLength(JSON.stringify({ v: PROTOCOL_VERSION, t, id, b: body }));
+
+  it('records a request when it arrives, not when its handler is done, and its reply with the run it answers', async () => {
+    const audit: PeerAuditEntry[] = [];
+    const { server, client } = await pair({ audit });
+    let decide: (answer: string) => void = () => undefined;
+    const decided = new Promise<string>((resolve) => (decide = resolve));
+    // Like a consent request: the answer waits for a person.
+    server.handle('job', Job, async () => ({ body: { answer: await decided } }));
+    const body = { run: 'r-7', text: 'may I?' };
+    const pending = client.request('job', body, { schema: z.strictObject({ answer: z.string() }) });
+    await expect.poll(() => audit.length).toBe(1);
+    expect(audit).toEqual([{ direction: 'inbound', peer: 'client', what: 'job', bytes: expect.any(Number), outcome: 'accepted', run: 'r-7' }]);
+    expect(audit[0]!.bytes).toBeGreaterThanOrEqual(Buffer.byteLength(JSON.stringify(body)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(audit).toHaveLength(1); // nothing more while the person thinks
+
+    decide('yes');
+    await expect(pending).resolves.toMatchObject({ body: { answer: 'yes' } });
+    // One entry per message: the request once, its reply once (the reply's body names no run).
+    expect(audit).toEqual([
+      expect.objectContaining({ direction: 'inbound', what: 'job', outcome: 'accepted', run: 'r-7' }),
+      { direction: 'outbound', peer: 'client', what: 'reply to job', bytes: expect.any(Number), outcome: 'sent', run: 'r-7' },
+    ]);
+  });
+
+  it('records a failed request once, as accepted, and its error reply with the run and the reason', async () => {
+    const audit: PeerAuditEntry[] = [];
+    const { server, client } = await pair({ audit });
+    server.handle('job', Job, () => {
+      throw Object.assign(new Error('no such run'), { code: 'NOT_FOUND' });
+    });
+    await expect(client.request('job', { run: 'r-8', text: 'x' }, { schema: Job })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(audit).toEqual([
+      expect.objectContaining({ direction: 'inbound', what: 'job', outcome: 'accepted', run: 'r-8' }),
+      expect.objectContaining({ direction: 'outbound', what: 'error reply to job', outcome: 'sent', run: 'r-8', reason: 'no such run' }),
+    ]);
+  });
+
+  it('records an invalid request once, as refused, never as accepted', async () => {
+    const audit: PeerAuditEntry[] = [];
+    const { server, client } = await pair({ audit });
+    server.handle('job', Job, () => ({ body: {} }));
+    await expect(client.request('job', { run: 'r-9', text: 42 }, { schema: Job })).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+    expect(audit).toEqual([
+      expect.objectContaining({ direction: 'inbound', what: 'job', outcome: 'refused', run: 'r-9', reason: expect.stringContaining('invalid job') }),
+      expect.objectContaining({ direction: 'outbound', what: 'error reply to job', outcome: 'sent', run: 'r-9' }),
+    ]);
+    expect(audit[0]!.bytes).toBeGreaterThan(0);
+  });
+
+  it('records refused frames with the bytes they took', async () => {
+    const audit: PeerAuditEntry[] = [];
+    let resolveServer: (peer: Peer) => void = () => undefined;
+    const serverPeer = new Promise<Peer>((resolve) => (resolveServer = resolve));
+    listener = await listen({ host: '127.0.0.1', port: 0 }, (socket) =>
+      resolveServer(new Peer(socket, { label: 'raw', heartbeatMs: 0, audit: (entry) => audit.push(entry) })),
+    );
+    const raw: WebSocket = await dial(listener.url);
+    raw.resume();
+    const server = await serverPeer;
+    server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
+    const garbage = '{"not": "an envelope"}';
+    raw.send(garbage);
+    raw.send(Buffer.from([1, 2, 3]));
+    // An envelope announcing two tensors, one good tensor, then one of the wrong size: the whole message goes.
+    const announcing = JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q0', b: { text: 'x' }, n: [2, 2] });
+    raw.send(announcing);
+    raw.send(Buffer.alloc(8));
+    raw.send(Buffer.from('garbage'));
+    // An envelope announcing a tensor, cut short by the next envelope: the first message goes.
+    const cut = JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q1', b: { text: 'x' }, n: [4] });
+    raw.send(cut);
+    await new Promise<string>((resolve) => {
+      raw.once('message', (data) => resolve(String(data)));
+      raw.send(JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q2', b: { text: 'still here' } }));
+    });
+    const refusedFrames = audit.filter((entry) => entry.outcome === 'refused');
+    expect(refusedFrames.map((entry) => [entry.what, entry.bytes])).toEqual([
+      ['frame', Buffer.byteLength(garbage)],
+      ['frame', 3],
+      ['frame', Buffer.byteLength(announcing) + 8 + 7],
+      ['frame', Buffer.byteLength(cut)],
+    ]);
+    expect(audit.filter((entry) => entry.outcome === 'accepted')).toEqual([expect.objectContaining({ what: 'echo', bytes: envelopeBytes({ text: 'still here' }, 'q2', 'echo') })]);
+    raw.close();
   });
 });
 

@@ -82,6 +82,30 @@ describe('refusals', () => {
     expect(refused).toEqual(['an envelope arrived before the tensors of the previous message (that message is dropped)']);
   });
 
+  it('say how many bytes each refusal dropped: the frame, and the part of a message it took with it', () => {
+    const bytesOf = (push: () => unknown) => {
+      try {
+        push();
+      } catch (error) {
+        return (error as FrameError).bytes;
+      }
+      return 'no error';
+    };
+    const two = frames(encodeMessage(envelope, [Float32Array.from([1]), Float32Array.from([2])]));
+    const text = two[0]![0];
+    const assembler = new MessageAssembler();
+    assembler.push(text, false);
+    assembler.push(two[1]![0], true);
+    expect(bytesOf(() => assembler.push(Buffer.alloc(12), true))).toBe(text.length + 4 + 12);
+    expect(bytesOf(() => assembler.push(Buffer.alloc(5), true))).toBe(5);
+    expect(bytesOf(() => assembler.push(Buffer.from('not json'), false))).toBe(8);
+    const dropped: Array<[string, number]> = [];
+    assembler.push(text, false);
+    assembler.push(two[1]![0], true);
+    assembler.push(Buffer.from(encodeMessage(envelope).text), false, (problem, bytes) => dropped.push([problem, bytes]));
+    expect(dropped).toEqual([[expect.stringContaining('that message is dropped'), text.length + 4]]);
+  });
+
   it('text that is not an envelope of this protocol version', () => {
     expect(() => decodeEnvelope('not json')).toThrow(/not valid JSON/);
     expect(() => decodeEnvelope(JSON.stringify({ ...envelope, v: 99 }))).toThrow(/v:/);

@@ -9,11 +9,11 @@ import type { ApiTypes } from '../../../../src-main/contract/api';
 import type { Consent } from '../../../../src-main/contract/records';
 import { useQuery } from '../../api/react';
 import { RoundChart } from '../../components/charts';
+import { CopyIcon } from '../../components/copy';
 import { describeModel } from '../../components/describe';
 import { formatCount, formatDate, formatNumber } from '../../components/format';
 import { MetricsTable } from '../../components/metrics';
 import { PageHeader } from '../../components/page';
-import { joinPath } from '../../components/paths';
 import { Stat } from '../../components/stat';
 import { EmptyState, QueryView } from '../../components/states';
 
@@ -47,15 +47,11 @@ function runName(entry: Entry, consent: Consent | undefined) {
   return consent?.summary.run ?? entry.run;
 }
 
-function predictionsPath(dataDir: string | undefined, run: string): string | undefined {
-  return dataDir ? joinPath(dataDir, 'runs', run, 'predictions.csv') : undefined;
-}
-
-function ActivityDetails({ entry, consent, dataDir }: { entry: Entry; consent: Consent | undefined; dataDir: string | undefined }) {
+function ActivityDetails({ entry, consent }: { entry: Entry; consent: Consent | undefined }) {
   const planned = consent?.summary.hyperparameters.rounds;
   const done = entry.rounds.length;
   const last = entry.rounds.at(-1);
-  const path = entry.predictedRows !== null ? predictionsPath(dataDir, entry.run) : undefined;
+  const path = entry.predictedRows !== null ? entry.predictionsPath : null;
   return (
     <Stack gap="lg">
       {entry.state === 'ended' && (
@@ -81,12 +77,15 @@ function ActivityDetails({ entry, consent, dataDir }: { entry: Entry; consent: C
         <Progress value={(done / planned) * 100} size="sm" animated aria-label={`${done} of ${planned} rounds`} />
       )}
       {path && (
-        <Text size="sm">
-          <Text span c="dimmed">
-            Predictions file{' '}
+        <Group gap="xs" wrap="nowrap">
+          <Text size="sm">
+            <Text span c="dimmed">
+              Predictions file{' '}
+            </Text>
+            <Code style={{ wordBreak: 'break-all' }}>{path}</Code>
           </Text>
-          <Code style={{ wordBreak: 'break-all' }}>{path}</Code>
-        </Text>
+          <CopyIcon value={path} label="Copy the path of the predictions file" />
+        </Group>
       )}
 
       <Stack gap="xl">
@@ -164,7 +163,7 @@ function EntryHeading({ entry, consent }: { entry: Entry; consent: Consent | und
   );
 }
 
-function History({ entries, consents, dataDir, openFirst }: { entries: Entry[]; consents: Map<string, Consent>; dataDir: string | undefined; openFirst: boolean }) {
+function History({ entries, consents, openFirst }: { entries: Entry[]; consents: Map<string, Consent>; openFirst: boolean }) {
   const [open, setOpen] = useState<string[]>(openFirst && entries[0] ? [entries[0].run] : []);
   return (
     <Accordion multiple value={open} onChange={setOpen} variant="separated" radius="md" chevronPosition="left">
@@ -175,7 +174,7 @@ function History({ entries, consents, dataDir, openFirst }: { entries: Entry[]; 
             <Accordion.Control>
               <EntryHeading entry={entry} consent={consent} />
             </Accordion.Control>
-            <Accordion.Panel>{open.includes(entry.run) && <ActivityDetails entry={entry} consent={consent} dataDir={dataDir} />}</Accordion.Panel>
+            <Accordion.Panel>{open.includes(entry.run) && <ActivityDetails entry={entry} consent={consent} />}</Accordion.Panel>
           </Accordion.Item>
         );
       })}
@@ -186,10 +185,8 @@ function History({ entries, consents, dataDir, openFirst }: { entries: Entry[]; 
 export function ActivityPage() {
   const activity = useQuery('activity.list', {}, ['activity']);
   const requests = useQuery('requests.list', {}, ['requests']);
-  const info = useQuery('app.info', {});
   const consents = new Map((requests.data ?? []).map((consent) => [consent.runId, consent]));
   const pending = (requests.data ?? []).filter((consent) => consent.state === 'pending').length;
-  const dataDir = info.data?.dataDir;
 
   return (
     <>
@@ -238,7 +235,7 @@ export function ActivityPage() {
                     <Card key={entry.run} component="article" aria-label={runName(entry, consents.get(entry.run))}>
                       <Stack gap="lg">
                         <EntryHeading entry={entry} consent={consents.get(entry.run)} />
-                        <ActivityDetails entry={entry} consent={consents.get(entry.run)} dataDir={dataDir} />
+                        <ActivityDetails entry={entry} consent={consents.get(entry.run)} />
                       </Stack>
                     </Card>
                   ))}
@@ -249,7 +246,7 @@ export function ActivityPage() {
                   <Title order={3} size="h4" id="history-title">
                     Past runs
                   </Title>
-                  <History entries={past} consents={consents} dataDir={dataDir} openFirst={running.length === 0} />
+                  <History entries={past} consents={consents} openFirst={running.length === 0} />
                 </Stack>
               )}
             </Stack>

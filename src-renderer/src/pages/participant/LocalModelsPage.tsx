@@ -6,8 +6,8 @@ import { IconAlertTriangle, IconCheck, IconChartBar, IconFileSpreadsheet, IconLo
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
-import type { Consent, Project } from '../../../../src-main/contract/records';
-import { useAction, useApi, useQuery } from '../../api/react';
+import type { Consent } from '../../../../src-main/contract/records';
+import { useAction, useQuery } from '../../api/react';
 import { CopyIcon } from '../../components/copy';
 import { CsvPreviewTable } from '../../components/data-preview';
 import { formatCount, formatDate } from '../../components/format';
@@ -63,29 +63,19 @@ function Figure({ label, value, warn }: { label: string; value: string; warn?: b
 // ---------------------------------------------------------------------------------------------
 // Evaluate
 
-function EvaluateTab({ model, project }: { model: LocalModel; project: Project | undefined }) {
-  const client = useApi();
+function EvaluateTab({ model }: { model: LocalModel }) {
   const [path, setPath] = useState('');
   const evaluate = useAction('local.evaluate');
-  const [result, setResult] = useState<{ value: ApiTypes['LocalEvaluation']; file: string; labels?: [string, string] } | undefined>();
+  const [result, setResult] = useState<{ value: ApiTypes['LocalEvaluation']; file: string } | undefined>();
 
   const run = async () => {
     setResult(undefined);
     const file = path.trim();
     const value = await evaluate.run({ modelDir: model.dir, path: file });
-    if (!value) return;
-    let labels: [string, string] | undefined;
-    // The class names for the confusion matrix: the positive class is the project's; the other
-    // is read from the file's target column (locally).
-    if (value.metrics.kind === 'binary' && project?.positiveClass) {
-      const positive = project.positiveClass;
-      const preview = await client.call('data.preview', { path: file }).catch(() => undefined);
-      const levels = Object.keys(preview?.profile.columns.find((column) => column.name === model.target)?.levels ?? {});
-      const negative = levels.find((level) => level !== positive);
-      labels = [negative ?? `not ${positive}`, positive];
-    }
-    setResult({ value, file, ...(labels ? { labels } : {}) });
+    if (value) setResult({ value, file });
   };
+  // The class names for a binary confusion matrix: the model's own (negative, then positive).
+  const labels = result?.value.metrics.kind === 'binary' ? result.value.labels : null;
 
   const unseen = result ? Object.entries(result.value.unseenLevels).filter(([, levels]) => Object.keys(levels).length > 0) : [];
 
@@ -152,7 +142,7 @@ function EvaluateTab({ model, project }: { model: LocalModel; project: Project |
                 Rows are the true outcomes, columns what the model predicted. The diagonal holds the right predictions.
               </Text>
               <Box maw="100%" style={{ overflowX: 'auto' }}>
-                <ConfusionMatrix metrics={result.value.metrics} {...(result.labels ? { negativeLabel: result.labels[0], positiveLabel: result.labels[1] } : {})} />
+                <ConfusionMatrix metrics={result.value.metrics} {...(labels && labels.length === 2 ? { negativeLabel: labels[0], positiveLabel: labels[1] } : {})} />
               </Box>
             </Stack>
           )}
@@ -249,7 +239,7 @@ function PredictTab({ model }: { model: LocalModel }) {
 // ---------------------------------------------------------------------------------------------
 // The page
 
-function Workbench({ models, consents, projects }: { models: LocalModel[]; consents: Map<string, Consent>; projects: Map<string, Project> }) {
+function Workbench({ models, consents }: { models: LocalModel[]; consents: Map<string, Consent> }) {
   const [chosen, setChosen] = useState<string | null>(null);
   const [tab, setTab] = useState<string | null>('evaluate');
   const model = models.find((candidate) => candidate.dir === chosen) ?? models.find((candidate) => candidate.kind === 'global') ?? models[0]!;
@@ -299,7 +289,7 @@ function Workbench({ models, consents, projects }: { models: LocalModel[]; conse
             </Tabs.Tab>
           </Tabs.List>
           <Tabs.Panel value="evaluate" p="lg">
-            <EvaluateTab key={model.dir} model={model} project={model.projectId ? projects.get(model.projectId) : undefined} />
+            <EvaluateTab key={model.dir} model={model} />
           </Tabs.Panel>
           <Tabs.Panel value="predict" p="lg">
             <PredictTab key={model.dir} model={model} />
@@ -313,9 +303,7 @@ function Workbench({ models, consents, projects }: { models: LocalModel[]; conse
 export function LocalModelsPage() {
   const models = useQuery('local.models', {}, ['models']);
   const requests = useQuery('requests.list', {}, ['requests']);
-  const memberships = useQuery('memberships.list', {}, ['memberships']);
   const consents = useMemo(() => new Map((requests.data ?? []).map((consent) => [consent.runId, consent])), [requests.data]);
-  const projects = useMemo(() => new Map((memberships.data ?? []).flatMap((view) => view.projects.map((project) => [project.id, project] as const))), [memberships.data]);
 
   return (
     <>
@@ -341,7 +329,7 @@ export function LocalModelsPage() {
           </Card>
         }
       >
-        {(list) => <Workbench models={list} consents={consents} projects={projects} />}
+        {(list) => <Workbench models={list} consents={consents} />}
       </QueryView>
     </>
   );

@@ -34,7 +34,8 @@ function WhatIsRecorded({ logPath, participant }: { logPath: string; participant
           {participant && ' Rows of your data are never sent, so none appear here: what leaves are model updates, evaluation figures, the column names and row counts you declared, and the messages that keep the connection going.'}
         </Point>
         <Point icon={<IconArrowDownLeft size={14} />}>
-          <b>Every request or connection from outside</b>, whether it was accepted or refused, and why it was refused.
+          <b>Every request or connection from outside</b>, as soon as it arrives: whether it was accepted or refused, and why it was refused. Its answer is
+          recorded when it is sent, with the error when a request could not be carried out.
         </Point>
         <Point icon={<IconLock size={14} />}>
           The log is only ever added to: nothing in it is changed or removed. It is kept on this computer in <Code style={{ overflowWrap: 'anywhere' }}>{logPath}</Code>.

@@ -5,6 +5,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconCheck, IconFileExport } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import type { CommandOutput } from '../../../../src-main/contract/api';
+import type { DialogFileFilter } from '../../../../src-main/contract/bridge';
 import { useAction } from '../../api/react';
 import { CopyIcon } from '../../components/copy';
 import { formatCount } from '../../components/format';
@@ -13,10 +14,13 @@ import { ErrorAlert } from '../../components/states';
 
 type Format = 'csv' | 'jsonl';
 
-const FORMATS: Array<{ value: Format; label: string; description: string }> = [
-  { value: 'csv', label: 'CSV', description: 'One row per event, for a spreadsheet.' },
-  { value: 'jsonl', label: 'JSON lines', description: 'One JSON object per line, exactly as the log is kept.' },
+const FORMATS: Array<{ value: Format; label: string; description: string; filter: DialogFileFilter }> = [
+  { value: 'csv', label: 'CSV', description: 'One row per event, for a spreadsheet.', filter: { name: 'CSV files', extensions: ['csv'] } },
+  { value: 'jsonl', label: 'JSON lines', description: 'One JSON object per line, exactly as the log is kept.', filter: { name: 'JSON lines', extensions: ['jsonl'] } },
 ];
+
+/** What the save dialog offers: files of the chosen format. */
+const filtersFor = (format: Format): DialogFileFilter[] => FORMATS.filter((option) => option.value === format).map((option) => option.filter);
 
 /** "/tmp/log.csv" becomes "/tmp/log.jsonl" when the format changes (other names are left alone). */
 function withExtension(path: string, format: Format): string {
@@ -76,7 +80,8 @@ function ExportForm({ logPath, onClose }: { logPath: string; onClose(): void }) 
         <PathInput
           label="Save as"
           description="The full path of the file to write on this computer. A file already there is replaced."
-          purpose="save-csv"
+          purpose="save-file"
+          filters={filtersFor(format)}
           value={path}
           onChange={(value) => {
             setPath(value);
