@@ -20,8 +20,8 @@ export const startup: Benchmark = {
         const started = performance.now();
         const child = spawn(process.execPath, [join(ROOT, 'bin', 'cohort.js'), 'worker', ...joining, '--data-dir', party.dataDir, '--id', 'solo'], {
           cwd: ROOT,
-          stdio: 'ignore',
-          env: { ...process.env, COHORT_LOG_LEVEL: 'warn' },
+          stdio: process.env['COHORT_BENCH_DEBUG'] ? 'inherit' : 'ignore',
+          env: { ...process.env, COHORT_LOG_LEVEL: process.env['COHORT_BENCH_DEBUG'] ? 'debug' : 'warn' },
         });
         await waitUntil(() => solo.hub.engine.connectedParties().includes('solo'));
         const elapsed = (performance.now() - started) / 1000;

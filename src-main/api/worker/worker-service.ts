@@ -255,9 +255,14 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
         let peer: Peer | undefined;
         let refused = false;
         const token = hub.token;
+        // Stopping closes this connection whatever its state: mid-handshake too, when it is not
+        // yet among `channels` (else a stop during a handshake would wait on it forever).
+        const closeOnStop = () => peer?.close('worker stopping');
+        stop.signal.addEventListener('abort', closeOnStop, { once: true });
         try {
           const socket = await dial(hubUrl, { timeoutMs: 5_000, certificate });
           peer = partyPeer(socket, `hub ${hubUrl}`, connections);
+          if (stop.signal.aborted) closeOnStop();
           const welcome = await serveConnection(peer, { url: hubUrl, certificate, pinnedCertificate: certificate, trustHub }, token);
           recordHandshake(connections, { direction: 'outbound', peer: `hub ${hubUrl}`, outcome: 'accepted', ...(token ? { reason: 'joined with an invitation' } : {}) });
           if (hub.token === token) hub.token = undefined; // used up: from now on this party is known to the hub
@@ -292,6 +297,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
           }
           if (!stop.signal.aborted) log.warn('could not connect to the hub; retrying', { hub: hubUrl, reason: message });
         } finally {
+          stop.signal.removeEventListener('abort', closeOnStop);
           if (peer && channels.get(hubUrl) === peer) {
             channels.delete(hubUrl);
             options.onConnectionChange?.();
