@@ -71,11 +71,12 @@ function EventRow({ event, role }: { event: SecurityEvent; role: Role }) {
             —
           </Text>
         ) : role === 'orchestrator' ? (
-          <Anchor component={Link} to={`/runs/${encodeURIComponent(event.run)}`} size="sm" ff="monospace">
+          // Long run ids stay on one line (the whole id on hover): a row is one event, not four lines.
+          <Anchor component={Link} to={`/runs/${encodeURIComponent(event.run)}`} size="sm" ff="monospace" title={event.run} display="block" maw={180} style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}>
             {event.run}
           </Anchor>
         ) : (
-          <Text size="sm" ff="monospace">
+          <Text size="sm" ff="monospace" title={event.run} truncate="end" maw={180}>
             {event.run}
           </Text>
         )}
