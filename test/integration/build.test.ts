@@ -1,4 +1,4 @@
-// `npm run build` produces the three bundles electron-vite is configured for.
+// `npm run build` produces the three bundles electron-vite is configured for, and the CLI bundle.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -20,5 +20,10 @@ describe('npm run build', () => {
     expect(preload).toContain('contextBridge');
     expect(preload).not.toMatch(/^import /m);
     expect(readFileSync(join(out, 'renderer', 'index.html'), 'utf8')).toContain('<div id="root">');
+    // The command line, bundled with its training thread; bin/cohort.js runs it while it is fresh.
+    expect(existsSync(join(out, 'cli', 'cohort.js'))).toBe(true);
+    expect(existsSync(join(out, 'cli', 'training-thread.js'))).toBe(true);
+    const bundled = spawnSync(process.execPath, [join(out, 'cli', 'cohort.js'), '--version'], { encoding: 'utf8' });
+    expect(bundled.stdout.trim(), bundled.stderr).toMatch(/^\d+\.\d+\.\d+$/);
   }, 180_000);
 });

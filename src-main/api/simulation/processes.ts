@@ -3,10 +3,10 @@
 // (SIGTERM, then SIGKILL) when the simulation ends, fails or is interrupted.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { projectRoot } from '../project-root';
 
-export const COHORT_BIN = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'bin', 'cohort.js');
+export const COHORT_BIN = join(projectRoot(), 'bin', 'cohort.js');
 
 export interface ManagedProcess {
   label: string;

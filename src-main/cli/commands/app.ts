@@ -5,18 +5,18 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import { CohortError } from '../../contract/errors';
 import { defaultDataDir } from '../../api/app-paths';
 import { startAppHost } from '../../api/app/app-host';
 import { startBrowserHost } from '../../api/browser-host';
 import { createLog } from '../../api/log';
+import { projectRoot } from '../../api/project-root';
 import { integer } from '../flags';
 import { parsePort } from '../options';
 import { style } from '../output';
 
-const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const PROJECT_ROOT = projectRoot();
 
 /** The Electron binary when the `electron` package finished installing it, else undefined. */
 export function electronBinary(): string | undefined {
