@@ -398,9 +398,7 @@ export class RunExecution {
       instructions.map(async ({ clientId, config }) => {
         const outcome = await this.fitOne(clientId, config, weights);
         if ('failure' in outcome) {
-          failures.push(outcome.failure);
-          parties[clientId] = { ok: false, reason: outcome.failure.reason, message: outcome.failure.message };
-          this.dropout(clientId, round, `${outcome.failure.reason}: ${outcome.failure.message}`);
+          this.roundFailure(round, outcome.failure, failures, parties);
         } else {
           results.push(outcome.result);
           parties[clientId] = { ok: true, loss: outcome.result.loss, numExamples: outcome.result.numExamples, seconds: outcome.seconds };
@@ -441,10 +439,8 @@ export class RunExecution {
           failed: (party, error) => {
             this.checkCancelled();
             const failure = { clientId: party, reason: failureReason(error), message: (error as Error).message };
-            failures.push(failure);
-            parties[party] = { ok: false, reason: failure.reason, message: failure.message };
             this.party(party, 'failed', round, failure.message);
-            this.dropout(party, round, `${failure.reason}: ${failure.message}`);
+            this.roundFailure(round, failure, failures, parties);
           },
           leftAfterMasking: (party, error) => {
             this.checkCancelled();
@@ -464,6 +460,13 @@ export class RunExecution {
       if (error instanceof SecAggError) throw new RunFailed(`round ${round}: ${error.message}`);
       throw error;
     }
+  }
+
+  /** A party that gave no update this round: a failure for the strategy, a failed entry in the round's record, a dropout. */
+  private roundFailure(round: number, failure: Failure, failures: Failure[], parties: Record<string, PartyRound>): void {
+    failures.push(failure);
+    parties[failure.clientId] = { ok: false, reason: failure.reason, message: failure.message };
+    this.dropout(failure.clientId, round, `${failure.reason}: ${failure.message}`);
   }
 
   /**

@@ -1,14 +1,9 @@
 import { CohortError } from '../../contract/errors';
+import { slugOf } from '../../contract/ids';
 
 /** An id from a display name: "St Olaf Hospital" -> "st-olaf-hospital". */
 export function slugId(name: string): string {
-  const slug = name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64);
+  const slug = slugOf(name);
   if (!slug) throw new CohortError('VALIDATION', `name: "${name}" has no letters or digits to make an id from`);
   return slug;
 }

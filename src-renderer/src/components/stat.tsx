@@ -2,9 +2,10 @@
 import { Paper, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 
-export function Stat({ label, value, hint }: { label: string; value: ReactNode; hint?: ReactNode }) {
+/** `warn` tints the tile: a figure that asks for attention (rows skipped...). */
+export function Stat({ label, value, hint, warn = false }: { label: string; value: ReactNode; hint?: ReactNode; warn?: boolean }) {
   return (
-    <Paper p="sm" bg="var(--mantine-color-gray-0)" withBorder={false}>
+    <Paper p="sm" bg={warn ? 'var(--mantine-color-orange-light)' : 'var(--mantine-color-gray-0)'} withBorder={false}>
       <Text size="xs" c="dimmed">
         {label}
       </Text>

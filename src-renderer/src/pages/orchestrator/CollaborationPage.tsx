@@ -2,7 +2,7 @@
 // invitations that bring new ones in.
 import { Anchor, Badge, Button, Stack, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFolderPlus, IconPencil, IconTrash, IconUsers } from '@tabler/icons-react';
+import { IconFolderPlus, IconUsers } from '@tabler/icons-react';
 import { useMemo } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
@@ -18,7 +18,7 @@ import { InvitationsSection } from './invitations';
 import classes from './orchestrator.module.css';
 import { ParticipantIdentity, ParticipantStatus, RegistrationsData } from './participant-data';
 import { ProjectFormModal } from './project-form';
-import { fromInteractive, NotFound, notifySaved, TASK_LABELS } from './shared';
+import { EditDeleteActions, fromInteractive, NotFound, notifySaved, TASK_LABELS } from './shared';
 
 function ProjectsTable({ projects }: { projects: Project[] }) {
   const navigate = useNavigate();
@@ -153,16 +153,7 @@ function CollaborationView({ collaboration, reload }: { collaboration: Collabora
         crumbs={[{ label: 'Collaborations', to: '/collaborations' }, { label: collaboration.name }]}
         title={collaboration.name}
         description={collaboration.description || undefined}
-        actions={
-          <>
-            <Button variant="default" leftSection={<IconPencil size={16} />} onClick={edit.open}>
-              Edit
-            </Button>
-            <Button variant="outline" color="red" leftSection={<IconTrash size={16} />} onClick={del.open}>
-              Delete
-            </Button>
-          </>
-        }
+        actions={<EditDeleteActions onEdit={edit.open} onDelete={del.open} />}
       />
       <Stack gap="lg">
         <Section

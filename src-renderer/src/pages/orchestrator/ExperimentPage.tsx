@@ -2,7 +2,7 @@
 import { Anchor, Button, Code, Group, Modal, Progress, ScrollArea, Stack, Table, Text, TextInput, Textarea } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBraces, IconPencil, IconPlayerPlay, IconPlus, IconTrash } from '@tabler/icons-react';
+import { IconBraces, IconPlayerPlay, IconPlus } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { Experiment, Run, RunStatus } from '../../../../src-main/contract/records';
@@ -18,7 +18,7 @@ import { validateName } from './collaboration-form';
 import classes from './orchestrator.module.css';
 import { projectData } from './participant-data';
 import { ALGORITHMS, RunFormModal } from './run-form';
-import { FormError, fromInteractive, NotFound, notifySaved, useSubmit } from './shared';
+import { EditDeleteActions, FormError, fromInteractive, NotFound, notifySaved, useSubmit } from './shared';
 
 const ALGORITHM_LABELS = Object.fromEntries(ALGORITHMS.map((algorithm) => [algorithm.value, algorithm.label])) as Record<Run['hyperparameters']['algorithm'], string>;
 const ACTIVE: RunStatus[] = ['waiting', 'awaiting-approval', 'aligning', 'training', 'evaluating', 'exporting'];
@@ -236,16 +236,7 @@ function ExperimentView({ experiment, crumbs, reload }: { experiment: Experiment
         ]}
         title={experiment.name}
         description={experiment.description || undefined}
-        actions={
-          <>
-            <Button variant="default" leftSection={<IconPencil size={16} />} onClick={edit.open}>
-              Edit
-            </Button>
-            <Button variant="outline" color="red" leftSection={<IconTrash size={16} />} onClick={del.open}>
-              Delete
-            </Button>
-          </>
-        }
+        actions={<EditDeleteActions onEdit={edit.open} onDelete={del.open} />}
       />
       <Stack gap="lg">
         <Section

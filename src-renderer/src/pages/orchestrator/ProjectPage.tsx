@@ -1,12 +1,13 @@
 // One project: what it predicts, the data the hospitals declared for it, and its experiments.
 import { Anchor, Badge, Button, Group, Paper, SimpleGrid, Stack, Table, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconFlask, IconPencil, IconPlus, IconTrash, IconUsers } from '@tabler/icons-react';
+import { IconFlask, IconPlus, IconUsers } from '@tabler/icons-react';
 import { useMemo, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
 import type { Experiment, Project, Run } from '../../../../src-main/contract/records';
 import { useQuery } from '../../api/react';
+import { CapsLabel } from '../../components/caps-label';
 import { DeleteDialog } from '../../components/delete-dialog';
 import { formatCount, formatDate } from '../../components/format';
 import { describeModelSpec, ModelKindBadge } from '../../components/model';
@@ -17,14 +18,12 @@ import { ExperimentFormModal } from './experiment-form';
 import classes from './orchestrator.module.css';
 import { ProjectFormModal } from './project-form';
 import { ParticipantIdentity, ParticipantStatus, projectData, RegistrationsData } from './participant-data';
-import { fromInteractive, NotFound, notifySaved, TASK_LABELS } from './shared';
+import { EditDeleteActions, fromInteractive, NotFound, notifySaved, TASK_LABELS } from './shared';
 
 function Fact({ label, children }: { label: string; children: ReactNode }) {
   return (
     <Stack gap={2}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: 0.4 }}>
-        {label}
-      </Text>
+      <CapsLabel>{label}</CapsLabel>
       <Text size="sm" component="div">
         {children}
       </Text>
@@ -236,16 +235,7 @@ function ProjectView({ project, collaborationName, reload }: { project: Project;
         ]}
         title={project.name}
         description={project.description || undefined}
-        actions={
-          <>
-            <Button variant="default" leftSection={<IconPencil size={16} />} onClick={edit.open}>
-              Edit
-            </Button>
-            <Button variant="outline" color="red" leftSection={<IconTrash size={16} />} onClick={del.open}>
-              Delete
-            </Button>
-          </>
-        }
+        actions={<EditDeleteActions onEdit={edit.open} onDelete={del.open} />}
       />
       <Stack gap="lg">
         <ProjectFacts project={project} data={data} />

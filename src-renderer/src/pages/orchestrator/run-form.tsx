@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { Algorithm, Privacy, Run } from '../../../../src-main/contract/records';
 import { Hyperparameters } from '../../../../src-main/contract/records';
 import { useApi } from '../../api/react';
+import { OptionCard } from '../../components/option-card';
 import { validateName } from './collaboration-form';
 import { checkNumber, limitsOf, unwrap, type Limits } from './number-limits';
 import { initialPrivacyValues, PrivacyFields, privacyFromValues, validatePrivacy, type PrivacyFormValues } from './run-privacy-fields';
@@ -282,19 +283,7 @@ function RunForm({
         <Radio.Group label="Algorithm" description="How the server combines the hospitals’ updates each round." {...form.getInputProps('algorithm')}>
           <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="sm" mt="xs">
             {ALGORITHMS.map((option) => (
-              <Radio.Card key={option.value} value={option.value} p="sm" radius="md" style={{ display: 'flex', alignItems: 'flex-start' }}>
-                <Group wrap="nowrap" align="flex-start" gap="sm">
-                  <Radio.Indicator mt={2} />
-                  <div>
-                    <Text fw={600} size="sm">
-                      {option.label}
-                    </Text>
-                    <Text size="xs" c="dimmed">
-                      {option.description}
-                    </Text>
-                  </div>
-                </Group>
-              </Radio.Card>
+              <OptionCard key={option.value} value={option.value} label={option.label} description={option.description} />
             ))}
           </SimpleGrid>
         </Radio.Group>

@@ -2,25 +2,15 @@
 // from names, links, and the "not found" state of a record page.
 import { Anchor, Button } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { IconArrowLeft, IconCheck, IconSearch } from '@tabler/icons-react';
+import { IconArrowLeft, IconCheck, IconPencil, IconSearch, IconTrash } from '@tabler/icons-react';
 import { useCallback, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { ApiCallError } from '../../api/client';
+import { slugOf } from '../../../../src-main/contract/ids';
 import type { Project } from '../../../../src-main/contract/records';
 import { EmptyState, ErrorAlert } from '../../components/states';
 
 export const TASK_LABELS: Record<Project['task'], string> = { classify: 'Classification', regress: 'Regression' };
-
-/** The id the app derives from a name (the same rule as the app's own). */
-export function slugify(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64);
-}
 
 /**
  * Creates a record whose id the app makes from its name. Ids are unique across the whole app,
@@ -28,7 +18,7 @@ export function slugify(name: string): string {
  * "Baseline"), so a taken id is retried as "baseline-2", "baseline-3", ...
  */
 export async function createWithFreeId<T>(name: string, create: (id: string | undefined) => Promise<T>): Promise<T> {
-  const base = slugify(name);
+  const base = slugOf(name);
   if (!base) return create(undefined); // the app explains what is wrong with the name
   for (let attempt = 1; ; attempt += 1) {
     const suffix = attempt === 1 ? '' : `-${attempt}`;
@@ -95,4 +85,18 @@ export function NotFound({ what, back, backLabel }: { what: string; back: string
 /** Stops a row's click handler when the click was on a link or button inside the row. */
 export function fromInteractive(event: React.MouseEvent): boolean {
   return (event.target as HTMLElement).closest('a, button, input, [role="button"]') !== null;
+}
+
+/** The header actions of a record page: edit it, or delete it (after a confirmation). */
+export function EditDeleteActions({ onEdit, onDelete }: { onEdit(): void; onDelete(): void }) {
+  return (
+    <>
+      <Button variant="default" leftSection={<IconPencil size={16} />} onClick={onEdit}>
+        Edit
+      </Button>
+      <Button variant="outline" color="red" leftSection={<IconTrash size={16} />} onClick={onDelete}>
+        Delete
+      </Button>
+    </>
+  );
 }

@@ -1,7 +1,7 @@
 // Evaluate & predict: the models this hospital's runs left on this computer, used on its own
 // files. Evaluate one on a file with known outcomes, or write predictions for new rows.
 // Everything happens here; nothing is sent to the orchestrator.
-import { Alert, Box, Button, Card, Code, Group, Paper, Select, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Box, Button, Card, Code, Group, Select, SimpleGrid, Stack, Tabs, Text, Title } from '@mantine/core';
 import { IconAlertTriangle, IconCheck, IconChartBar, IconFileSpreadsheet, IconLock, IconPlayerPlay, IconWand } from '@tabler/icons-react';
 import { useMemo, useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
@@ -15,6 +15,7 @@ import { ConfusionMatrix, MetricsTable } from '../../components/metrics';
 import { PageHeader } from '../../components/page';
 import { PathInput } from '../../components/path-input';
 import { fileName } from '../../components/paths';
+import { Stat } from '../../components/stat';
 import { EmptyState, ErrorAlert, QueryView } from '../../components/states';
 
 type LocalModel = ApiTypes['LocalModel'];
@@ -44,19 +45,6 @@ function LocalOnly({ children }: { children: ReactNode }) {
         {children}
       </Text>
     </Group>
-  );
-}
-
-function Figure({ label, value, warn }: { label: string; value: string; warn?: boolean }) {
-  return (
-    <Paper p="sm" bg={warn ? 'var(--mantine-color-orange-light)' : 'var(--mantine-color-gray-0)'} withBorder={false}>
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="lg" fw={650} style={{ fontVariantNumeric: 'tabular-nums' }}>
-        {value}
-      </Text>
-    </Paper>
   );
 }
 
@@ -109,8 +97,8 @@ function EvaluateTab({ model }: { model: LocalModel }) {
             Computed on this computer from <b>{fileName(result.file)}</b>. Neither the file nor these results were sent anywhere.
           </LocalOnly>
           <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm">
-            <Figure label="Rows evaluated" value={formatCount(result.value.rows)} />
-            <Figure label="Rows skipped" value={formatCount(result.value.skippedRows)} warn={result.value.skippedRows > 0} />
+            <Stat label="Rows evaluated" value={formatCount(result.value.rows)} />
+            <Stat label="Rows skipped" value={formatCount(result.value.skippedRows)} warn={result.value.skippedRows > 0} />
           </SimpleGrid>
           {result.value.skippedRows > 0 && (
             <Alert color="orange" variant="light" icon={<IconAlertTriangle size={18} />} title={`${formatCount(result.value.skippedRows)} row${result.value.skippedRows === 1 ? ' was' : 's were'} skipped`}>

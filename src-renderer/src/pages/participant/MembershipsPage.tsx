@@ -6,6 +6,7 @@ import { IconAlertTriangle, IconBuildingHospital, IconCircleCheck, IconClockExcl
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
+import { slugOf } from '../../../../src-main/contract/ids';
 import { decodeInvitation, INVITATION_PREFIX } from '../../../../src-main/contract/invitation';
 import type { DataTag, Project } from '../../../../src-main/contract/records';
 import type { ApiCallError } from '../../api/client';
@@ -16,17 +17,6 @@ import { PageHeader } from '../../components/page';
 import { EmptyState, QueryView } from '../../components/states';
 
 type Party = ApiTypes['AppInfo']['party'];
-
-/** The participant id the app derives from a name (as the app does: "St Olaf Hospital" -> "st-olaf-hospital"). */
-function participantIdFor(name: string): string {
-  return name
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 64);
-}
 
 function untilText(iso: string, now: number): string {
   const ms = Date.parse(iso) - now;
@@ -112,7 +102,7 @@ function JoinCard({ party, memberships, onJoined }: { party: Party | undefined; 
         setNameError('Enter your hospital’s name: the other members will see it');
         return;
       }
-      if (!participantIdFor(name)) {
+      if (!slugOf(name)) {
         setNameError('Use at least one letter or digit');
         return;
       }
@@ -220,8 +210,8 @@ function JoinCard({ party, memberships, onJoined }: { party: Party | undefined; 
               <TextInput
                 label="Your hospital’s name"
                 description={
-                  name.trim() && participantIdFor(name)
-                    ? `Shown to the orchestrator and other members. Participant id: ${participantIdFor(name)}`
+                  name.trim() && slugOf(name)
+                    ? `Shown to the orchestrator and other members. Participant id: ${slugOf(name)}`
                     : 'Shown to the orchestrator and other members; asked once.'
                 }
                 placeholder="St Olaf Hospital"

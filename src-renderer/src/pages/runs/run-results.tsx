@@ -6,6 +6,7 @@ import { IconAlertTriangle, IconCircleCheck, IconPlayerStop, IconShieldCheck } f
 import type { ReactNode } from 'react';
 import type { Project } from '../../../../src-main/contract/records';
 import type { PrivacyReport, RunResult } from '../../../../src-main/contract/results';
+import { CapsLabel } from '../../components/caps-label';
 import { CopyIcon } from '../../components/copy';
 import { formatCount, formatDate, formatDuration, formatEpsilon, formatNumber } from '../../components/format';
 import { ConfusionMatrix, MetricsTable } from '../../components/metrics';
@@ -14,25 +15,10 @@ import { Section } from '../../components/section';
 import { PartyLabel, type PartyName } from './run-live';
 import { durationSeconds } from './run-state';
 
-/** A label in capitals, but its Greek letters as written: an uppercase σ or ε reads as Σ or E. */
-function CapitalsLabel({ text }: { text: string }) {
-  return text.split(/([α-ω]+)/).map((part, index) =>
-    /^[α-ω]+$/.test(part) ? (
-      <span key={index} style={{ textTransform: 'none' }}>
-        {part}
-      </span>
-    ) : (
-      part
-    ),
-  );
-}
-
 function Stat({ label, hint, children }: { label: string; hint?: ReactNode; children: ReactNode }) {
   return (
     <Paper p="sm" bg="var(--mantine-color-gray-0)" withBorder={false}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: 0.4 }}>
-        <CapitalsLabel text={label} />
-      </Text>
+      <CapsLabel>{label}</CapsLabel>
       <Box fz="sm" fw={600} mt={4}>
         {children}
       </Box>

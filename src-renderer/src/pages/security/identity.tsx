@@ -3,15 +3,14 @@
 import { Code, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import type { ReactNode } from 'react';
 import type { ApiTypes } from '../../../../src-main/contract/api';
+import { CapsLabel } from '../../components/caps-label';
 import { CopyIcon } from '../../components/copy';
 import { Section } from '../../components/section';
 
 function Fact({ label, value, copyLabel, hint, children }: { label: string; value: string; copyLabel: string; hint?: ReactNode; children?: ReactNode }) {
   return (
     <Stack gap={4}>
-      <Text size="xs" c="dimmed" tt="uppercase" fw={600} style={{ letterSpacing: 0.4 }}>
-        {label}
-      </Text>
+      <CapsLabel>{label}</CapsLabel>
       <Group gap={4} wrap="nowrap" align="flex-start">
         <Code fz="sm" style={{ overflowWrap: 'anywhere', whiteSpace: 'normal' }}>
           {value}

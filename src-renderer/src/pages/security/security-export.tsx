@@ -9,6 +9,7 @@ import type { DialogFileFilter } from '../../../../src-main/contract/bridge';
 import { useAction } from '../../api/react';
 import { CopyIcon } from '../../components/copy';
 import { formatCount } from '../../components/format';
+import { OptionCard } from '../../components/option-card';
 import { PathInput } from '../../components/path-input';
 import { ErrorAlert } from '../../components/states';
 
@@ -61,19 +62,7 @@ function ExportForm({ logPath, onClose }: { logPath: string; onClose(): void }) 
         >
           <SimpleGrid cols={2} spacing="sm" mt="xs">
             {FORMATS.map((option) => (
-              <Radio.Card key={option.value} value={option.value} p="sm" radius="md">
-                <Group wrap="nowrap" align="flex-start" gap="sm">
-                  <Radio.Indicator mt={2} />
-                  <div>
-                    <Text fw={600} size="sm">
-                      {option.label}
-                    </Text>
-                    <Text size="xs" c="dimmed">
-                      {option.description}
-                    </Text>
-                  </div>
-                </Group>
-              </Radio.Card>
+              <OptionCard key={option.value} value={option.value} label={option.label} description={option.description} />
             ))}
           </SimpleGrid>
         </Radio.Group>
