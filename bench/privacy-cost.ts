@@ -66,9 +66,9 @@ async function measure(setting: string, privacy: Record<string, unknown>, epsilo
     });
     const metrics = result.evaluation?.aggregate;
     if (metrics?.kind !== 'binary') throw new Error(`${setting}: no binary metrics`);
-    row.accuracy.push(metrics.accuracy);
+    row.accuracy.push(metrics.accuracy ?? Number.NaN);
     row.rocAuc.push(metrics.rocAuc ?? Number.NaN);
-    process.stderr.write(`${setting}: accuracy ${metrics.accuracy.toFixed(3)}, rocAuc ${(metrics.rocAuc ?? Number.NaN).toFixed(3)}, epsilon ${result.privacy.epsilon?.toFixed(2) ?? '-'}\n`);
+    process.stderr.write(`${setting}: accuracy ${(metrics.accuracy ?? Number.NaN).toFixed(3)}, rocAuc ${(metrics.rocAuc ?? Number.NaN).toFixed(3)}, epsilon ${result.privacy.epsilon?.toFixed(2) ?? '-'}\n`);
   }
   return row;
 }

@@ -11,6 +11,7 @@ import { alignFeatures } from '../core/alignment/align';
 import { findDrift } from '../core/alignment/drift';
 import { encodeDataset, loadKindsFor } from '../core/alignment/encode';
 import { declareProfile } from '../core/data/declare';
+import { DEFAULT_MIN_CELL_COUNT } from '../core/disclosure/threshold';
 import type { DataProfile } from '../contract/data';
 import { openDataSource } from '../datasource/data-source';
 
@@ -28,6 +29,8 @@ export interface LocalAlignmentOptions {
   positiveClass?: string | undefined;
   alignment?: Partial<AlignmentOptions>;
   csv?: CsvSettings;
+  /** The parties' minimum cell count (default 5): what they would declare under it. */
+  minCellCount?: number;
 }
 
 /** What checking an evaluate or predict file against the alignment found. */
@@ -75,11 +78,15 @@ export async function alignPartyFolders(dir: string, options: LocalAlignmentOpti
   const parties = await findPartyFolders(dir);
   const profiles: Array<{ party: string; folder: string; profile: DataProfile }> = [];
   for (const { party, folder } of parties) {
-    const profile = await (await openDataSource(join(folder, PARTY_FILES.train))).inspect({ ...options.csv, target: options.target });
+    const profile = await (await openDataSource(join(folder, PARTY_FILES.train))).inspect({
+      ...options.csv,
+      overrides: { minCellCount: options.minCellCount ?? DEFAULT_MIN_CELL_COUNT },
+      target: options.target,
+    });
     profiles.push({ party, folder, profile });
   }
   const task = options.task === 'auto' ? inferTask(profiles.map(({ profile }) => profile), options.target) : options.task;
-  const declarations: PartyDeclaration[] = profiles.map(({ party, profile }) => declareProfile(party, profile, task));
+  const declarations: PartyDeclaration[] = profiles.map(({ party, profile }) => declareProfile(party, profile, task, options.minCellCount ?? DEFAULT_MIN_CELL_COUNT));
   const { alignment, report } = alignFeatures(declarations, {
     targetColumn: options.target,
     task,

@@ -116,6 +116,8 @@ export const DataPreview = z.strictObject({
 export const ActivityRound = z.strictObject({ round: z.int(), loss: z.number(), numExamples: z.int(), seconds: z.number() });
 export const ActivityEntry = z.strictObject({
   run: Id,
+  /** This participant's own project (runs of two hubs may share an id). */
+  projectId: Id.optional(),
   state: z.enum(['running', 'finished', 'ended']),
   trainRows: z.int(),
   evaluateRows: z.int(),
@@ -235,7 +237,10 @@ export const COMMANDS = {
     z.strictObject({ code: z.string().min(1), name: z.string().min(1).max(200), organisation: z.string().max(200).optional() }),
     MembershipView,
   ),
-  'data.preview': command(z.strictObject({ path: z.string().min(1), projectId: OptionalId, kind: TagKind.optional() }), DataPreview),
+  'data.preview': command(
+    z.strictObject({ path: z.string().min(1), projectId: OptionalId, kind: TagKind.optional(), include: z.array(z.string()).max(10_000).optional() }),
+    DataPreview,
+  ),
   'tags.list': command(z.strictObject({ projectId: OptionalId }), z.array(DataTag)),
   'tags.register': command(
     z.strictObject({
@@ -244,6 +249,8 @@ export const COMMANDS = {
       path: z.string().min(1),
       columnKinds: z.array(ColumnKindOverride).optional(),
       exclude: z.array(z.string()).optional(),
+      /** Columns to use although they look like quasi-identifiers: the owner's explicit choice. */
+      include: z.array(z.string()).max(10_000).optional(),
     }),
     DataTag,
   ),

@@ -37,6 +37,10 @@ export const ColumnProfile = z.strictObject({
   /** Distinct non-missing values seen (capped: see levelsTruncated). */
   distinct: z.int().min(0),
   levelsTruncated: z.boolean().optional(),
+  /** Why the column looks like a quasi-identifier (names, dates, postcodes, free text, mostly unique). */
+  quasiIdentifier: z.string().optional(),
+  /** Categories held by fewer than k rows: they leave this machine merged into one "(other)" level. */
+  rareLevels: z.strictObject({ levels: z.int().min(1), rows: z.int().min(1) }).optional(),
 });
 
 export const DataProfile = z.strictObject({

@@ -31,6 +31,11 @@ export const ERROR_CODES = [
   // joining and consent
   'INVITATION_INVALID',
   'CONSENT_REQUIRED',
+  // the data owner's rules, enforced by its worker
+  'TOO_FEW_ROWS',
+  'PLAN_MISMATCH',
+  'INSTRUCTION_REFUSED',
+  'BUDGET_SPENT',
   // generic
   'BAD_INPUT',
   'RUN_FAILED',

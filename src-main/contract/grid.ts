@@ -51,7 +51,8 @@ export const PrepareRequest = z.strictObject({
   hyperparameters: Hyperparameters,
 });
 
-export const UnseenLevels = z.record(z.string(), z.record(z.string(), Count));
+/** Rows per column whose category level the alignment does not know: counts only, never the levels. */
+export const UnseenLevels = z.record(z.string(), Count);
 
 export const PrepareReply = z.strictObject({
   trainRows: Count,

@@ -33,18 +33,29 @@ export const ScoreHistogram = z.strictObject({
   negative: z.array(Count).length(SCORE_BINS),
 });
 
+/**
+ * Disclosure control (core/disclosure/metrics): a party withholds a table whose cells include a
+ * count of 1..k-1, and every rate whose cells do (null); the aggregate then pools the tables
+ * that were sent, over `tableRows` of the n rows.
+ */
+const Withheld = { tableRows: Count.optional() };
+
+function countedAs(metrics: { n: number; tableRows?: number | undefined }): string {
+  return metrics.tableRows === undefined ? `n = ${metrics.n}` : `tableRows = ${metrics.tableRows}`;
+}
+
 export const BinaryMetrics = z
   .strictObject({
     kind: z.literal('binary'),
     n: Rows,
     /** From the confusion matrix at the decision threshold (positive when score > threshold). */
-    accuracy: Rate,
+    accuracy: Rate.nullable(),
     /** tp / (tp + fp); 0 when nothing is predicted positive (scikit-learn's zero_division=0). */
-    precision: Rate,
+    precision: Rate.nullable(),
     /** tp / (tp + fn); 0 when no row is actually positive. */
-    recall: Rate,
+    recall: Rate.nullable(),
     /** 2tp / (2tp + fp + fn); 0 when that is 0 / 0. */
-    f1: Rate,
+    f1: Rate.nullable(),
     /**
      * Area under the ROC curve (the Mann-Whitney statistic, ties counting one half). Null when
      * the data hold only one class: the area is then undefined.
@@ -58,16 +69,19 @@ export const BinaryMetrics = z
     prAuc: Rate.nullable(),
     /** Mean binary cross-entropy, probabilities clipped to [1e-7, 1 - 1e-7]. */
     logLoss: NonNegative,
-    confusion: BinaryConfusion,
+    confusion: BinaryConfusion.nullable(),
     scoreHistogram: ScoreHistogram.optional(),
+    ...Withheld,
   })
   .superRefine((metrics, ctx) => {
+    if (metrics.confusion === null) return;
     const { tp, fp, tn, fn } = metrics.confusion;
-    if (tp + fp + tn + fn !== metrics.n) {
-      ctx.addIssue({ code: 'custom', path: ['confusion'], message: `the confusion matrix counts ${tp + fp + tn + fn} rows, not n = ${metrics.n}` });
+    const counted = metrics.tableRows ?? metrics.n;
+    if (tp + fp + tn + fn !== counted) {
+      ctx.addIssue({ code: 'custom', path: ['confusion'], message: `the confusion matrix counts ${tp + fp + tn + fn} rows, not ${countedAs(metrics)}` });
     }
     const histogram = metrics.scoreHistogram;
-    if (histogram) {
+    if (histogram && metrics.tableRows === undefined) {
       const sum = (counts: number[]) => counts.reduce((total, count) => total + count, 0);
       if (sum(histogram.positive) !== tp + fn || sum(histogram.negative) !== tn + fp) {
         ctx.addIssue({ code: 'custom', path: ['scoreHistogram'], message: 'the score histograms do not count the same rows as the confusion matrix' });
@@ -79,11 +93,11 @@ export const BinaryMetrics = z
 // Multiclass classification
 
 export const ClassMetrics = z.strictObject({
-  precision: Rate,
-  recall: Rate,
-  f1: Rate,
+  precision: Rate.nullable(),
+  recall: Rate.nullable(),
+  f1: Rate.nullable(),
   /** Rows whose true class is this one. */
-  support: Count,
+  support: Count.nullable(),
 });
 
 export const MulticlassMetrics = z
@@ -93,28 +107,31 @@ export const MulticlassMetrics = z
     /** The class labels; class index i is labels[i]. */
     labels: z.array(z.string()).min(2),
     /** Predictions are the arg-max of each row's probabilities. */
-    accuracy: Rate,
+    accuracy: Rate.nullable(),
     /** Unweighted mean of every label's F1 (a label never seen nor predicted counts as 0). */
-    macroF1: Rate,
+    macroF1: Rate.nullable(),
     /** Mean categorical cross-entropy, the true class's probability clipped to [1e-7, 1 - 1e-7]. */
     logLoss: NonNegative,
     /** Per label; precision, recall and F1 are 0 where undefined, as for binary metrics. */
     perClass: z.record(z.string(), ClassMetrics),
     /** confusion[t][p]: rows whose true class is labels[t] and predicted class labels[p]. */
-    confusion: z.array(z.array(Count)),
+    confusion: z.array(z.array(Count)).nullable(),
+    ...Withheld,
   })
   .superRefine((metrics, ctx) => {
     const { labels, confusion, perClass } = metrics;
     const k = labels.length;
     if (new Set(labels).size !== k) ctx.addIssue({ code: 'custom', path: ['labels'], message: 'the labels must be distinct' });
+    if (confusion === null) return;
     if (confusion.length !== k || confusion.some((row) => row.length !== k)) {
       ctx.addIssue({ code: 'custom', path: ['confusion'], message: `the confusion matrix must be ${k} x ${k}, one row and column per label` });
       return;
     }
     let total = 0;
     for (const row of confusion) for (const cell of row) total += cell;
-    if (total !== metrics.n) {
-      ctx.addIssue({ code: 'custom', path: ['confusion'], message: `the confusion matrix counts ${total} rows, not n = ${metrics.n}` });
+    const counted = metrics.tableRows ?? metrics.n;
+    if (total !== counted) {
+      ctx.addIssue({ code: 'custom', path: ['confusion'], message: `the confusion matrix counts ${total} rows, not ${countedAs(metrics)}` });
     }
     const keys = Object.keys(perClass);
     if (keys.length !== k || labels.some((label) => !Object.hasOwn(perClass, label))) {

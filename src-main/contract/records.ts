@@ -24,6 +24,13 @@ export const CertificateFingerprint = z
 
 const timestamps = { createdAt: Timestamp, updatedAt: Timestamp };
 
+/**
+ * At a participant, where a collaboration or project came from: the hub (by its identity key)
+ * and the id it has there. Local ids are the participant's own, so two hubs that use the same
+ * ids never share or overwrite each other's records.
+ */
+export const Origin = z.strictObject({ hubKey: PublicKeyText, id: Id });
+
 // ---------------------------------------------------------------------------------------------
 // Hierarchy
 
@@ -31,6 +38,8 @@ export const Collaboration = z.strictObject({
   id: Id,
   name: Name,
   description: Description,
+  /** Participant side only: the hub it came from. */
+  origin: Origin.optional(),
   ...timestamps,
 });
 
@@ -55,6 +64,8 @@ export const Project = z
     positiveClass: z.string().min(1).optional(),
     description: Description,
     alignment: AlignmentOptions.default({ columns: 'union', missingIndicators: false }),
+    /** Participant side only: the hub it came from. */
+    origin: Origin.optional(),
     ...timestamps,
   })
   .refine((project) => project.task === 'classify' || project.positiveClass === undefined, {
@@ -231,6 +242,8 @@ export const DeclaredColumn = z.strictObject({
   name: z.string().min(1),
   kind: ColumnKind,
   excluded: z.boolean().default(false),
+  /** The owner included it by name although it looks like a quasi-identifier. */
+  included: z.boolean().default(false),
 });
 
 export const TagKind = z.enum(['train', 'evaluate', 'predict']);
@@ -244,6 +257,8 @@ export const DataTag = z.strictObject({
   path: z.string().min(1),
   columns: z.array(DeclaredColumn).min(1),
   rows: z.int().min(0),
+  /** The project's target when the data was registered: a project whose target changed since is refused. */
+  targetColumn: z.string().min(1).optional(),
   ...timestamps,
 });
 
@@ -294,20 +309,74 @@ export const RunSummary = z.strictObject({
   /** The kinds of this party's data the run uses. */
   tags: z.array(TagKind),
   privacy: Privacy.prefault({}),
+  /**
+   * Who else takes part, with the identity keys the hub knows them by: secure aggregation
+   * accepts keys signed by these parties only, and the owner can compare them over the phone.
+   */
+  roster: z.array(z.strictObject({ id: Id, name: z.string().max(200), key: PublicKeyText.optional() })).max(10_000).default([]),
+});
+
+/** What a participant counts per approved run, to hold the hub to the plan. */
+export const ConsentUsage = z.strictObject({
+  /** Fit requests answered (a round redone after a hub restart counts again). */
+  fits: z.int().min(0).default(0),
+  /** The highest round trained. */
+  lastRound: z.int().min(0).default(0),
+  /** Evaluations of the global model answered. */
+  evaluations: z.int().min(0).default(0),
 });
 
 /** A participant's decision on a run (pending until it decides). */
 export const Consent = z.strictObject({
   id: Id,
   membershipId: Id,
+  /** The hub that asked: a decision is keyed by (hub, run), never by the run id alone. */
+  hubKey: PublicKeyText.optional(),
+  /** The run's id at that hub. */
   runId: Id,
+  /** This participant's own project. */
   projectId: Id,
   summary: RunSummary,
-  /** withdrawn: the run ended before a decision was taken. */
-  state: z.enum(['pending', 'approved', 'declined', 'withdrawn']),
+  /** sha256 of everything that decides what leaves (see core/authority/plan): what was approved. */
+  planHash: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  /**
+   * withdrawn: the run ended before a decision was taken; completed: the approved run ended,
+   * so running it again asks again.
+   */
+  state: z.enum(['pending', 'approved', 'declined', 'withdrawn', 'completed']),
   decidedAt: Timestamp.optional(),
   /** Who decided: the data owner, or their auto-approve policy. */
   decidedBy: z.enum(['person', 'policy']).optional(),
+  usage: ConsentUsage.prefault({}),
+  ...timestamps,
+});
+
+/**
+ * The data owner's own rules at a participant: for the whole installation (no project) or
+ * one of its projects. Nothing here is set by a hub.
+ */
+export const OwnerSettings = z.strictObject({
+  id: Id,
+  projectId: Id.optional(),
+  /** The minimum cell count k: no figure that leaves describes fewer than k rows. */
+  minCellCount: z.int().min(2).max(1_000).optional(),
+  /** The most epsilon (at the runs' delta) this party lets all runs of the project spend together. */
+  epsilonBudget: z.number().positive().max(1_000).optional(),
+  ...timestamps,
+});
+
+/**
+ * What differential privacy a project's runs have spent at this participant, kept by the
+ * participant itself (its own accountant, whatever the hub reports): the Renyi divergence at
+ * each order, summed over every noisy update it released.
+ */
+export const PrivacyLedger = z.strictObject({
+  id: Id,
+  projectId: Id,
+  orders: z.array(z.number().gt(1)).min(1).max(200),
+  rdp: z.array(z.number().min(0)).min(1).max(200),
+  /** Noisy updates released, per run. */
+  releases: z.record(z.string(), z.int().min(0)),
   ...timestamps,
 });
 
@@ -334,3 +403,7 @@ export type Membership = z.infer<typeof Membership>;
 export type RunSummary = z.infer<typeof RunSummary>;
 export type Consent = z.infer<typeof Consent>;
 export type Privacy = z.infer<typeof Privacy>;
+export type Origin = z.infer<typeof Origin>;
+export type ConsentUsage = z.infer<typeof ConsentUsage>;
+export type OwnerSettings = z.infer<typeof OwnerSettings>;
+export type PrivacyLedger = z.infer<typeof PrivacyLedger>;

@@ -5,7 +5,8 @@ import type { z } from 'zod';
 import type { Alignment, PartyDeclaration } from '../contract/data';
 import type { ConsentReply, ConsentRequest, FitConfig, PrepareReply } from '../contract/grid';
 import type { Metrics } from '../contract/metrics';
-import type { Collaboration, Experiment, Hyperparameters, ModelSpec, Project, Registration, Run, RunStatus, Task } from '../contract/records';
+import type { Collaboration, ConsentUsage, Experiment, Hyperparameters, ModelSpec, Project, Registration, Run, RunStatus, RunSummary, Task } from '../contract/records';
+import type { AccountantState } from '../core/privacy/rdp-accountant';
 import type { EncodedDataset } from '../core/alignment/encode';
 import type { RoundRecord, RunResult } from '../contract/results';
 
@@ -38,11 +39,23 @@ export interface Log {
 // ---------------------------------------------------------------------------------------------
 // Worker side
 
-export interface ProjectInfo {
+/**
+ * A project as this participant keeps it: its own id and names, the target its data was
+ * registered for, and its owner's disclosure rules. Requests name the hub's id for it
+ * (`remoteId`); everything is checked against this record, never against the request.
+ */
+export interface LocalProject {
   id: string;
+  remoteId: string;
+  name: string;
+  collaborationName: string;
   targetColumn: string;
   task: Task;
-  positiveClass?: string | undefined;
+  positiveClass: string | null;
+  /** The minimum cell count k of the owner's disclosure rules. */
+  minCellCount: number;
+  /** The most epsilon the owner lets this project's runs spend in all (null: only each run's own target). */
+  epsilonBudget: number | null;
 }
 
 /** A party's data for one run, encoded into the aligned feature space. */
@@ -50,14 +63,28 @@ export interface PreparedData {
   train: EncodedDataset;
   evaluate?: EncodedDataset;
   predict?: EncodedDataset;
+  /** Rows per column whose level the alignment did not know (the levels themselves stay here). */
   unseenLevels: PrepareReply['unseenLevels'];
 }
 
 export interface WorkerDataPort {
-  /** Inspects the party's train data for the project and declares aggregates only. */
-  declare(project: ProjectInfo, party: string): Promise<{ declaration: PartyDeclaration; tags: { train: boolean; evaluate: boolean; predict: boolean } }>;
-  /** Loads and encodes the party's train / evaluate / predict data with the alignment (refusing drift). */
-  prepare(projectId: string, party: string, alignment: Alignment): Promise<PreparedData>;
+  /** Inspects the party's train data for the project and declares aggregates only, under the owner's rules. */
+  declare(project: LocalProject, party: string): Promise<{ declaration: PartyDeclaration; tags: { train: boolean; evaluate: boolean; predict: boolean } }>;
+  /**
+   * Loads and encodes the party's train / evaluate / predict data with the alignment (refusing
+   * drift), encoding only the columns and levels this party declared.
+   */
+  prepare(project: LocalProject, party: string, alignment: Alignment, declaration: PartyDeclaration): Promise<PreparedData>;
+}
+
+/** The owner's records the worker checks a hub against. */
+export interface OwnerPort {
+  /** This participant's project that a hub's project id stands for, at that hub (never another hub's). */
+  project(hubKey: string, remoteProjectId: string): Promise<LocalProject | undefined>;
+  /** What the project's runs have spent so far with differential privacy, by this party's own count. */
+  ledger(projectId: string): Promise<AccountantState | null>;
+  /** Records the project's new total after `run` released noisy updates. */
+  charge(projectId: string, run: string, state: AccountantState): Promise<void>;
 }
 
 /** Local training of one run's model, off the main thread. */
@@ -74,26 +101,45 @@ export interface TrainingPort {
   open(options: { model: ModelSpec; alignment: Alignment; seed: number; data: PreparedData }): Promise<TrainingSession>;
 }
 
+/** What a participant is asked to approve, as it sees it: its own project, the plan and its hash. */
+export interface ConsentContext {
+  hubKey: string;
+  request: ConsentRequest;
+  project: LocalProject;
+  /** The request's summary with this participant's own names for the collaboration and project. */
+  summary: RunSummary;
+  planHash: string;
+}
+
 /** Decides whether a run may use this party's data: a person in the app, or a policy. */
 export interface ConsentPort {
-  decide(channel: Channel, request: ConsentRequest): Promise<ConsentReply>;
+  /** The decision; an approval carries what was already used of the run's budget (a run resumed). */
+  decide(channel: Channel, context: ConsentContext): Promise<ConsentReply & { usage?: ConsentUsage }>;
   /** The run ended before this party decided: the question no longer stands. */
-  withdraw?(run: string, reason: string): Promise<void>;
+  withdraw?(hubKey: string, run: string, reason: string): Promise<void>;
+  /** Keeps count of what the run used (training rounds, evaluations). */
+  recordUsage?(hubKey: string, run: string, usage: ConsentUsage): Promise<void>;
+  /** The approved run ended: asking to run it again is a new question. */
+  complete?(hubKey: string, run: string): Promise<void>;
 }
 
 /** What a worker did for a run, as its owner follows it ("my local loss"). */
-export type WorkerActivity =
-  | { kind: 'prepared'; run: string; trainRows: number; evaluateRows: number; predictRows: number }
-  | { kind: 'fit'; run: string; round: number; loss: number; numExamples: number; seconds: number }
-  | { kind: 'evaluated'; run: string; round: number; metrics: Metrics | null }
-  | { kind: 'finished'; run: string; predictedRows: number | null }
-  | { kind: 'ended'; run: string; reason: string };
+export type WorkerActivity = { run: string; project: string } & (
+  | { kind: 'prepared'; trainRows: number; evaluateRows: number; predictRows: number }
+  | { kind: 'fit'; round: number; loss: number; numExamples: number; seconds: number }
+  | { kind: 'evaluated'; round: number; metrics: Metrics | null }
+  | { kind: 'finished'; predictedRows: number | null }
+  | { kind: 'ended'; reason: string }
+);
 
-/** Where a worker keeps what a run leaves behind: models and predictions, in its own folders. */
+/**
+ * Where a worker keeps what a run leaves behind: models and predictions, in its own folders,
+ * under its own project (so two hubs' runs of the same name never share a folder).
+ */
 export interface WorkerArtifactsPort {
-  modelDir(run: string, which: 'global' | 'local'): string;
+  modelDir(projectId: string, run: string, which: 'global' | 'local'): string;
   /** Writes the predictions of the predict data; returns the number of rows written. */
-  writePredictions(run: string, alignment: Alignment, data: EncodedDataset, outputs: Float32Array): Promise<number>;
+  writePredictions(projectId: string, run: string, alignment: Alignment, data: EncodedDataset, outputs: Float32Array): Promise<number>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -103,6 +149,8 @@ export interface RunParticipant {
   id: string;
   name: string;
   connection: Registration['connection'];
+  /** The identity key it joined with (participants added by hand may have none yet). */
+  key?: string;
 }
 
 export interface RunContext {

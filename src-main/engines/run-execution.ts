@@ -256,6 +256,11 @@ export class RunExecution {
           hyperparameters: this.hyperparameters,
           tags: ['train', 'evaluate', 'predict'],
           privacy: this.hyperparameters.privacy,
+          roster: this.context.participants.map((participant) => ({
+            id: participant.id,
+            name: participant.name,
+            ...(participant.key ? { key: participant.key } : {}),
+          })),
         },
       },
       { schema: ConsentReply, timeoutMs: this.deps.approvalWaitMs },

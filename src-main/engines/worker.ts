@@ -1,8 +1,13 @@
 // The worker: a participant's engine. It answers the TTP's requests for each run it takes part
-// in: declare (aggregates of the train data, never rows), prepare (load and encode the data,
-// start a training thread), fit, evaluate (metrics only), finish (save the global and local
-// models and write predictions into this party's own folder) and teardown. Several runs, from
-// one or several hubs, can be served at once; each has its own training thread.
+// in: consent, declare (aggregates of the train data, never rows), prepare (load and encode the
+// data, start a training thread), fit, evaluate (metrics only), finish (save the global and
+// local models and write predictions into this party's own folder) and teardown. Several runs,
+// from one or several hubs, can be served at once; each has its own training thread.
+//
+// It is the authority over its data (worker-authority.ts): every request is checked against
+// the plan its owner approved, its own project and its own records; what leaves is held to the
+// owner's disclosure threshold; and errors tell the hub codes and column names, not values.
+import type { z } from 'zod';
 import {
   ConsentRequest,
   DeclareRequest,
@@ -22,16 +27,21 @@ import {
   type PrepareReply,
 } from '../contract/grid';
 import type { Alignment } from '../contract/data';
-import type { Hyperparameters, Privacy } from '../contract/records';
+import type { Hyperparameters } from '../contract/records';
 import { CohortError } from '../contract/errors';
+import { discloseMetrics } from '../core/disclosure/metrics';
 import { canonicalJson } from '../core/stats/canonical-json';
+import { fitConfigFor } from '../core/strategies/fit-config';
 import { addGaussianNoise, clipToNorm, partyMechanism } from '../core/privacy/dp';
 import { SecAggClient, secAggThreshold } from '../core/privacy/secagg';
 import { metricsFor } from './evaluation';
+import { remoteError } from './remote-errors';
+import { WorkerAuthority, type RunGrant } from './worker-authority';
 import type {
   Channel,
   ConsentPort,
   Log,
+  OwnerPort,
   PreparedData,
   TrainingPort,
   TrainingSession,
@@ -41,6 +51,7 @@ import type {
 } from './ports';
 
 interface RunState {
+  grant: RunGrant;
   alignment: Alignment;
   hyperparameters: Hyperparameters;
   data: PreparedData;
@@ -56,55 +67,73 @@ export interface WorkerPorts {
   training: TrainingPort;
   artifacts: WorkerArtifactsPort;
   consent: ConsentPort;
+  owner: OwnerPort;
   log: Log;
   /** Told of everything this worker does for a run, for its owner to follow. */
   activity?: (event: WorkerActivity) => void;
 }
 
+/** Who is at the other end of a connection: the hub's identity key, proven in the handshake. */
+export interface HubIdentity {
+  key: string;
+}
+
 /**
- * Runs are kept per connection: two hubs may both have a run called "run", and a run ends
- * with the connection it was prepared on (a TTP that reconnects prepares it again).
+ * Prepared runs are kept per connection: a run ends with the connection it was prepared on (a
+ * TTP that reconnects prepares it again). What the owner approved, and what a run used of it,
+ * is kept per (hub, run) by the authority and outlives connections.
  */
 export class WorkerEngine {
   private readonly runs = new Map<Channel, Map<string, RunState>>();
   /** Runs being prepared, so a teardown that arrives meanwhile is not lost. */
   private readonly preparing = new Map<Channel, Map<string, Promise<PrepareReply>>>();
-  /** Runs this party approved, per connection, with the privacy settings it approved: nothing else may touch its data. */
-  private readonly approved = new Map<Channel, Map<string, Privacy>>();
+  private readonly hubs = new Map<Channel, HubIdentity>();
+  readonly authority: WorkerAuthority;
 
   constructor(
     readonly party: { id: string; name: string },
     private readonly ports: WorkerPorts,
-  ) {}
+  ) {
+    this.authority = new WorkerAuthority(party.id, ports.owner, ports.consent, ports.log);
+  }
 
   /** Answers a TTP over this channel, until it closes (then its runs are torn down). */
-  serve(channel: Channel): void {
+  serve(channel: Channel, hub: HubIdentity): void {
     this.runs.set(channel, new Map());
     this.preparing.set(channel, new Map());
-    this.approved.set(channel, new Map());
-    channel.handle(GRID.consent, ConsentRequest, async (request) => ({ body: await this.consent(channel, request) }));
-    channel.handle(GRID.declare, DeclareRequest, async (request) => {
-      this.requireApproval(channel, request.run);
-      return { body: await this.declare(request) };
-    });
-    channel.handle(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, request) }));
-    channel.handle(GRID.fit, FitRequest, async (request, tensors) => this.fit(channel, request, tensors));
-    channel.handle(GRID.secaggAdvertise, SecAggSetup, async (setup) => ({ body: this.secAggAdvertise(channel, setup) }));
-    channel.handle(GRID.secaggShare, SecAggShareRequest, async (request) => ({
+    this.hubs.set(channel, hub);
+    const handle = <T>(type: string, schema: z.ZodType, work: (body: T, tensors: Float32Array[]) => Promise<{ body: unknown; tensors?: readonly Float32Array[] }>) =>
+      channel.handle(type, schema, async (body, tensors) => {
+        try {
+          // Nothing is answered to a party whose identity key is not yet proven and trusted.
+          if (!hub.key) throw new CohortError('CONSENT_REQUIRED', 'the hub has not proven its identity');
+          return await work(body as T, tensors);
+        } catch (error) {
+          // The owner sees everything; the hub only what names no value and no path.
+          this.ports.log.warn('request refused or failed', { type, run: (body as { run?: string }).run, error: (error as Error).message });
+          throw remoteError(error);
+        }
+      });
+    handle<ConsentRequest>(GRID.consent, ConsentRequest, async (request) => ({ body: await this.consent(channel, hub, request) }));
+    handle<DeclareRequest>(GRID.declare, DeclareRequest, async (request) => ({ body: await this.declare(channel, hub, request) }));
+    handle<PrepareRequest>(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, hub, request) }));
+    handle<FitRequest>(GRID.fit, FitRequest, async (request, tensors) => this.fit(channel, request, tensors));
+    handle<SecAggSetup>(GRID.secaggAdvertise, SecAggSetup, async (setup) => ({ body: this.secAggAdvertise(channel, setup) }));
+    handle<z.infer<typeof SecAggShareRequest>>(GRID.secaggShare, SecAggShareRequest, async (request) => ({
       body: { ciphertexts: await this.secAggClient(channel, request.run, request.round).shareKeys(request.keys) },
     }));
-    channel.handle(GRID.secaggUnmask, SecAggUnmaskRequest, async (request) => {
+    handle<z.infer<typeof SecAggUnmaskRequest>>(GRID.secaggUnmask, SecAggUnmaskRequest, async (request) => {
       const client = this.secAggClient(channel, request.run, request.round);
       return { body: { shares: client.unmaskShares(request.survivors, request.dropped) } };
     });
-    channel.handle(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(channel, request, tensors) }));
-    channel.handle(GRID.finish, FinishRequest, async (request, tensors) => ({ body: await this.finish(channel, request, tensors) }));
-    channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(channel, notice.run, notice.reason));
+    handle<z.infer<typeof EvaluateRequest>>(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(channel, request, tensors) }));
+    handle<FinishRequest>(GRID.finish, FinishRequest, async (request, tensors) => ({ body: await this.finish(channel, request, tensors) }));
+    channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(channel, notice.run, notice.reason, true));
     void channel.closed.then(async () => {
       await this.teardownAll(channel, 'the connection to the TTP closed');
       this.runs.delete(channel);
       this.preparing.delete(channel);
-      this.approved.delete(channel);
+      this.hubs.delete(channel);
     });
   }
 
@@ -113,45 +142,38 @@ export class WorkerEngine {
     return [...this.runs.values()].flatMap((runs) => [...runs.keys()]);
   }
 
-  private async consent(channel: Channel, request: ConsentRequest) {
-    const reply = await this.ports.consent.decide(channel, request);
-    if (reply.approved) this.approved.get(channel)?.set(request.run, request.summary.privacy);
+  private async consent(channel: Channel, hub: HubIdentity, request: ConsentRequest) {
+    const reply = await this.authority.decide(channel, hub.key, request);
     this.ports.log.info(reply.approved ? 'run approved' : 'run declined', { run: request.run, reason: reply.reason });
     return reply;
   }
 
-  private requireApproval(channel: Channel, run: string): void {
-    if (!this.approved.get(channel)?.has(run)) {
-      throw new CohortError('CONSENT_REQUIRED', `run "${run}" has not been approved on ${this.party.id}; its data stays unused`);
-    }
+  private async declare(channel: Channel, hub: HubIdentity, request: DeclareRequest): Promise<DeclareReply> {
+    const grant = this.authority.grant(channel, hub.key, request.run);
+    this.authority.checkDeclare(grant, request);
+    this.ports.log.info('declaring data', { run: request.run, project: grant.project.id });
+    const reply = await this.ports.data.declare(grant.project, this.party.id);
+    grant.declaration = reply.declaration;
+    return reply;
   }
 
-  private async declare(request: DeclareRequest): Promise<DeclareReply> {
-    this.ports.log.info('declaring data', { run: request.run, project: request.project.id });
-    return this.ports.data.declare(request.project, this.party.id);
-  }
-
-  private async prepare(channel: Channel, request: PrepareRequest): Promise<PrepareReply> {
-    this.requireApproval(channel, request.run);
-    // The privacy settings the owner approved are the ones the run gets, not the TTP's word later.
-    const approved = this.approved.get(channel)?.get(request.run);
-    if (approved && canonicalJson(approved) !== canonicalJson(request.hyperparameters.privacy)) {
-      throw new CohortError('CONSENT_REQUIRED', `run "${request.run}" asks for privacy settings other than those ${this.party.id} approved`);
-    }
+  private async prepare(channel: Channel, hub: HubIdentity, request: PrepareRequest): Promise<PrepareReply> {
+    const grant = this.authority.grant(channel, hub.key, request.run);
+    const { alignment, declaration } = this.authority.checkPrepare(grant, request);
     const runs = this.runsOf(channel);
     const existing = runs.get(request.run);
-    // Prepared again with the same alignment: the loaded data and thread can stay.
-    if (existing && existing.alignment.fingerprint === request.alignment.fingerprint) return this.prepareReply(existing);
-    if (existing) await this.teardown(channel, request.run, 'prepared again with a new alignment');
+    // Prepared again (the alignment cannot change): the loaded data and thread can stay.
+    if (existing) return this.prepareReply(existing);
     const work = (async () => {
-      const data = await this.ports.data.prepare(request.projectId, this.party.id, request.alignment);
-      const session = await this.ports.training.open({
-        model: request.model,
-        alignment: request.alignment,
-        seed: request.hyperparameters.seed,
-        data,
-      });
-      const state: RunState = { alignment: request.alignment, hyperparameters: request.hyperparameters, data, session };
+      const data = await this.ports.data.prepare(grant.project, this.party.id, alignment, declaration);
+      const evaluateRows = data.evaluate?.rows ?? 0;
+      if (evaluateRows > 0 && evaluateRows < grant.project.minCellCount) {
+        // Metrics of so few rows would describe patients: the evaluate data is left out.
+        this.ports.log.warn('evaluate data below the minimum cell count: not used', { run: request.run, rows: evaluateRows });
+        delete data.evaluate;
+      }
+      const session = await this.ports.training.open({ model: request.model, alignment, seed: request.hyperparameters.seed, data });
+      const state: RunState = { grant, alignment, hyperparameters: request.hyperparameters, data, session };
       if (!this.runs.has(channel)) {
         await session.close(); // the connection closed while the data loaded
         throw new CohortError('NOT_FOUND', 'the connection to the TTP closed during preparation');
@@ -161,6 +183,7 @@ export class WorkerEngine {
       this.ports.activity?.({
         kind: 'prepared',
         run: request.run,
+        project: grant.project.id,
         trainRows: data.train.rows,
         evaluateRows: data.evaluate?.rows ?? 0,
         predictRows: data.predict?.rows ?? 0,
@@ -191,24 +214,32 @@ export class WorkerEngine {
   private async fit(channel: Channel, request: FitRequest, tensors: Float32Array[]): Promise<{ body: FitReply; tensors: Float32Array[] }> {
     const state = this.state(channel, request.run);
     const { privacy } = state.hyperparameters;
+    // The round's training settings follow from the approved plan; any other is refused.
+    const { config } = request;
+    if (canonicalJson(config) !== canonicalJson(fitConfigFor(state.hyperparameters, config.round))) {
+      throw new CohortError('PLAN_MISMATCH', `round ${config.round} of run "${request.run}" asks for training settings other than those approved`);
+    }
     // Never a plain update when the owner approved secure aggregation.
     if (privacy.secureAggregation !== (request.secagg !== undefined)) {
-      throw new CohortError('BAD_INPUT', privacy.secureAggregation ? 'this run uses secure aggregation: a fit must come with its shares' : 'this run does not use secure aggregation');
+      throw new CohortError('INSTRUCTION_REFUSED', privacy.secureAggregation ? 'this run uses secure aggregation: a fit must come with its shares' : 'this run does not use secure aggregation');
     }
-    const client = request.secagg ? this.secAggClient(channel, request.run, request.config.round) : undefined;
+    this.authority.admitFit(state.grant, config.round);
+    const client = request.secagg ? this.secAggClient(channel, request.run, config.round) : undefined;
     if (client && request.secagg) client.receiveShares(request.secagg.ciphertexts);
     const received = this.globalWeights(tensors);
     const plain = privacy.dp === 'off' && !client;
     // The training thread may take the tensor's memory: keep a copy when the update is needed.
     const global = plain ? received : Float32Array.from(received);
-    const result = await state.session.fit(received, { ...request.config, loss: state.hyperparameters.loss });
+    const result = await state.session.fit(received, { ...config, loss: state.hyperparameters.loss });
     state.local = result.weights;
-    this.ports.activity?.({ kind: 'fit', run: request.run, round: request.config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
+    this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
     if (plain) return { body, tensors: [result.weights] };
 
-    // The update leaves clipped, noised and (with secure aggregation) masked.
-    const mechanism = partyMechanism(privacy, client?.setup.threshold ?? null);
+    // The update leaves clipped, noised and (with secure aggregation) masked; a noisy update is
+    // charged to this party's own privacy ledger before it leaves.
+    if (privacy.dp !== 'off') await this.authority.chargeRelease(state.grant, privacy);
+    const mechanism = partyMechanism(privacy, client ? this.noiseShareParties(state, client) : null);
     const update = new Float64Array(global.length);
     for (let index = 0; index < update.length; index += 1) update[index] = result.weights[index]! - global[index]!;
     if (mechanism.clip !== null) clipToNorm(update, mechanism.clip);
@@ -216,7 +247,7 @@ export class WorkerEngine {
     if (client && request.secagg) {
       const weight = mechanism.weighting === 'uniform' ? 1 : Math.min(1, result.numExamples / request.secagg.totalExamples);
       const { masked, clamped } = client.maskUpdate(update, weight, [weight]);
-      if (clamped > 0) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: request.config.round, clamped });
+      if (clamped > 0) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: config.round, clamped });
       return { body: { ...body, clamped }, tensors: [new Float32Array(masked.buffer, masked.byteOffset, masked.length)] };
     }
     const sent = new Float32Array(global.length);
@@ -224,14 +255,30 @@ export class WorkerEngine {
     return { body, tensors: [sent] };
   }
 
+  /**
+   * The number of parties whose noise shares this party counts on to add up to the full noise:
+   * the round's threshold, but never more than the approved roster allows, so a hub that pads
+   * a round with parties of its own cannot shrink this party's share.
+   */
+  private noiseShareParties(state: RunState, client: SecAggClient): number {
+    const roster = state.grant.plan.roster.length;
+    return roster >= 2 ? Math.min(client.setup.threshold, secAggThreshold(roster)) : client.setup.threshold;
+  }
+
   /** A new round of secure aggregation: fresh keys, checked against the settings approved. */
   private secAggAdvertise(channel: Channel, setup: SecAggSetup) {
     const state = this.state(channel, setup.run);
-    if (!state.hyperparameters.privacy.secureAggregation) throw new CohortError('BAD_INPUT', 'this run does not use secure aggregation');
+    if (!state.hyperparameters.privacy.secureAggregation) throw new CohortError('INSTRUCTION_REFUSED', 'this run does not use secure aggregation');
     const parties = [...setup.parties].sort();
-    if (new Set(parties).size !== parties.length) throw new CohortError('BAD_INPUT', 'the round lists a party twice');
+    if (new Set(parties).size !== parties.length) throw new CohortError('INSTRUCTION_REFUSED', 'the round lists a party twice');
+    const roster = state.grant.plan.roster;
+    if (roster.length > 0) {
+      const known = new Set(roster.map((party) => party.id));
+      const strangers = parties.filter((party) => !known.has(party));
+      if (strangers.length > 0) throw new CohortError('INSTRUCTION_REFUSED', `the round lists ${strangers.join(', ')}, who are not among the run's approved participants`);
+    }
     if (setup.threshold < secAggThreshold(parties.length) || setup.threshold > parties.length) {
-      throw new CohortError('BAD_INPUT', `a threshold of ${setup.threshold} for ${parties.length} parties is refused (at least ${secAggThreshold(parties.length)})`);
+      throw new CohortError('INSTRUCTION_REFUSED', `a threshold of ${setup.threshold} for ${parties.length} parties is refused (at least ${secAggThreshold(parties.length)})`);
     }
     state.secagg = new SecAggClient({ ...setup, parties }, this.party.id);
     return state.secagg.advertisement();
@@ -239,7 +286,7 @@ export class WorkerEngine {
 
   private secAggClient(channel: Channel, run: string, round: number): SecAggClient {
     const client = this.state(channel, run).secagg;
-    if (!client || client.setup.round !== round) throw new CohortError('BAD_INPUT', `no secure aggregation under way for round ${round} of run "${run}"`);
+    if (!client || client.setup.round !== round) throw new CohortError('INSTRUCTION_REFUSED', `no secure aggregation under way for round ${round} of run "${run}"`);
     return client;
   }
 
@@ -247,18 +294,24 @@ export class WorkerEngine {
     const state = this.state(channel, request.run);
     const evaluate = state.data.evaluate;
     if (!evaluate || evaluate.rows === 0 || !evaluate.y) return { metrics: null };
+    this.authority.admitEvaluation(state.grant, request.round);
     const outputs = await state.session.predict(this.globalWeights(tensors), 'evaluate');
     const metrics = metricsFor(state.alignment.target, evaluate.y, outputs, evaluate.rows);
-    this.ports.activity?.({ kind: 'evaluated', run: request.run, round: request.round, metrics });
-    return { metrics };
+    // The owner follows its own full figures; the hub gets them under the disclosure rules.
+    this.ports.activity?.({ kind: 'evaluated', run: request.run, project: state.grant.project.id, round: request.round, metrics });
+    return { metrics: discloseMetrics(metrics, state.grant.project.minCellCount) };
   }
 
   private async finish(channel: Channel, request: FinishRequest, tensors: Float32Array[]): Promise<FinishReply> {
     const state = this.state(channel, request.run);
     const global = this.globalWeights(tensors);
-    const metadata = { ...request.metadata, party: this.party.id, alignment: state.alignment };
-    await state.session.saveModel(global, this.ports.artifacts.modelDir(request.run, 'global'), { ...metadata, model: 'global' });
-    await state.session.saveModel(state.local ?? global, this.ports.artifacts.modelDir(request.run, 'local'), {
+    // Saved with the models, for local use: how this party encoded its data (its own levels).
+    const declaredLevels = Object.fromEntries(
+      (state.grant.declaration?.columns ?? []).filter((column) => column.kind === 'categorical' && column.levels).map((column) => [column.name, column.levels!]),
+    );
+    const metadata = { ...request.metadata, party: this.party.id, project: state.grant.project.id, alignment: state.alignment, declaredLevels };
+    await state.session.saveModel(global, this.ports.artifacts.modelDir(state.grant.project.id, request.run, 'global'), { ...metadata, model: 'global' });
+    await state.session.saveModel(state.local ?? global, this.ports.artifacts.modelDir(state.grant.project.id, request.run, 'local'), {
       ...metadata,
       model: 'local',
     });
@@ -266,25 +319,34 @@ export class WorkerEngine {
     const predict = state.data.predict;
     if (predict && predict.rows > 0) {
       const outputs = await state.session.predict(global, 'predict');
-      predictedRows = await this.ports.artifacts.writePredictions(request.run, state.alignment, predict, outputs);
+      predictedRows = await this.ports.artifacts.writePredictions(state.grant.project.id, request.run, state.alignment, predict, outputs);
     }
     this.ports.log.info('finished', { run: request.run, predictedRows });
-    this.ports.activity?.({ kind: 'finished', run: request.run, predictedRows });
+    this.ports.activity?.({ kind: 'finished', run: request.run, project: state.grant.project.id, predictedRows });
     return { predictedRows };
   }
 
-  /** Frees a run's training thread and data. Safe to call twice. */
-  async teardown(channel: Channel, run: string, reason: string): Promise<void> {
+  /** Frees a run's training thread and data. Safe to call twice. `ended`: the hub ended the run. */
+  async teardown(channel: Channel, run: string, reason: string, ended = false): Promise<void> {
     await this.preparing.get(channel)?.get(run)?.catch(() => undefined);
-    if (!this.approved.get(channel)?.has(run)) await this.ports.consent.withdraw?.(run, reason).catch(() => undefined);
-    this.approved.get(channel)?.delete(run);
+    const hub = this.hubs.get(channel);
+    if (hub) {
+      let approved = true;
+      try {
+        this.authority.grant(channel, hub.key, run);
+      } catch {
+        approved = false;
+      }
+      if (!approved) await this.ports.consent.withdraw?.(hub.key, run, reason).catch(() => undefined);
+      await this.authority.ended(hub.key, run, ended && approved);
+    }
     const runs = this.runs.get(channel);
     const state = runs?.get(run);
     if (!state) return;
     runs!.delete(run);
     await state.session.close().catch(() => undefined);
     this.ports.log.info('run torn down', { run, reason });
-    this.ports.activity?.({ kind: 'ended', run, reason });
+    this.ports.activity?.({ kind: 'ended', run, project: state.grant.project.id, reason });
   }
 
   private async teardownAll(channel: Channel, reason: string): Promise<void> {
@@ -293,6 +355,7 @@ export class WorkerEngine {
 
   async close(): Promise<void> {
     for (const channel of [...this.runs.keys()]) await this.teardownAll(channel, 'worker stopping');
+    await this.authority.flush();
   }
 
   private runsOf(channel: Channel): Map<string, RunState> {
@@ -309,7 +372,7 @@ export class WorkerEngine {
 
   private globalWeights(tensors: Float32Array[]): Float32Array {
     const [weights] = tensors;
-    if (!weights || tensors.length !== 1) throw new CohortError('BAD_INPUT', 'expected exactly one weights tensor');
+    if (!weights || tensors.length !== 1) throw new CohortError('INSTRUCTION_REFUSED', 'expected exactly one weights tensor');
     return weights;
   }
 }

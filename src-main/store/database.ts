@@ -8,7 +8,9 @@ import {
   Experiment,
   Invitation,
   Membership,
+  OwnerSettings,
   Participant,
+  PrivacyLedger,
   Project,
   Registration,
   Run,
@@ -16,7 +18,7 @@ import {
 import { CohortError } from '../contract/errors';
 import type { Metadata } from '../core/model/integrity';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const DatabaseFile = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -30,6 +32,8 @@ export const DatabaseFile = z.strictObject({
   invitations: z.array(Invitation),
   memberships: z.array(Membership),
   consents: z.array(Consent),
+  ownerSettings: z.array(OwnerSettings),
+  privacyLedgers: z.array(PrivacyLedger),
 });
 
 export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
@@ -56,7 +60,34 @@ export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record
   // Version 3 added identity keys, pinned hub certificates, revocations and consent policies:
   // new fields that are optional or have defaults, so the records carry over as they are.
   2: (old) => ({ ...old, schemaVersion: 3 }),
+  // Version 4 keys a participant's records by the hub they came from (origin), consents by
+  // (hub, run), and adds the owner's own settings and privacy ledgers.
+  3: (old) => migrateToHubNamespaces(old),
 };
+
+/** Version 3 -> 4: records that came from a hub get their origin, consents their hub key. */
+function migrateToHubNamespaces(old: Record<string, unknown>): Record<string, unknown> {
+  const list = (name: string) => (Array.isArray(old[name]) ? (old[name] as Array<Record<string, unknown>>) : []);
+  const memberships = list('memberships');
+  const hubOfCollaboration = new Map(memberships.filter((m) => typeof m['hubKey'] === 'string').map((m) => [m['collaborationId'], m['hubKey'] as string]));
+  const hubOfMembership = new Map(memberships.map((m) => [m['id'], m['hubKey']]));
+  const withOrigin = (record: Record<string, unknown>, collaborationId: unknown) => {
+    const hubKey = hubOfCollaboration.get(collaborationId);
+    return hubKey ? { ...record, origin: { hubKey, id: record['id'] } } : record;
+  };
+  return {
+    ...old,
+    collaborations: list('collaborations').map((record) => withOrigin(record, record['id'])),
+    projects: list('projects').map((record) => withOrigin(record, record['collaborationId'])),
+    consents: list('consents').map((record) => {
+      const hubKey = hubOfMembership.get(record['membershipId']);
+      return typeof hubKey === 'string' ? { ...record, hubKey } : record;
+    }),
+    ownerSettings: [],
+    privacyLedgers: [],
+    schemaVersion: 4,
+  };
+}
 
 /** The file's version, or an error for something that is not a Cohort store at all. */
 export function versionOf(raw: unknown, path: string): number {

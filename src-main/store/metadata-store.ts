@@ -17,7 +17,9 @@ import {
   Experiment,
   Invitation,
   Membership,
+  OwnerSettings,
   Participant,
+  PrivacyLedger,
   Project,
   Registration,
   Run,
@@ -51,6 +53,8 @@ const SCHEMAS = {
   invitations: Invitation,
   memberships: Membership,
   consents: Consent,
+  ownerSettings: OwnerSettings,
+  privacyLedgers: PrivacyLedger,
 } satisfies Record<Collection, z.ZodType>;
 
 /** What a caller supplies to create a record: everything but the timestamps, defaults allowed. */
@@ -114,10 +118,14 @@ export class MetadataStore {
     await this.db.adapter.write(migrated);
   }
 
-  /** A consistent copy of everything, read fresh from disk. */
+  /**
+   * A consistent copy of everything, read fresh from disk. Read into its own object, not the
+   * shared `db.data`: two reads in flight at once could otherwise resolve out of order and hand
+   * a caller the older file (a poll that started before a write, finishing after it).
+   */
   async snapshot(): Promise<Metadata> {
-    await this.db.read();
-    const { schemaVersion: _version, ...metadata } = structuredClone(this.db.data);
+    const data = (await this.db.adapter.read()) ?? this.db.data;
+    const { schemaVersion: _version, ...metadata } = structuredClone(data);
     return metadata;
   }
 

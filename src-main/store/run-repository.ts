@@ -29,7 +29,12 @@ export class StoreRunRepository implements RunRepository {
       .filter((registration) => registration.projectId === project.id && registration.role === 'participant')
       .map((registration) => {
         const participant = db.participants.find((candidate) => candidate.id === registration.participantId)!;
-        return { id: participant.id, name: participant.displayName, connection: registration.connection };
+        return {
+          id: participant.id,
+          name: participant.displayName,
+          connection: registration.connection,
+          ...(participant.publicKey ? { key: participant.publicKey } : {}),
+        };
       })
       .sort((a, b) => (a.id < b.id ? -1 : 1));
     return { collaboration, run, experiment, project, participants };

@@ -223,7 +223,7 @@ describe('run page, results', () => {
 
     const matrix = screen.getByRole('table', { name: 'Confusion matrix' });
     if (aggregate.kind !== 'binary') throw new Error('binary fixture expected');
-    const { tp, fp, tn, fn } = aggregate.confusion;
+    const { tp, fp, tn, fn } = aggregate.confusion!;
     expect(within(matrix).getAllByRole('row').map((row) => row.textContent)).toEqual(['true ↓ / predicted →not MM', `not M${tn}${fp}`, `M${fn}${tp}`]);
 
     const dropouts = screen.getByRole('table', { name: 'Dropouts' });

@@ -16,6 +16,7 @@ interface SavedMetadata {
   run?: unknown;
   project?: unknown;
   alignment?: unknown;
+  declaredLevels?: unknown;
 }
 
 async function metadataOf(dir: string): Promise<SavedMetadata | undefined> {
@@ -27,14 +28,24 @@ async function metadataOf(dir: string): Promise<SavedMetadata | undefined> {
   }
 }
 
-/** Every model saved under DATA_DIR/runs/<run>/{global,local}-model, newest first. */
+/** The run folders under DATA_DIR/runs: <project>/<run> (and <run>, where older versions kept them). */
+async function runFolders(runsDir: string): Promise<Array<{ run: string; dir: string }>> {
+  const out: Array<{ run: string; dir: string }> = [];
+  for (const entry of await readdir(runsDir).catch(() => [] as string[])) {
+    const dir = join(runsDir, entry);
+    const children = await readdir(dir).catch(() => [] as string[]);
+    if (children.some((child) => child.endsWith('-model'))) out.push({ run: entry, dir });
+    else for (const run of children) out.push({ run, dir: join(dir, run) });
+  }
+  return out;
+}
+
+/** Every model saved under DATA_DIR/runs/<project>/<run>/{global,local}-model, newest first. */
 export async function listLocalModels(dataDir: string): Promise<CommandOutput<'local.models'>> {
-  const runsDir = join(dataDir, 'runs');
-  const runs = await readdir(runsDir).catch(() => [] as string[]);
   const models: CommandOutput<'local.models'> = [];
-  for (const run of runs) {
+  for (const { run, dir: runDir } of await runFolders(join(dataDir, 'runs'))) {
     for (const kind of ['global', 'local'] as const) {
-      const dir = join(runsDir, run, `${kind}-model`);
+      const dir = join(runDir, `${kind}-model`);
       const metadata = await metadataOf(dir);
       if (!metadata) continue;
       const alignment = Alignment.safeParse(metadata.alignment);
@@ -62,20 +73,29 @@ async function openModel(modelDir: string) {
   const [{ selectBackend }, { loadModel }, { predictRows }] = await Promise.all([import('../../ml/backend'), import('../../ml/model-io'), import('../../ml/inference')]);
   await selectBackend();
   const { model } = await loadModel(modelDir);
-  return { model, alignment: alignment.data, predictRows };
+  return { model, alignment: alignment.data, declaredLevels: declaredLevelsOf(metadata), predictRows };
 }
 
-async function encodeFile(alignment: Alignment, path: string, withTarget: boolean, party: string) {
-  const { header, table } = await (await openDataSource(path)).load(loadKindsFor(alignment, withTarget));
+/** The levels this party declared when the model was trained, as it encoded them then. */
+function declaredLevelsOf(metadata: SavedMetadata): Map<string, Set<string>> | undefined {
+  const saved = metadata.declaredLevels;
+  if (saved === null || typeof saved !== 'object') return undefined;
+  const out = new Map<string, Set<string>>();
+  for (const [column, levels] of Object.entries(saved)) if (Array.isArray(levels)) out.set(column, new Set(levels.filter((level): level is string => typeof level === 'string')));
+  return out;
+}
+
+async function encodeFile(alignment: Alignment, path: string, withTarget: boolean, party: string, declaredLevels?: Map<string, Set<string>>) {
+  const { header, table } = await (await openDataSource(path)).load(loadKindsFor(alignment, withTarget, party));
   assertNoDrift(alignment, { file: path, party, header, needsTarget: withTarget });
-  return encodeDataset(alignment, table, { withTarget });
+  return encodeDataset(alignment, table, { withTarget, party, ...(declaredLevels ? { declaredLevels } : {}) });
 }
 
 /** `party`: this participant's id, so columns it never had are not counted as drift. */
 export async function evaluateLocally(modelDir: string, path: string, party: string): Promise<CommandOutput<'local.evaluate'>> {
-  const { model, alignment, predictRows } = await openModel(modelDir);
+  const { model, alignment, declaredLevels, predictRows } = await openModel(modelDir);
   try {
-    const data = await encodeFile(alignment, path, true, party);
+    const data = await encodeFile(alignment, path, true, party, declaredLevels);
     if (data.rows === 0 || !data.y) throw new CohortError('NO_ROWS', `${path}: no row has a usable value of "${alignment.target.column}"`);
     const outputs = predictRows(model, data.x, data.rows, data.featureCount);
     return {
@@ -98,9 +118,9 @@ function classLabels(target: AlignedTarget): string[] | null {
 }
 
 export async function predictLocally(modelDir: string, path: string, outputPath: string, party: string): Promise<CommandOutput<'local.predict'>> {
-  const { model, alignment, predictRows } = await openModel(modelDir);
+  const { model, alignment, declaredLevels, predictRows } = await openModel(modelDir);
   try {
-    const data = await encodeFile(alignment, path, false, party);
+    const data = await encodeFile(alignment, path, false, party, declaredLevels);
     const outputs = predictRows(model, data.x, data.rows, data.featureCount);
     const rows = await writePredictionsCsv(outputPath, alignment.target, { sourceRows: data.sourceRows, outputs });
     const { header, rows: preview } = await previewCsv(outputPath, 10);

@@ -5,8 +5,9 @@ import { join, resolve } from 'node:path';
 import type { ApiTypes, CommandOutput } from '../../contract/api';
 import { CohortError } from '../../contract/errors';
 import { decodeInvitation } from '../../contract/invitation';
-import { ColumnKind, type DeclaredColumn, type TagKind } from '../../contract/records';
-import type { ColumnOverrides } from '../../core/data/profile';
+import type { TagKind } from '../../contract/records';
+import { inspectForProject, registerDataTag } from '../records/data-tags';
+import { effectiveSettings } from '../records/owner-settings';
 import { openDataSource } from '../../datasource/data-source';
 import { previewCsv } from '../../datasource/preview-csv';
 import type { Log, WorkerActivity } from '../../engines/ports';
@@ -56,15 +57,15 @@ export class ActivityLog {
   constructor(
     private readonly file: string,
     private readonly changed: Changed,
-    private readonly predictionsFile: (run: string) => string,
+    private readonly predictionsFile: (project: string | undefined, run: string) => string,
   ) {}
 
   async load(): Promise<void> {
     const saved = await readJsonFile(this.file, z.array(ActivityEntry)).catch(() => undefined);
     for (const entry of saved ?? []) {
       // Entries saved before the path was kept: the worker has always written it there.
-      if (entry.predictedRows !== null && entry.predictionsPath === null) entry.predictionsPath = this.predictionsFile(entry.run);
-      this.entries.set(entry.run, entry);
+      if (entry.predictedRows !== null && entry.predictionsPath === null) entry.predictionsPath = this.predictionsFile(entry.projectId, entry.run);
+      this.entries.set(activityKey(entry.projectId, entry.run), entry);
     }
   }
 
@@ -79,10 +80,12 @@ export class ActivityLog {
 
   record(event: WorkerActivity): void {
     const now = new Date().toISOString();
-    let entry = this.entries.get(event.run);
+    const key = activityKey(event.project, event.run);
+    let entry = this.entries.get(key);
     if (event.kind === 'prepared' || !entry) {
       entry = {
         run: event.run,
+        projectId: event.project,
         state: 'running',
         trainRows: event.kind === 'prepared' ? event.trainRows : 0,
         evaluateRows: event.kind === 'prepared' ? event.evaluateRows : 0,
@@ -94,7 +97,7 @@ export class ActivityLog {
         startedAt: now,
         updatedAt: now,
       };
-      this.entries.set(event.run, entry);
+      this.entries.set(key, entry);
     }
     entry.updatedAt = now;
     if (event.kind === 'fit') entry.rounds.push({ round: event.round, loss: event.loss, numExamples: event.numExamples, seconds: event.seconds });
@@ -102,7 +105,7 @@ export class ActivityLog {
     if (event.kind === 'finished') {
       entry.state = 'finished';
       entry.predictedRows = event.predictedRows;
-      entry.predictionsPath = event.predictedRows === null ? null : this.predictionsFile(event.run);
+      entry.predictionsPath = event.predictedRows === null ? null : this.predictionsFile(event.project, event.run);
       this.changed('models');
     }
     if (event.kind === 'ended') {
@@ -116,6 +119,11 @@ export class ActivityLog {
   }
 }
 
+/** Runs are told apart by this participant's own project: two hubs may name runs alike. */
+function activityKey(project: string | undefined, run: string): string {
+  return `${project ?? ''}/${run}`;
+}
+
 export interface ParticipantSide {
   handlers: Pick<Handlers, ParticipantCommands>;
   identity(): PartyIdentity | undefined;
@@ -124,7 +132,10 @@ export interface ParticipantSide {
 
 export async function participantSide(store: MetadataStore, dataDir: string, changed: Changed, log: Log, security: SecurityRecorder): Promise<ParticipantSide> {
   const consent = new StoredConsent(store, { changed: () => changed('requests') });
-  const activity = new ActivityLog(join(dataDir, ACTIVITY_FILE), changed, (run) => predictionsFile(dataDir, run));
+  // Runs of older versions wrote to runs/<run>; runs now write under their project.
+  const activity = new ActivityLog(join(dataDir, ACTIVITY_FILE), changed, (project, run) =>
+    project === undefined ? join(dataDir, 'runs', run, 'predictions.csv') : predictionsFile(dataDir, project, run),
+  );
   await activity.load();
   let identity = await readIdentity(dataDir);
   let worker: WorkerNode | undefined;
@@ -207,13 +218,11 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
         return membershipView(payload.collaboration);
       },
 
-      'data.preview': async ({ path, projectId, kind }) => {
+      'data.preview': async ({ path, projectId, kind, include }) => {
         const absolute = resolve(path);
-        const project = projectId ? await store.get('projects', projectId) : undefined;
-        const profile = await (await openDataSource(absolute)).inspect({
-          displayName: path,
-          ...(project && kind !== 'predict' ? { target: project.targetColumn } : {}),
-        });
+        const profile = projectId
+          ? await inspectForProject(store, { projectId, kind: kind ?? 'train', path: absolute, displayName: path, include: include ?? [] })
+          : await (await openDataSource(absolute)).inspect({ displayName: path, overrides: { include: include ?? [], minCellCount: (await effectiveSettings(store)).minCellCount } });
         const { header, rows } = await previewCsv(absolute, 10);
         return { profile, header, rows };
       },
@@ -224,23 +233,17 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
         return store.list('dataTags', { participantId: party, ...(projectId === undefined ? {} : { projectId }) });
       },
 
-      'tags.register': async ({ projectId, kind, path, columnKinds, exclude }) => {
+      'tags.register': async ({ projectId, kind, path, columnKinds, exclude, include }) => {
         const party = requireIdentity().id;
-        const project = await store.get('projects', projectId);
-        const absolute = resolve(path);
-        const overrides: ColumnOverrides = {
-          kinds: Object.fromEntries((columnKinds ?? []).map(({ column, kind: columnKind }) => [column, columnKind])),
+        const { tag } = await registerDataTag(store, {
+          participantId: party,
+          projectId,
+          kind: kind as TagKind,
+          path,
+          columnKinds: Object.fromEntries((columnKinds ?? []).map(({ column, kind: columnKind }) => [column, columnKind])),
           exclude: exclude ?? [],
-        };
-        const profile = await (await openDataSource(absolute)).inspect({
-          displayName: path,
-          overrides,
-          ...(kind === 'predict' ? {} : { target: project.targetColumn }),
+          include: include ?? [],
         });
-        const columns: DeclaredColumn[] = profile.columns.map((column) => ({ name: column.name, kind: ColumnKind.parse(column.kind), excluded: column.excluded }));
-        const id = `${party}.${projectId}.${kind}`.slice(0, 64);
-        const fields = { projectId, participantId: party, kind: kind as TagKind, path: absolute, columns, rows: profile.rows };
-        const tag = (await store.find('dataTags', id)) ? await store.update('dataTags', id, fields) : await store.create('dataTags', { id, ...fields });
         await worker?.declareTags(projectId).catch((error: Error) => log.warn('could not declare the tags to the hub', { error: error.message }));
         changed('tags');
         return tag;

@@ -19,6 +19,7 @@ import { AdminClient } from '../admin-client';
 import { runFolder } from '../../store/run-repository';
 import { alignPartyFolders, findPartyFolders, inferTask } from '../local-alignment';
 import { StoreDataPort, runDir } from '../worker/data-port';
+import { StoreOwnerPort } from '../worker/owner-records';
 import { createInvitation } from '../hub/invitations';
 import { ensureSigningIdentity } from '../trust/identity-key';
 import { ensureTlsMaterial } from '../trust/tls-files';
@@ -158,7 +159,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   const parties: SimulationResult['artifacts']['parties'] = {};
   for (const party of setup.parties) {
-    const folder = runDir(party.dataDir, SIMULATION_IDS.run);
+    const folder = runDir(party.dataDir, SIMULATION_IDS.project, SIMULATION_IDS.run);
     const predictions = join(folder, 'predictions.csv');
     parties[party.name] = {
       globalModel: join(folder, 'global-model'),
@@ -210,8 +211,13 @@ async function computeBaselinesFor(
 ): Promise<Baselines> {
   const prepared = new Map<string, PreparedData>();
   for (const party of setup.parties) {
+    // Each party's data exactly as its worker encoded it: its own project, declaration and rules.
     const store = await MetadataStore.open(party.dataDir);
-    prepared.set(party.name, await new StoreDataPort(store).prepare(SIMULATION_IDS.project, party.name, alignment));
+    const data = new StoreDataPort(store);
+    const project = await new StoreOwnerPort(store).project(setup.hubKey, SIMULATION_IDS.project);
+    if (!project) throw new CohortError('NOT_FOUND', `${party.name} holds no simulated project`);
+    const { declaration } = await data.declare(project, party.name);
+    prepared.set(party.name, await data.prepare(project, party.name, alignment, declaration));
   }
   return module.computeBaselines(options.baselines ?? [], alignment, options.model, options.hyperparameters, prepared);
 }

@@ -2,8 +2,8 @@
 // run, participants with their identity keys, registrations) and each party's (the project,
 // itself, its data tags).
 import { join, resolve } from 'node:path';
-import type { DeclaredColumn, Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/records';
-import { openDataSource } from '../../datasource/data-source';
+import type { Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/records';
+import { registerDataTag } from '../records/data-tags';
 import { MetadataStore } from '../../store/metadata-store';
 import { exists, PARTY_FILES } from '../local-alignment';
 import { ensureSigningIdentity } from '../trust/identity-key';
@@ -31,6 +31,8 @@ export interface WorkspaceOptions {
 
 export interface Workspace {
   hubDir: string;
+  /** The hub's identity key, under which each party keeps the hub's records. */
+  hubKey: string;
   parties: SimulatedParty[];
 }
 
@@ -50,6 +52,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
   await hub.create('experiments', { id: SIMULATION_IDS.experiment, projectId: project.id, name: 'Simulated experiment', model: options.model });
   await hub.create('runs', { id: SIMULATION_IDS.run, experimentId: SIMULATION_IDS.experiment, name: 'Simulated run', hyperparameters: options.hyperparameters });
 
+  const hubKey = (await ensureSigningIdentity(hubDir)).publicKeyText;
   const parties: SimulatedParty[] = [];
   for (const { name, folder } of options.partyFolders) {
     const dataDir = join(options.workspace, 'parties', name);
@@ -58,31 +61,25 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     await hub.create('participants', { id: name, displayName: name, publicKey: key });
     await hub.create('registrations', { id: `${name}.${project.id}`, participantId: name, collaborationId: project.collaborationId, projectId: project.id });
 
+    // The party holds the hub's definitions under the hub's identity, as joining would leave them.
     const store = await MetadataStore.open(dataDir);
-    await store.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation' });
-    await store.create('projects', project);
+    await store.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation', origin: { hubKey, id: SIMULATION_IDS.collaboration } });
+    await store.create('projects', { ...project, origin: { hubKey, id: project.id } });
     await store.create('participants', { id: name, displayName: name });
     const files: SimulatedParty['files'] = {};
     for (const kind of ['train', 'evaluate', 'predict'] as const) {
       const path = resolve(folder, PARTY_FILES[kind]);
       if (!(await exists(path))) continue;
-      const profile = await (await openDataSource(path)).inspect({
-        ...(kind === 'predict' ? {} : { target: options.target }),
-        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
-      });
-      const columns: DeclaredColumn[] = profile.columns.map((column) => ({ name: column.name, kind: column.kind, excluded: column.excluded }));
-      await store.create('dataTags', {
-        id: `${name}.${project.id}.${kind}`,
-        projectId: project.id,
+      await registerDataTag(store, {
         participantId: name,
+        projectId: project.id,
         kind,
         path,
-        columns,
-        rows: profile.rows,
+        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
       });
       files[kind] = path;
     }
     parties.push({ name, dataDir, files });
   }
-  return { hubDir, parties };
+  return { hubDir, hubKey, parties };
 }

@@ -1,7 +1,7 @@
 // A worker's data, as the engine sees it: the data tags this party registered for a project,
 // inspected (declare) and loaded and encoded with the run's alignment (prepare).
 import { join } from 'node:path';
-import type { Alignment } from '../../contract/data';
+import type { Alignment, PartyDeclaration } from '../../contract/data';
 import { CohortError } from '../../contract/errors';
 import type { DataTag, TagKind } from '../../contract/records';
 import { assertNoDrift } from '../../core/alignment/drift';
@@ -9,7 +9,8 @@ import { encodeDataset, loadKindsFor, type EncodedDataset } from '../../core/ali
 import { declareProfile } from '../../core/data/declare';
 import type { ColumnOverrides } from '../../core/data/profile';
 import { openDataSource } from '../../datasource/data-source';
-import type { PreparedData, ProjectInfo, WorkerDataPort } from '../../engines/ports';
+import type { LocalProject, PreparedData, WorkerDataPort } from '../../engines/ports';
+import { requireUsableTarget } from '../records/data-tags';
 import type { MetadataStore } from '../../store/metadata-store';
 
 export class StoreDataPort implements WorkerDataPort {
@@ -18,26 +19,37 @@ export class StoreDataPort implements WorkerDataPort {
     private readonly options: { maxBytes?: number } = {},
   ) {}
 
-  async declare(project: ProjectInfo, party: string) {
+  async declare(project: LocalProject, party: string) {
     const tags = await this.tags(project.id, party);
     const train = requireTag(tags, 'train', project.id, party);
+    if (train.targetColumn !== undefined && train.targetColumn !== project.targetColumn) {
+      throw new CohortError(
+        'INSTRUCTION_REFUSED',
+        `the project's target is now "${project.targetColumn}", but this party's data was registered for "${train.targetColumn}": its owner must register it again`,
+      );
+    }
     const profile = await (await openDataSource(train.path)).inspect({
       target: project.targetColumn,
-      overrides: overridesOf(train),
+      overrides: { ...overridesOf(train), minCellCount: project.minCellCount },
       ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
     });
     checkColumnsUnchanged(train, profile.columns.map((column) => column.name));
+    requireUsableTarget(profile, project.targetColumn, train.path);
     return {
-      declaration: declareProfile(party, profile, project.task),
+      declaration: declareProfile(party, profile, project.task, project.minCellCount),
       tags: { train: true, evaluate: tags.has('evaluate'), predict: tags.has('predict') },
     };
   }
 
-  async prepare(projectId: string, party: string, alignment: Alignment): Promise<PreparedData> {
-    const tags = await this.tags(projectId, party);
+  async prepare(project: LocalProject, party: string, alignment: Alignment, declaration: PartyDeclaration): Promise<PreparedData> {
+    const tags = await this.tags(project.id, party);
     const unseenLevels: PreparedData['unseenLevels'] = {};
+    // Only the levels this party declared encode as themselves (see core/alignment/encode).
+    const declaredLevels = new Map(
+      declaration.columns.filter((column) => column.kind === 'categorical' && column.levels).map((column) => [column.name, new Set(column.levels)]),
+    );
     const load = async (tag: DataTag, withTarget: boolean): Promise<EncodedDataset> => {
-      const { header, table } = await (await openDataSource(tag.path)).load(loadKindsFor(alignment, withTarget), {
+      const { header, table } = await (await openDataSource(tag.path)).load(loadKindsFor(alignment, withTarget, party), {
         ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
       });
       assertNoDrift(alignment, {
@@ -47,14 +59,13 @@ export class StoreDataPort implements WorkerDataPort {
         excluded: tag.columns.filter((column) => column.excluded || column.kind === 'identifier').map((column) => column.name),
         needsTarget: withTarget,
       });
-      const encoded = encodeDataset(alignment, table, { withTarget });
+      const encoded = encodeDataset(alignment, table, { withTarget, party, declaredLevels });
       for (const [column, levels] of Object.entries(encoded.unseenLevels)) {
-        const merged = (unseenLevels[column] ??= {});
-        for (const [level, rows] of Object.entries(levels)) merged[level] = (merged[level] ?? 0) + rows;
+        unseenLevels[column] = (unseenLevels[column] ?? 0) + Object.values(levels).reduce((sum, rows) => sum + rows, 0);
       }
       return encoded;
     };
-    const prepared: PreparedData = { train: await load(requireTag(tags, 'train', projectId, party), true), unseenLevels };
+    const prepared: PreparedData = { train: await load(requireTag(tags, 'train', project.id, party), true), unseenLevels };
     const evaluate = tags.get('evaluate');
     if (evaluate) prepared.evaluate = await load(evaluate, true);
     const predict = tags.get('predict');
@@ -80,7 +91,11 @@ function requireTag(tags: Map<TagKind, DataTag>, kind: TagKind, projectId: strin
 function overridesOf(tag: DataTag): ColumnOverrides {
   const kinds: NonNullable<ColumnOverrides['kinds']> = {};
   for (const column of tag.columns) kinds[column.name] = column.kind;
-  return { kinds, exclude: tag.columns.filter((column) => column.excluded).map((column) => column.name) };
+  return {
+    kinds,
+    exclude: tag.columns.filter((column) => column.excluded).map((column) => column.name),
+    include: tag.columns.filter((column) => column.included).map((column) => column.name),
+  };
 }
 
 /** The file must still have the columns it had when it was registered. */
@@ -97,12 +112,12 @@ function checkColumnsUnchanged(tag: DataTag, header: readonly string[]): void {
   }
 }
 
-/** Where a run leaves its models and this party's predictions. */
-export function runDir(dataDir: string, run: string): string {
-  return join(dataDir, 'runs', run);
+/** Where a run leaves its models and this party's predictions: under this party's own project. */
+export function runDir(dataDir: string, projectId: string, run: string): string {
+  return join(dataDir, 'runs', projectId, run);
 }
 
 /** The file a run writes this party's predictions to, when it has predict data. */
-export function predictionsFile(dataDir: string, run: string): string {
-  return join(runDir(dataDir, run), 'predictions.csv');
+export function predictionsFile(dataDir: string, projectId: string, run: string): string {
+  return join(runDir(dataDir, projectId, run), 'predictions.csv');
 }

@@ -30,6 +30,7 @@ import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files'
 import { version } from '../version';
 import { StoredConsent } from './consent';
 import { StoreDataPort, predictionsFile, runDir } from './data-port';
+import { adoptHubRecords, remoteProjectId, StoreOwnerPort, type HubPins } from './owner-records';
 import { ThreadTrainingPort } from './training-port';
 
 export interface WorkerOptions {
@@ -97,15 +98,16 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   const ownLog = options.security ? undefined : await SecurityLog.open(options.dataDir);
   const connections: PartyConnectionOptions = { log, security: options.security ?? ownLog!, heartbeatMs: options.heartbeatMs ?? 2_000 };
   const artifacts: WorkerArtifactsPort = {
-    modelDir: (run, which) => join(runDir(options.dataDir, run), `${which}-model`),
-    writePredictions: (run, alignment, data, outputs) =>
-      writePredictionsCsv(predictionsFile(options.dataDir, run), alignment.target, { sourceRows: data.sourceRows, outputs }),
+    modelDir: (project, run, which) => join(runDir(options.dataDir, project, run), `${which}-model`),
+    writePredictions: (project, run, alignment, data, outputs) =>
+      writePredictionsCsv(predictionsFile(options.dataDir, project, run), alignment.target, { sourceRows: data.sourceRows, outputs }),
   };
   const engine = new WorkerEngine(options.party, {
     data: new StoreDataPort(store, options.maxFileBytes === undefined ? {} : { maxBytes: options.maxFileBytes }),
     training: options.training ?? new ThreadTrainingPort(),
     artifacts,
     consent: options.consent ?? new StoredConsent(store),
+    owner: new StoreOwnerPort(store),
     log,
     ...(options.activity ? { activity: options.activity } : {}),
   });
@@ -114,15 +116,19 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
 
   /** The hubs' current connections, by url (absent while disconnected). */
   const channels = new Map<string, Peer>();
-  /** The projects each hub runs with this party. */
-  const projectsByHub = new Map<string, Set<string>>();
+  /** Each hub's identity key, by url (the hub's records are kept under it). */
+  const hubKeys = new Map<string, string>();
   let markConnected: () => void = () => undefined;
   const connected = new Promise<void>((resolve) => (markConnected = resolve));
 
-  const sendTags = async (channel: Channel, projectId: string): Promise<void> => {
-    const tags = await store.list('dataTags', { projectId, participantId: options.party.id });
+  /** Tells a hub this party's data tags for one of its projects, by the hub's own project id. */
+  const sendTags = async (channel: Channel, hubKey: string, projectId: string): Promise<void> => {
+    const db = await store.snapshot();
+    const remote = remoteProjectId(db, projectId);
+    if (remote?.hubKey !== hubKey) return; // another hub's project: not this one's business
+    const tags = db.dataTags.filter((tag) => tag.projectId === projectId && tag.participantId === options.party.id);
     const notice: TagsNotice = {
-      projectId,
+      projectId: remote.id,
       tags: tags.slice(-3).map((tag) => ({
         kind: tag.kind,
         rows: tag.rows,
@@ -133,26 +139,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     await channel.notify(GRID.tags, notice);
   };
 
-  /** Stores what the hub said about the collaborations, and declares the tags of their projects. */
+  /** Stores what the hub said about the collaborations (under its origin), and declares the tags of their projects. */
   const sync = async (hub: HubPins, hubName: string | undefined, snapshots: readonly CollaborationSnapshot[], channel: Channel): Promise<void> => {
-    const hubUrl = hub.url;
-    await store.mutate((db) => {
-      const stamp = new Date().toISOString();
-      if (!db.participants.some((participant) => participant.id === options.party.id)) {
-        db.participants.push({ id: options.party.id, displayName: options.party.name, organisation: options.party.organisation ?? '', contact: '', createdAt: stamp, updatedAt: stamp });
-      }
-      for (const { collaboration, projects } of snapshots) {
-        upsert(db.collaborations, collaboration);
-        for (const project of projects) upsert(db.projects, project);
-        const membership = db.memberships.find((candidate) => candidate.id === collaboration.id);
-        const pins = { hubUrl, partyId: options.party.id, hubKey: hub.key, ...(hub.certificate ? { hubCertificate: hub.certificate } : {}) };
-        if (membership) Object.assign(membership, pins, hubName === undefined ? {} : { orchestrator: hubName }, { updatedAt: stamp });
-        else db.memberships.push({ id: collaboration.id, collaborationId: collaboration.id, ...pins, orchestrator: hubName ?? '', autoApproveProjects: [], createdAt: stamp, updatedAt: stamp });
-      }
-    });
-    const projects = new Set(snapshots.flatMap(({ projects }) => projects.map((project) => project.id)));
-    projectsByHub.set(hubUrl, projects);
-    for (const projectId of projects) await sendTags(channel, projectId).catch(() => undefined);
+    const projects = await store.mutate((db) => adoptHubRecords(db, hub, hubName, party, snapshots, new Date().toISOString()));
+    hubKeys.set(hub.url, hub.key);
+    for (const localId of projects.values()) await sendTags(channel, hub.key, localId).catch(() => undefined);
   };
 
   /**
@@ -165,8 +156,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     invitation?: string,
   ): Promise<Welcome> => {
     // The TTP is the one to talk first after the welcome, so serve before authenticating (the
-    // peer holds every grid message back until the session is sealed).
-    engine.serve(peer);
+    // peer holds every grid message back until the session is sealed, and the hub's key is
+    // known before that: it is set the moment the key is trusted).
+    const hubIdentity = { key: '' };
+    engine.serve(peer, hubIdentity);
     const known: { pins?: HubPins } = {};
     peer.on(HUB_NOTICES.collaborations, CollaborationsNotice, (notice) => {
       if (known.pins) void sync(known.pins, undefined, notice.collaborations, peer).catch((error: Error) => log.warn('could not store the collaborations', { error: error.message }));
@@ -176,7 +169,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       party,
       software,
       certificate: hub.certificate,
-      trustHub: hub.trustHub,
+      trustHub: (key) => {
+        const distrust = hub.trustHub(key);
+        if (distrust === undefined) hubIdentity.key = key;
+        return distrust;
+      },
       ...(invitation === undefined ? {} : { invitation }),
     });
     known.pins = { url: hub.url, key: hubKey, ...(hub.pinnedCertificate ? { certificate: hub.pinnedCertificate } : {}) };
@@ -346,9 +343,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
         return { url, connected: connectedNow, ...(!connectedNow && problem ? { problem } : {}) };
       }),
     async declareTags(projectId) {
-      for (const [url, projects] of projectsByHub) {
-        const channel = channels.get(url);
-        if (projects.has(projectId) && channel?.isOpen) await sendTags(channel, projectId);
+      for (const [url, channel] of channels) {
+        const hubKey = hubKeys.get(url);
+        if (hubKey && channel.isOpen) await sendTags(channel, hubKey, projectId);
       }
     },
     async close() {
@@ -359,19 +356,6 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       await ownLog?.close();
     },
   };
-}
-
-/** What the worker pins for a hub it has been welcomed by. */
-interface HubPins {
-  url: string;
-  key: string;
-  certificate?: string;
-}
-
-function upsert<T extends { id: string }>(records: T[], record: T): void {
-  const index = records.findIndex((candidate) => candidate.id === record.id);
-  if (index === -1) records.push(record);
-  else records[index] = record;
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

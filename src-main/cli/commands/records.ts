@@ -1,16 +1,15 @@
 // Defining the hierarchy from the command line: collaborations, projects, experiments, runs,
 // participants and their registrations, and a participant's data tags. Each command works on
 // a party's data directory (its metadata store).
-import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { AdminClient } from '../../api/admin-client';
 import { slugId } from '../../api/app/ids';
 import { revokeParticipant } from '../../api/hub/invitations';
 import { keyFingerprint } from '../../protocol/crypto';
 import { CohortError } from '../../contract/errors';
-import { ColumnKind, TagKind, Task, type DeclaredColumn } from '../../contract/records';
+import { TagKind, Task } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
-import { openDataSource } from '../../datasource/data-source';
+import { registerDataTag } from '../../api/records/data-tags';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
 import { collect, overridesFrom, parseKind } from '../options';
 import { printJson, style, table } from '../output';
@@ -259,29 +258,26 @@ export function tagCommand(): Command {
     .addOption(new Option('--kind <kind>', 'what the file is for').choices(TagKind.options).makeOptionMandatory())
     .option('--column-kind <column=kind>', 'declare a column kind (repeatable)', parseKind)
     .option('--exclude <column>', 'leave a column out of the features (repeatable)', collect)
+    .option('--include <column>', 'use a column that looks like a quasi-identifier (a name, date, postcode, free text) anyway (repeatable)', collect)
     .option('--id <id>', 'id (default: participant.project.kind)')
     .action(
       async (
         file: string,
-        flags: StoreFlags & { project: string; participant: string; kind: 'train' | 'evaluate' | 'predict'; columnKind?: Array<[string, string]>; exclude?: string[]; id?: string },
+        flags: StoreFlags & { project: string; participant: string; kind: 'train' | 'evaluate' | 'predict'; columnKind?: Array<[string, string]>; exclude?: string[]; include?: string[]; id?: string },
       ) => {
         const store = await open(flags);
-        const project = await store.get('projects', flags.project);
-        const path = resolve(file);
-        const profile = await (await openDataSource(path)).inspect({
-          displayName: file,
-          overrides: overridesFrom({ kind: flags.columnKind ?? [], exclude: flags.exclude ?? [] }),
-          ...(flags.kind === 'predict' ? {} : { target: project.targetColumn }),
+        const overrides = overridesFrom({ kind: flags.columnKind ?? [], exclude: flags.exclude ?? [] });
+        const { tag: record, created } = await registerDataTag(store, {
+          participantId: flags.participant,
+          projectId: flags.project,
+          kind: flags.kind,
+          path: file,
+          columnKinds: overrides.kinds ?? {},
+          exclude: overrides.exclude ?? [],
+          include: flags.include ?? [],
+          ...(flags.id === undefined ? {} : { id: flags.id }),
         });
-        const columns: DeclaredColumn[] = profile.columns.map((column) => ({
-          name: column.name,
-          kind: ColumnKind.parse(column.kind),
-          excluded: column.excluded,
-        }));
-        const id = flags.id ?? `${flags.participant}.${flags.project}.${flags.kind}`;
-        const input = { projectId: project.id, participantId: flags.participant, kind: flags.kind, path, columns, rows: profile.rows };
-        const existing = await store.find('dataTags', id);
-        const record = existing ? await store.update('dataTags', id, input) : await store.create('dataTags', { id, ...input });
+        const existing = !created;
         printRecord(flags, record, existing ? 'updated data tag' : 'registered data tag');
       },
     );

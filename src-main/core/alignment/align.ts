@@ -283,7 +283,9 @@ function regressionTarget(column: string, holding: Array<[string, DeclaredStats]
  * from the plain sums and sums of squares.
  */
 function pooledMeanAndStd(stats: readonly DeclaredStats[]): { mean: number; std: number } {
-  const holding = stats.filter((column) => column.count > 0);
+  // Parties that held back their sums (a boolean with a small count) do not weigh in.
+  const holding = stats.filter((column) => column.count > 0 && column.sum !== undefined);
+  if (holding.length === 0) return { mean: 0.5, std: 0.5 };
   if (holding.every((column) => column.m2 !== undefined && column.sum !== undefined)) {
     const pooled = combineMoments(holding.map((column) => ({ count: column.count, mean: column.sum! / column.count, m2: column.m2! })));
     return { mean: pooled.mean, std: populationStd(pooled) };

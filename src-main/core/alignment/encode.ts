@@ -1,13 +1,20 @@
 // Encodes a loaded table into the aligned feature space: the same columns, in the same order,
 // with the same scaling, at every party. Levels unseen when the alignment was made become
 // all-zero one-hots and are counted, so the owner can see them.
+//
+// A party encodes only what it declared: a column the alignment says it lacks is imputed
+// (its local values are not read), and a category level it did not declare (merged into
+// "(other)" under its disclosure rules, or one it never had) encodes as "(other)" when the
+// alignment has that level, else as zeros: so a level named by another party, or by a hub
+// guessing values, never lights up a feature from this party's rows.
 import type { AlignedColumn, Alignment } from '../../contract/data';
+import { OTHER_LEVEL } from '../disclosure/threshold';
 import type { LoadKind, Table, TableColumn } from '../data/table';
 
-/** The kind each column must be loaded as to be encoded with this alignment. */
-export function loadKindsFor(alignment: Alignment, withTarget: boolean): Record<string, LoadKind> {
+/** The kind each column must be loaded as to be encoded with this alignment (at `party`: only those it holds). */
+export function loadKindsFor(alignment: Alignment, withTarget: boolean, party?: string): Record<string, LoadKind> {
   const kinds: Record<string, LoadKind> = {};
-  for (const column of alignment.columns) kinds[column.name] = column.kind;
+  for (const column of alignment.columns) if (party === undefined || !column.missingAt.includes(party)) kinds[column.name] = column.kind;
   if (withTarget) kinds[alignment.target.column] = alignment.target.kind === 'regression' ? 'numeric' : 'categorical';
   return kinds;
 }
@@ -34,7 +41,15 @@ export function outputCountOf(alignment: Alignment): number {
   return alignment.target.kind === 'multiclass' ? alignment.target.labels.length : 1;
 }
 
-export function encodeDataset(alignment: Alignment, table: Table, options: { withTarget: boolean }): EncodedDataset {
+export interface EncodeOptions {
+  withTarget: boolean;
+  /** This party: columns the alignment lists it as lacking are imputed, not read. */
+  party?: string;
+  /** The levels this party declared, per categorical column: only those encode as themselves. */
+  declaredLevels?: ReadonlyMap<string, ReadonlySet<string>>;
+}
+
+export function encodeDataset(alignment: Alignment, table: Table, options: EncodeOptions): EncodedDataset {
   const unseenLabels: Record<string, number> = {};
   const skipped = { missingTarget: 0, unseenLabel: 0 };
   const outputCount = outputCountOf(alignment);
@@ -54,7 +69,9 @@ export function encodeDataset(alignment: Alignment, table: Table, options: { wit
   const unseenLevels: Record<string, Record<string, number>> = {};
   let offset = 0;
   for (const column of alignment.columns) {
-    offset = encodeColumn(column, table.columns.get(column.name), sourceRows, x, featureCount, offset, unseenLevels);
+    const absent = options.party !== undefined && column.missingAt.includes(options.party);
+    const local = absent ? undefined : table.columns.get(column.name);
+    offset = encodeColumn(column, local, sourceRows, x, featureCount, offset, unseenLevels, options.declaredLevels?.get(column.name));
   }
   const encoded: EncodedDataset = {
     rows: sourceRows.length,
@@ -79,19 +96,21 @@ function encodeColumn(
   stride: number,
   offset: number,
   unseenLevels: Record<string, Record<string, number>>,
+  declared: ReadonlySet<string> | undefined,
 ): number {
   if (aligned.kind === 'categorical') {
     const codes = local ? requireKind(aligned.name, local, 'categorical') : undefined;
     if (codes) {
       const position = new Map(aligned.levels.map((level, index) => [level, index]));
-      const mapped = codes.levels.map((level) => position.get(level) ?? -1);
+      const other = position.get(OTHER_LEVEL) ?? -1;
+      const mapped = codes.levels.map((level) => (declared && !declared.has(level) ? other : (position.get(level) ?? other)));
       for (let r = 0; r < rows.length; r += 1) {
         const code = codes.codes[rows[r]!]!;
         if (code < 0) continue;
         const index = mapped[code]!;
         if (index >= 0) x[r * stride + offset + index] = 1;
-        else {
-          const level = codes.levels[code]!;
+        const level = codes.levels[code]!;
+        if (!position.has(level)) {
           const counts = (unseenLevels[aligned.name] ??= {});
           counts[level] = (counts[level] ?? 0) + 1;
         }

@@ -1,10 +1,23 @@
 // Turns a local profile into the declaration a party sends for alignment: the schema and
-// aggregate statistics only. Identifier-like and excluded columns send their name and kind,
-// never their values; a regression target sends its sums, never its values.
+// aggregate statistics only, under the owner's minimum cell count k:
+// - a file of fewer than k rows declares nothing (it is refused);
+// - identifier-like and excluded columns send their name and kind, never their values;
+// - a numeric column with fewer than k values sends no sums (it counts as empty here);
+// - a boolean whose true or false count is 1..k-1 sends no sums (they would be that count);
+// - categories held by fewer than k rows are merged into one "(other)" level: only the names
+//   of levels with at least k rows leave, and never their counts;
+// - the target's labels all leave (the union needs them), their counts only when 0 or >= k;
+// - a regression target sends its sums, never its values.
 import type { DataProfile, DeclaredStats, PartyDeclaration } from '../../contract/data';
+import { CohortError } from '../../contract/errors';
 import type { Task } from '../../contract/records';
+import { disclosable, OTHER_LEVEL } from '../disclosure/threshold';
+import { sortLevels } from './values';
 
-export function declareProfile(party: string, profile: DataProfile, task: Task): PartyDeclaration {
+export function declareProfile(party: string, profile: DataProfile, task: Task, minCellCount: number): PartyDeclaration {
+  if (profile.rows < minCellCount) {
+    throw new CohortError('TOO_FEW_ROWS', `the train data has ${profile.rows} rows, fewer than the minimum cell count ${minCellCount}: nothing is declared`);
+  }
   const columns = profile.columns.map((column): DeclaredStats => {
     const declared: DeclaredStats = {
       name: column.name,
@@ -15,18 +28,45 @@ export function declareProfile(party: string, profile: DataProfile, task: Task):
     };
     const isTarget = column.name === profile.target;
     if (column.excluded && !isTarget) return declared;
-    const numericLike = column.kind === 'numeric' || column.kind === 'boolean';
-    if (column.numeric && numericLike && !(isTarget && task === 'classify')) {
-      declared.sum = column.numeric.sum;
-      declared.sumSq = column.numeric.sumSq;
-      declared.m2 = column.numeric.m2;
-    }
     const labels = isTarget && task === 'classify';
-    if (column.levels && (column.kind === 'categorical' || column.kind === 'boolean' || labels)) {
-      if (!isTarget || labels) declared.levels = Object.keys(column.levels);
+    if (!isTarget && column.count < minCellCount && column.count > 0) {
+      // Too few values to describe: declared like a column with none.
+      return { ...declared, kind: 'empty', count: 0, missing: profile.rows };
     }
-    if (labels && column.levels && !column.levelsTruncated) declared.labelCounts = { ...column.levels };
+    const numericLike = column.kind === 'numeric' || column.kind === 'boolean';
+    if (column.numeric && numericLike && !labels) {
+      const trues = column.kind === 'boolean' ? column.numeric.sum : undefined;
+      const smallCell = trues !== undefined && !(disclosable(trues, minCellCount) && disclosable(column.count - trues, minCellCount));
+      if (!smallCell) {
+        declared.sum = column.numeric.sum;
+        declared.sumSq = column.numeric.sumSq;
+        declared.m2 = column.numeric.m2;
+      }
+    }
+    if (labels && column.levels) {
+      declared.levels = Object.keys(column.levels);
+      if (!column.levelsTruncated) {
+        declared.labelCounts = Object.fromEntries(Object.entries(column.levels).filter(([, count]) => count >= minCellCount));
+      }
+    } else if (column.levels && column.kind === 'boolean') {
+      declared.levels = Object.keys(column.levels);
+    } else if (column.levels && column.kind === 'categorical' && !isTarget) {
+      declared.levels = frequentLevels(column.levels, minCellCount, column.levelsTruncated ?? false);
+    }
     return declared;
   });
   return { party, rows: profile.rows, columns };
+}
+
+/** The levels held by at least k rows, and "(other)" when some were rarer. */
+export function frequentLevels(levels: Readonly<Record<string, number>>, minCellCount: number, truncated = false): string[] {
+  const kept = new Set<string>();
+  // Levels beyond those tracked were not counted: they are rare or unknown, so "(other)".
+  let rare = truncated;
+  for (const [level, count] of Object.entries(levels)) {
+    if (count >= minCellCount) kept.add(level);
+    else if (count > 0) rare = true;
+  }
+  if (rare) kept.add(OTHER_LEVEL);
+  return sortLevels(kept);
 }

@@ -2,6 +2,7 @@
 // numeric, categorical, boolean, identifier-like (left out of the features by default) or empty.
 import type { ColumnKind } from '../../contract/records';
 import type { ColumnProfile, DataProfile } from '../../contract/data';
+import { applyColumnRules, type DisclosureChoices } from '../disclosure/column-rules';
 import { CompensatedSum } from '../stats/compensated-sum';
 import { populationStd, RunningMoments } from '../stats/moments';
 import { looksBoolean, parseBoolean, parseNumber, sortLevels } from './values';
@@ -27,8 +28,8 @@ export function nameLooksLikeIdentifier(name: string): boolean {
   return IDENTIFIER_NAME.test(trimmed) || CAMEL_CASE_IDENTIFIER_NAME.test(trimmed);
 }
 
-/** What a data owner may override about a column's inferred kind. */
-export interface ColumnOverrides {
+/** What a data owner may override about a column's inferred kind, and the disclosure choices. */
+export interface ColumnOverrides extends DisclosureChoices {
   /** Declared kinds, by column name. */
   kinds?: Record<string, ColumnKind>;
   /** Columns to leave out of the features whatever their kind. */
@@ -172,7 +173,7 @@ export class ColumnProfiler {
     if (isTarget && profile.levels === undefined && !this.levelsTruncated && this.levels.size <= MAX_NUMERIC_LABELS) {
       profile.levels = this.sortedLevels();
     }
-    return profile;
+    return applyColumnRules(profile, isTarget, overrides);
   }
 
   private numericSummary(): NonNullable<ColumnProfile['numeric']> {

@@ -3,8 +3,11 @@
 //   recall, F1, macro F1, per-class) is recomputed from the sum: exactly the pooled value;
 // - log loss, MSE and MAE are means over rows, so their n-weighted mean is the pooled value;
 // - ROC AUC and average precision come from the parties' score histograms summed: the pooled
-//   value to within the histogram's bin width, defined even when a party holds one class (without
-//   histograms, the n-weighted mean of the parties' values, nulls skipped);
+//   value to within the histogram's bin width (or, where a party coarsened its histogram under
+//   its disclosure rules, to within its merged runs), defined even when a party holds one class
+//   (without histograms, the n-weighted mean of the parties' values, nulls skipped);
+// - a table a party withheld (a cell of 1..k-1 rows) is left out of the pooled table, and the
+//   aggregate says over how many rows the table was pooled (tableRows);
 // - R² is not decomposable from what is sent: the n-weighted mean of the parties' values;
 // - rmse = sqrt(aggregate mse).
 import type {
@@ -73,29 +76,41 @@ function totalRows(items: ReadonlyArray<{ n: number }>): number {
 }
 
 function aggregateBinary(items: readonly BinaryMetrics[]): BinaryMetrics {
+  // Tables a party withheld under its disclosure rules are left out of the pooled table.
+  const withTables = items.filter((item) => item.confusion !== null);
   const confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
-  for (const { confusion: c } of items) {
-    confusion.tp += c.tp;
-    confusion.fp += c.fp;
-    confusion.tn += c.tn;
-    confusion.fn += c.fn;
+  for (const { confusion: c } of withTables) {
+    confusion.tp += c!.tp;
+    confusion.fp += c!.fp;
+    confusion.tn += c!.tn;
+    confusion.fn += c!.fn;
   }
+  const n = totalRows(items);
+  const tableRows = totalRows(withTables);
+  const pooled = withTables.length > 0;
+  const rates = binaryRates(confusion);
   const aggregate: BinaryMetrics = {
     kind: 'binary',
-    n: totalRows(items),
-    ...binaryRates(confusion),
+    n,
+    accuracy: pooled ? rates.accuracy : null,
+    precision: pooled ? rates.precision : null,
+    recall: pooled ? rates.recall : null,
+    f1: pooled ? rates.f1 : null,
     rocAuc: weightedMean(items, (m) => m.rocAuc),
     prAuc: weightedMean(items, (m) => m.prAuc),
     logLoss: weightedMean(items, (m) => m.logLoss)!,
-    confusion,
+    confusion: pooled ? confusion : null,
+    ...(pooled && tableRows !== n ? { tableRows } : {}),
   };
-  if (items.every((item) => item.scoreHistogram)) {
+  const withHistograms = items.filter((item) => item.scoreHistogram);
+  if (withHistograms.length > 0) {
     const histogram: ScoreHistogram = { positive: new Array<number>(SCORE_BINS).fill(0), negative: new Array<number>(SCORE_BINS).fill(0) };
-    for (const item of items) {
+    for (const item of withHistograms) {
       item.scoreHistogram!.positive.forEach((count, bin) => (histogram.positive[bin]! += count));
       item.scoreHistogram!.negative.forEach((count, bin) => (histogram.negative[bin]! += count));
     }
-    Object.assign(aggregate, rankingFromHistogram(histogram), { scoreHistogram: histogram });
+    // Pooled curves from the histograms sent (all of them, or those that could be coarsened).
+    Object.assign(aggregate, rankingFromHistogram(histogram), withHistograms.length === items.length ? { scoreHistogram: histogram } : {});
   }
   return aggregate;
 }
@@ -112,22 +127,32 @@ function aggregateMulticlass(parts: ReadonlyArray<{ party: string; metrics: Mult
         { party },
       );
     }
+    if (metrics.confusion === null) continue;
     if (metrics.confusion.length !== k || metrics.confusion.some((row) => row.length !== k)) {
       throw new CohortError('BAD_INPUT', `party "${party}" reported a confusion matrix that is not ${k} x ${k}`, { party });
     }
     metrics.confusion.forEach((row, t) => row.forEach((cell, p) => (confusion[t]![p]! += cell)));
   }
   const items = parts.map(({ metrics }) => metrics);
+  const withTables = items.filter((item) => item.confusion !== null);
+  const n = totalRows(items);
+  const tableRows = totalRows(withTables);
+  const logLoss = weightedMean(items, (m) => m.logLoss)!;
+  if (withTables.length === 0) {
+    const perClass = Object.fromEntries(labels.map((label) => [label, { precision: null, recall: null, f1: null, support: null }]));
+    return { kind: 'multiclass', n, labels: [...labels], accuracy: null, macroF1: null, logLoss, perClass, confusion: null };
+  }
   const { accuracy, macroF1, perClass } = multiclassRates(confusion, labels);
   return {
     kind: 'multiclass',
-    n: totalRows(items),
+    n,
     labels: [...labels],
     accuracy,
     macroF1,
-    logLoss: weightedMean(items, (m) => m.logLoss)!,
+    logLoss,
     perClass,
     confusion,
+    ...(tableRows !== n ? { tableRows } : {}),
   };
 }
 

@@ -8,7 +8,9 @@ import type {
   Experiment,
   Invitation,
   Membership,
+  OwnerSettings,
   Participant,
+  PrivacyLedger,
   Project,
   Registration,
   Run,
@@ -25,6 +27,8 @@ export interface Metadata {
   invitations: Invitation[];
   memberships: Membership[];
   consents: Consent[];
+  ownerSettings: OwnerSettings[];
+  privacyLedgers: PrivacyLedger[];
 }
 
 export type Collection = keyof Metadata;
@@ -41,6 +45,8 @@ export const COLLECTIONS: readonly Collection[] = [
   'invitations',
   'memberships',
   'consents',
+  'ownerSettings',
+  'privacyLedgers',
 ];
 
 /** Singular names for messages. */
@@ -55,6 +61,8 @@ export const RECORD_NAMES: Record<Collection, string> = {
   invitations: 'invitation',
   memberships: 'membership',
   consents: 'consent',
+  ownerSettings: 'owner setting',
+  privacyLedgers: 'privacy ledger',
 };
 
 interface Reference {
@@ -84,6 +92,8 @@ export const REFERENCES: Record<Collection, readonly Reference[]> = {
     { field: 'membershipId', collection: 'memberships' },
     { field: 'projectId', collection: 'projects' },
   ],
+  ownerSettings: [{ field: 'projectId', collection: 'projects' }],
+  privacyLedgers: [{ field: 'projectId', collection: 'projects' }],
 };
 
 export function emptyMetadata(): Metadata {
@@ -98,6 +108,8 @@ export function emptyMetadata(): Metadata {
     invitations: [],
     memberships: [],
     consents: [],
+    ownerSettings: [],
+    privacyLedgers: [],
   };
 }
 
@@ -115,6 +127,7 @@ export function findIntegrityProblems(db: Metadata): string[] {
       ids.add(record.id);
       for (const reference of REFERENCES[collection]) {
         const target = field(record, reference.field);
+        if (target === undefined) continue; // an optional reference left empty
         if (!db[reference.collection].some((parent) => parent.id === target)) {
           problems.push(
             `${RECORD_NAMES[collection]} "${record.id}" refers to ${RECORD_NAMES[reference.collection]} "${String(target)}", which does not exist`,

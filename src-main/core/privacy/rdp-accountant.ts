@@ -271,6 +271,12 @@ export function epsilonOfSampledGaussian(
   return epsilonFromRdp(orders, rdpOfSampledGaussian(q, noiseMultiplier, steps, orders), delta).epsilon;
 }
 
+export interface AccountantState {
+  orders: number[];
+  rdp: number[];
+  steps: number;
+}
+
 /** An accountant that accumulates rounds, possibly with different q and sigma. */
 export class RdpAccountant {
   private readonly orders: readonly number[];
@@ -283,6 +289,21 @@ export class RdpAccountant {
     checkOrders(orders);
     this.orders = Object.freeze([...orders]);
     this.rdp = this.orders.map(() => 0);
+  }
+
+  /** Everything the accountant has counted, to store and restore (a resumed run, a party's ledger). */
+  state(): AccountantState {
+    return { orders: [...this.orders], rdp: [...this.rdp], steps: this.totalSteps };
+  }
+
+  static restore(state: AccountantState): RdpAccountant {
+    if (state.rdp.length !== state.orders.length || state.rdp.some((r) => !(r >= 0))) {
+      throw new RangeError('an accountant state needs one non-negative RDP value per order');
+    }
+    const accountant = new RdpAccountant(state.orders);
+    state.rdp.forEach((r, k) => (accountant.rdp[k] = r));
+    accountant.totalSteps = state.steps;
+    return accountant;
   }
 
   /** Rounds added so far. */

@@ -3,6 +3,7 @@
 // weights from the current ones and the (already checked) results.
 import type { Algorithm, Hyperparameters } from '../../contract/records';
 import { firstNonFinite } from './aggregate';
+import { fitConfigFor } from './fit-config';
 import { sampleClients } from './sampling';
 import type { AggregateOutcome, Failure, FitConfig, FitInstruction, FitResult, Strategy } from './types';
 
@@ -26,25 +27,8 @@ export abstract class BaseStrategy implements Strategy {
     this.h = Object.freeze({ ...h });
   }
 
-  /** The FedProx proximal weight sent to clients; 0 for every other algorithm. */
-  protected proximalMu(): number {
-    return 0;
-  }
-
   fitConfig(round: number): FitConfig {
-    const h = this.h;
-    return {
-      round,
-      epochs: h.epochs,
-      batchSize: h.batchSize,
-      learningRate: h.learningRate,
-      optimizer: h.optimizer,
-      momentum: h.momentum,
-      l2: h.l2,
-      mu: this.proximalMu(),
-      // Each round shuffles the local data differently, and reproducibly.
-      seed: h.seed + round,
-    };
+    return fitConfigFor(this.h, round);
   }
 
   configureFit(round: number, available: readonly string[]): FitInstruction[] {

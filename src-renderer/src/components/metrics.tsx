@@ -55,7 +55,15 @@ export function MetricsTable({ rows, caption }: { rows: Array<{ name: string; me
                 const value = row.metrics ? (row.metrics as unknown as Record<string, unknown>)[key] : undefined;
                 return (
                   <Table.Td key={key} style={{ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }} fw={row.strong ? 700 : 400}>
-                    {typeof value === 'number' ? (key === 'n' ? value.toLocaleString('en') : formatNumber(value)) : value === null ? 'n/a' : '—'}
+                    {typeof value === 'number' ? (
+                      key === 'n' ? value.toLocaleString('en') : formatNumber(value)
+                    ) : value === null ? (
+                      <Tooltip label="Not available: undefined on these rows, or withheld because it would describe fewer patients than the hospital’s minimum cell count" withArrow>
+                        <span>n/a</span>
+                      </Tooltip>
+                    ) : (
+                      '—'
+                    )}
                   </Table.Td>
                 );
               })}
@@ -71,16 +79,23 @@ export function MetricsTable({ rows, caption }: { rows: Array<{ name: string; me
 export function ConfusionMatrix({ metrics, positiveLabel = 'positive', negativeLabel = 'negative' }: { metrics: Metrics; positiveLabel?: string; negativeLabel?: string }) {
   let labels: string[];
   let cells: number[][];
+  if (metrics.kind !== 'regression' && metrics.confusion === null) {
+    return (
+      <Text size="sm" c="dimmed">
+        Withheld: some of its cells would count fewer patients than a hospital’s minimum cell count allows to share.
+      </Text>
+    );
+  }
   if (metrics.kind === 'binary') {
     labels = [negativeLabel, positiveLabel];
-    const { tp, fp, tn, fn } = metrics.confusion;
+    const { tp, fp, tn, fn } = metrics.confusion!;
     cells = [
       [tn, fp],
       [fn, tp],
     ];
   } else if (metrics.kind === 'multiclass') {
     labels = metrics.labels;
-    cells = metrics.confusion;
+    cells = metrics.confusion!;
   } else {
     return (
       <Text size="sm" c="dimmed">

@@ -116,11 +116,11 @@ describe('a federation driven from the command line', () => {
     const history = JSON.parse(await readFile(join(root, 'hub', 'runs', 'first', 'history.json'), 'utf8')) as Array<{ parties: Record<string, { ok: boolean; loss: number }> }>;
     expect(Object.keys(history[0]!.parties).sort()).toEqual(['north', 'south']);
     for (const hospital of ['north', 'south']) {
-      const predictions = await readFile(join(root, hospital, 'runs', 'first', 'predictions.csv'), 'utf8');
+      const predictions = await readFile(join(root, hospital, 'runs', 'outcome', 'first', 'predictions.csv'), 'utf8');
       expect(predictions.trim().split('\n')).toHaveLength(41);
     }
     // The hospital that declined trained nothing and kept no model.
-    await expect(readFile(join(root, 'east', 'runs', 'first', 'predictions.csv'), 'utf8')).rejects.toThrow();
+    await expect(readFile(join(root, 'east', 'runs', 'outcome', 'first', 'predictions.csv'), 'utf8')).rejects.toThrow();
 
     // A second run with the same model: north lets such runs through by policy, the others are
     // asked again (east approves this time).

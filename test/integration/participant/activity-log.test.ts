@@ -17,7 +17,7 @@ afterEach(async () => {
 });
 
 const open = async () => {
-  const log = new ActivityLog(join(dataDir, 'activity.json'), () => undefined, (run) => predictionsFile(dataDir, run));
+  const log = new ActivityLog(join(dataDir, 'activity.json'), () => undefined, (project, run) => (project === undefined ? join(dataDir, 'runs', run, 'predictions.csv') : predictionsFile(dataDir, project, run)));
   await log.load();
   return log;
 };
@@ -26,14 +26,14 @@ describe('the activity log', () => {
   it('records where a finished run wrote its predictions, and keeps it across restarts', async () => {
     const log = await open();
     for (const run of ['with-predictions', 'without']) {
-      log.record({ kind: 'prepared', run, trainRows: 100, evaluateRows: 20, predictRows: run === 'without' ? 0 : 36 });
-      log.record({ kind: 'fit', run, round: 1, loss: 0.5, numExamples: 100, seconds: 0.1 });
+      log.record({ kind: 'prepared', run, project: 'p', trainRows: 100, evaluateRows: 20, predictRows: run === 'without' ? 0 : 36 });
+      log.record({ kind: 'fit', run, project: 'p', round: 1, loss: 0.5, numExamples: 100, seconds: 0.1 });
     }
     expect(log.list().map((entry) => entry.predictionsPath)).toEqual([null, null]);
-    log.record({ kind: 'finished', run: 'with-predictions', predictedRows: 36 });
-    log.record({ kind: 'finished', run: 'without', predictedRows: null });
+    log.record({ kind: 'finished', run: 'with-predictions', project: 'p', predictedRows: 36 });
+    log.record({ kind: 'finished', run: 'without', project: 'p', predictedRows: null });
     const byRun = (entries: ReturnType<typeof log.list>) => Object.fromEntries(entries.map((entry) => [entry.run, [entry.predictedRows, entry.predictionsPath]]));
-    const expected = { 'with-predictions': [36, join(dataDir, 'runs', 'with-predictions', 'predictions.csv')], without: [null, null] };
+    const expected = { 'with-predictions': [36, join(dataDir, 'runs', 'p', 'with-predictions', 'predictions.csv')], without: [null, null] };
     expect(byRun(log.list())).toEqual(expected);
     await log.flush();
     expect(byRun(JSON.parse(await readFile(join(dataDir, 'activity.json'), 'utf8')) as ReturnType<typeof log.list>)).toEqual(expected);

@@ -7,9 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decideConsent, setConsentPolicy, StoredConsent } from '../../../src-main/api/worker/consent';
-import type { ConsentRequest } from '../../../src-main/contract/grid';
 import { RunSummary } from '../../../src-main/contract/records';
-import type { Channel } from '../../../src-main/engines/ports';
+import { planHash } from '../../../src-main/core/authority/plan';
+import type { Channel, ConsentContext, LocalProject } from '../../../src-main/engines/ports';
 import { MetadataStore } from '../../../src-main/store/metadata-store';
 
 let dir: string;
@@ -33,12 +33,17 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function request(run: string, overrides: Partial<RunSummary> = {}): ConsentRequest {
-  return {
-    run,
-    projectId: 'outcome',
-    summary: RunSummary.parse({ collaboration: 'Stroke', project: 'Outcome', targetColumn: 'y', experiment: 'E', run, model: { kind: 'logreg' }, hyperparameters: {}, tags: ['train', 'evaluate', 'predict'], ...overrides }),
-  };
+const HUB = 'h'.repeat(43);
+const OTHER_HUB = 'o'.repeat(43);
+
+/** What the worker's authority hands the consent store for a run: its own project and the plan's hash. */
+function request(run: string, overrides: Partial<RunSummary> = {}, options: { hubKey?: string; projectId?: string } = {}): ConsentContext {
+  const summary = RunSummary.parse({ collaboration: 'Stroke', project: 'Outcome', targetColumn: 'y', experiment: 'E', run, model: { kind: 'logreg' }, hyperparameters: {}, tags: ['train', 'evaluate', 'predict'], ...overrides });
+  const projectId = options.projectId ?? 'outcome';
+  const hubKey = options.hubKey ?? HUB;
+  const project: LocalProject = { id: projectId, remoteId: projectId, name: 'Outcome', collaborationName: 'Stroke', targetColumn: 'y', task: 'classify', positiveClass: null, minCellCount: 5, epsilonBudget: null };
+  const plan = { hub: hubKey, run, project: { id: projectId, targetColumn: 'y', task: 'classify' as const, positiveClass: null }, model: summary.model, hyperparameters: summary.hyperparameters, tags: summary.tags, roster: [] };
+  return { hubKey, request: { run, projectId, summary }, project, summary, planHash: planHash(plan) };
 }
 
 describe('StoredConsent', () => {
@@ -49,8 +54,8 @@ describe('StoredConsent', () => {
     const [pending] = await store.list('consents');
     expect(pending).toMatchObject({ state: 'pending', runId: 'r1', summary: { tags: ['train'] } });
     consent.settle(await decideConsent(store, pending!.id, true));
-    await expect(reply).resolves.toEqual({ approved: true });
-    expect(await store.get('consents', pending!.id)).toMatchObject({ state: 'approved', decidedBy: 'person' });
+    await expect(reply).resolves.toMatchObject({ approved: true });
+    expect(await store.get('consents', pending!.id)).toMatchObject({ state: 'approved', decidedBy: 'person', hubKey: HUB });
   });
 
   it('notices a decision another process wrote to the store', async () => {
@@ -84,12 +89,12 @@ describe('StoredConsent', () => {
     await first;
     await setConsentPolicy(store, 'outcome', 'auto-matching');
     expect((await store.get('memberships', 'stroke')).autoApproveProjects).toEqual(['outcome']);
-    await expect(consent.decide(channel, request('r2', { hyperparameters: RunSummary.shape.hyperparameters.parse({ rounds: 99 }) }))).resolves.toEqual({ approved: true });
+    await expect(consent.decide(channel, request('r2', { hyperparameters: RunSummary.shape.hyperparameters.parse({ rounds: 99 }) }))).resolves.toMatchObject({ approved: true });
     expect((await store.list('consents', { runId: 'r2' }))[0]).toMatchObject({ state: 'approved', decidedBy: 'policy' });
     // Another privacy setting is a new question, even under the policy.
     const differs = consent.decide(channel, request('r3', { privacy: { ...request('x').summary.privacy, secureAggregation: true } }));
     await expect.poll(async () => (await store.list('consents', { runId: 'r3' }))[0]?.state).toBe('pending');
-    await consent.withdraw('r3', 'the run failed');
+    await consent.withdraw(HUB, 'r3', 'the run failed');
     await expect(differs).resolves.toMatchObject({ approved: false, reason: 'withdrawn: the run failed' });
     expect((await store.list('consents', { runId: 'r3' }))[0]).toMatchObject({ state: 'withdrawn' });
     await setConsentPolicy(store, 'outcome', 'ask');
@@ -98,12 +103,47 @@ describe('StoredConsent', () => {
 
   it('declines a run of a project this party is not in, and refuses deciding twice', async () => {
     const consent = new StoredConsent(store);
-    await expect(consent.decide(channel, { ...request('r1'), projectId: 'elsewhere' })).resolves.toEqual({ approved: false, reason: 'this participant is not in that project' });
+    await expect(consent.decide(channel, request('r1', {}, { projectId: 'elsewhere' }))).resolves.toEqual({ approved: false, reason: 'this participant is not in that project' });
     const pending = consent.decide(channel, request('r2'));
     await expect.poll(async () => (await store.list('consents')).length).toBe(1);
     const id = (await store.list('consents'))[0]!.id;
     consent.settle(await decideConsent(store, id, true));
     await pending;
     await expect(decideConsent(store, id, false)).rejects.toThrow('this request was already approved');
+  });
+
+  it('keys decisions by hub and run: another hub asking about a run of the same id asks anew', async () => {
+    const consent = new StoredConsent(store);
+    const first = consent.decide(channel, request('r1'));
+    await expect.poll(async () => (await store.list('consents')).length).toBe(1);
+    consent.settle(await decideConsent(store, (await store.list('consents'))[0]!.id, true));
+    await first;
+    const other = consent.decide(channel, request('r1', {}, { hubKey: OTHER_HUB }));
+    await expect.poll(async () => (await store.list('consents')).length).toBe(2);
+    expect((await store.list('consents')).map((record) => [record.hubKey, record.state]).sort()).toEqual([
+      [HUB, 'approved'],
+      [OTHER_HUB, 'pending'],
+    ]);
+    closeChannel();
+    await expect(other).resolves.toMatchObject({ approved: false });
+  });
+
+  it('keeps count of what an approved run used, and asks again once the run has ended', async () => {
+    const consent = new StoredConsent(store);
+    const first = consent.decide(channel, request('r1'));
+    await expect.poll(async () => (await store.list('consents')).length).toBe(1);
+    consent.settle(await decideConsent(store, (await store.list('consents'))[0]!.id, true));
+    await first;
+    await consent.recordUsage(HUB, 'r1', { fits: 3, lastRound: 3, evaluations: 2 });
+    // Asked again about the same plan (the hub reconnected): approved, with what was used so far.
+    await expect(consent.decide(channel, request('r1'))).resolves.toEqual({ approved: true, usage: { fits: 3, lastRound: 3, evaluations: 2 } });
+    await consent.complete(HUB, 'r1');
+    expect((await store.list('consents'))[0]).toMatchObject({ state: 'completed' });
+    // Running it again is a new question.
+    const again = consent.decide(channel, request('r1'));
+    await expect.poll(async () => (await store.list('consents'))[0]!.state).toBe('pending');
+    expect((await store.list('consents'))[0]!.usage).toEqual({ fits: 0, lastRound: 0, evaluations: 0 });
+    closeChannel();
+    await expect(again).resolves.toMatchObject({ approved: false });
   });
 });

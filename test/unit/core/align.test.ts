@@ -13,11 +13,15 @@ import { missingMatcher, parseBoolean, parseNumber } from '../../../src-main/cor
 
 type Rows = string[][];
 
-/** What a party would declare for these rows, built exactly as the real path builds it. */
+/**
+ * What a party would declare for these rows, built exactly as the real path builds it, with a
+ * minimum cell count of 1 (nothing withheld): these tests are about alignment, and their
+ * tables are tiny. The disclosure rules have their own tests (test/unit/core/disclosure).
+ */
 function declare(party: string, header: string[], rows: Rows, target: string, task: Task = 'classify'): PartyDeclaration {
   const profiler = new TableProfiler(header, missingMatcher());
   rows.forEach((row, index) => profiler.pushRow(row, index + 2));
-  return declareProfile(party, profiler.finish(`${party}.csv`, {}, target), task);
+  return declareProfile(party, profiler.finish(`${party}.csv`, { minCellCount: 1 }, target), task, 1);
 }
 
 /** A typed table as the loader would produce it with the alignment's kinds. */

@@ -13,11 +13,13 @@ import { declareProfile } from '../../../src-main/core/data/declare';
 import { TableProfiler } from '../../../src-main/core/data/profile';
 import { missingMatcher } from '../../../src-main/core/data/values';
 import { fixedPointFor } from '../../../src-main/core/privacy/secagg';
+import { fitConfigFor } from '../../../src-main/core/strategies/fit-config';
 import type { ModelPort, RunContext, RunRepository, TrainingSession, WorkerDataPort } from '../../../src-main/engines/ports';
 import { TtpEngine } from '../../../src-main/engines/ttp';
 import { WorkerEngine } from '../../../src-main/engines/worker';
 import { silentLog } from '../../../src-main/api/log';
 import { channelPair, type MemoryChannel } from '../../support/memory-channel';
+import { ownerOf, TEST_HUB } from '../../support/owner';
 
 const NOW = '2026-11-24T10:00:00.000Z';
 const PARAMETERS = 4096;
@@ -27,7 +29,7 @@ const ROWS: Record<string, number> = { alpha: 10, beta: 25, gamma: 40 };
 function declaration(party: string): PartyDeclaration {
   const profiler = new TableProfiler(['age', 'outcome'], missingMatcher());
   [['50', 'yes'], ['60', 'no'], ['70', 'yes']].forEach((row, i) => profiler.pushRow(row, i + 2));
-  return declareProfile(party, profiler.finish(`${party}.csv`, {}, 'outcome'), 'classify');
+  return declareProfile(party, profiler.finish(`${party}.csv`, {}, 'outcome'), 'classify', 2);
 }
 
 /** The step a party's local training adds in a round: different per party, per round, per weight. */
@@ -108,11 +110,12 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
     const worker = new WorkerEngine({ id: party, name: party }, {
       data: dataPort(party),
       training: { open: async () => session },
-      artifacts: { modelDir: (runId, which) => `/tmp/${party}/${runId}/${which}`, writePredictions: async () => 0 },
+      artifacts: { modelDir: (_project, runId, which) => `/tmp/${party}/${runId}/${which}`, writePredictions: async () => 0 },
       consent: { decide: async () => ({ approved: true }) },
+      owner: ownerOf(project),
       log: silentLog,
     });
-    worker.serve(workerEnd);
+    worker.serve(workerEnd, TEST_HUB);
     ttpEnd.onReply = (type, body, tensors) => {
       if (type !== GRID.fit) return;
       received.get(party)!.push(tensors[0]!);
@@ -287,8 +290,9 @@ describe('a worker holds the TTP to the privacy settings its owner approved', ()
       training: { open: async () => session },
       artifacts: { modelDir: () => '/tmp/alpha', writePredictions: async () => 0 },
       consent: { decide: async () => ({ approved: true }) },
+      owner: ownerOf({ id: 'p', targetColumn: 'outcome', task: 'classify', positiveClass: 'yes' }),
       log: silentLog,
-    }).serve(workerEnd);
+    }).serve(workerEnd, TEST_HUB);
     const hyperparameters = Hyperparameters.parse({ privacy: approvedPrivacy });
     const summary = { collaboration: 'C', project: 'P', targetColumn: 'outcome', experiment: 'E', run: 'R', model: { kind: 'logreg' }, hyperparameters, tags: ['train'], privacy: approvedPrivacy };
     await ttpEnd.request(GRID.consent, { run: 'r', projectId: 'p', summary }, { schema: z.unknown() });
@@ -301,14 +305,14 @@ describe('a worker holds the TTP to the privacy settings its owner approved', ()
     const { ttpEnd, alignment, hyperparameters } = await approvedWorker();
     const weaker = { ...hyperparameters, privacy: { ...hyperparameters.privacy, secureAggregation: false, dp: 'off' } };
     await expect(ttpEnd.request(GRID.prepare, { run: 'r', projectId: 'p', alignment, model: { kind: 'logreg' }, hyperparameters: weaker }, { schema: z.unknown() })).rejects.toThrow(
-      'run "r" asks for privacy settings other than those alpha approved',
+      'run "r" asks for a model or settings other than those alpha approved',
     );
   });
 
   it('never sends a plain update when secure aggregation was approved', async () => {
     const { ttpEnd, alignment, hyperparameters } = await approvedWorker();
     await ttpEnd.request(GRID.prepare, { run: 'r', projectId: 'p', alignment, model: { kind: 'logreg' }, hyperparameters }, { schema: z.unknown() });
-    const config = { round: 1, epochs: 1, batchSize: 8, learningRate: 0.1, optimizer: 'sgd', momentum: 0, l2: 0, mu: 0, seed: 1 };
+    const config = fitConfigFor(hyperparameters, 1);
     await expect(ttpEnd.request(GRID.fit, { run: 'r', config }, { schema: z.unknown(), tensors: [new Float32Array(2)] })).rejects.toThrow(
       'this run uses secure aggregation: a fit must come with its shares',
     );

@@ -20,7 +20,7 @@ function declaration(party: string, withTarget = true): PartyDeclaration {
   const header = withTarget ? ['age', 'outcome'] : ['age', 'result'];
   const profiler = new TableProfiler(header, missingMatcher());
   [['50', 'yes'], ['60', 'no'], ['70', 'yes']].forEach((row, i) => profiler.pushRow(row, i + 2));
-  return declareProfile(party, profiler.finish(`${party}.csv`, {}, withTarget ? 'outcome' : undefined), 'classify');
+  return declareProfile(party, profiler.finish(`${party}.csv`, {}, withTarget ? 'outcome' : undefined), 'classify', 2);
 }
 
 function binary(logLoss: number): Metrics {

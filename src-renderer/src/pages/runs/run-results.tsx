@@ -163,6 +163,8 @@ export function EvaluationSection({ result, project, names }: { result: RunResul
           <Text size="xs" c="dimmed">
             Rows are the true {aggregate.kind === 'binary' ? `values of “${project.targetColumn}”` : 'classes'}, columns the model’s predictions; the
             diagonal is right.
+            {aggregate.tableRows !== undefined &&
+              ` It counts ${formatCount(aggregate.tableRows)} of the ${formatCount(aggregate.n)} rows: some hospitals withheld their table, because a cell would have counted fewer patients than their minimum cell count.`}
           </Text>
           <Box>
             <ConfusionMatrix metrics={aggregate} positiveLabel={labels.positive} negativeLabel={labels.negative} />

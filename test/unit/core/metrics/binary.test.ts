@@ -189,7 +189,7 @@ describe('binaryMetrics against brute-force definitions', () => {
     const m = binaryMetrics(yTrue, s);
     expect(m.rocAuc).toBeCloseTo(bruteRocAuc(yTrue, s), 12);
     expect(m.prAuc).toBeCloseTo(bruteAveragePrecision(yTrue, s), 12);
-    const { tp, fp, tn, fn } = m.confusion;
+    const { tp, fp, tn, fn } = m.confusion!;
     expect(tp + fp + tn + fn).toBe(n);
   });
 
@@ -204,7 +204,7 @@ describe('binaryMetrics against brute-force definitions', () => {
     const m = binaryMetrics(yTrue, s);
     expect(m.rocAuc).toBe(1);
     expect(m.prAuc).toBe(1);
-    expect(m.confusion.tp + m.confusion.fn).toBe(33_334);
+    expect(m.confusion!.tp + m.confusion!.fn).toBe(33_334);
   });
 });
 
