@@ -95,6 +95,8 @@ export const SecAggAdvertisement = z.strictObject({
   encryptionKey: RawKey,
   maskKey: RawKey,
   selfMaskCommitment: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Ed25519, by the party's identity key, over the keys and where they belong (core/privacy/secagg/signed-keys). */
+  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'an Ed25519 signature, base64url'),
 });
 export const SecAggShareRequest = z.strictObject({ run: Id, round: z.int().min(1), keys: z.record(Id, SecAggAdvertisement) });
 export const SecAggShareReply = z.strictObject({ ciphertexts: ShareTexts });

@@ -33,7 +33,8 @@ import { discloseMetrics } from '../core/disclosure/metrics';
 import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
 import { addGaussianNoise, clipToNorm, partyMechanism } from '../core/privacy/dp';
-import { SecAggClient, secAggThreshold } from '../core/privacy/secagg';
+import { advertisementBytes, SecAggClient, secAggThreshold, type Advertisement } from '../core/privacy/secagg';
+import { verifyEd25519 } from '../core/crypto/keys';
 import { metricsFor } from './evaluation';
 import { remoteError } from './remote-errors';
 import { WorkerAuthority, type RunGrant } from './worker-authority';
@@ -68,6 +69,8 @@ export interface WorkerPorts {
   artifacts: WorkerArtifactsPort;
   consent: ConsentPort;
   owner: OwnerPort;
+  /** Signs with this party's identity key (its secure-aggregation keys). */
+  sign: (data: Buffer) => string;
   log: Log;
   /** Told of everything this worker does for a run, for its owner to follow. */
   activity?: (event: WorkerActivity) => void;
@@ -118,9 +121,9 @@ export class WorkerEngine {
     handle<DeclareRequest>(GRID.declare, DeclareRequest, async (request) => ({ body: await this.declare(channel, hub, request) }));
     handle<PrepareRequest>(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, hub, request) }));
     handle<FitRequest>(GRID.fit, FitRequest, async (request, tensors) => this.fit(channel, request, tensors));
-    handle<SecAggSetup>(GRID.secaggAdvertise, SecAggSetup, async (setup) => ({ body: this.secAggAdvertise(channel, setup) }));
+    handle<SecAggSetup>(GRID.secaggAdvertise, SecAggSetup, async (setup) => ({ body: this.secAggAdvertise(channel, hub, setup) }));
     handle<z.infer<typeof SecAggShareRequest>>(GRID.secaggShare, SecAggShareRequest, async (request) => ({
-      body: { ciphertexts: await this.secAggClient(channel, request.run, request.round).shareKeys(request.keys) },
+      body: { ciphertexts: await this.secAggShare(channel, hub, request) },
     }));
     handle<z.infer<typeof SecAggUnmaskRequest>>(GRID.secaggUnmask, SecAggUnmaskRequest, async (request) => {
       const client = this.secAggClient(channel, request.run, request.round);
@@ -265,8 +268,8 @@ export class WorkerEngine {
     return roster >= 2 ? Math.min(client.setup.threshold, secAggThreshold(roster)) : client.setup.threshold;
   }
 
-  /** A new round of secure aggregation: fresh keys, checked against the settings approved. */
-  private secAggAdvertise(channel: Channel, setup: SecAggSetup) {
+  /** A new round of secure aggregation: fresh keys, checked against the settings approved, signed. */
+  private secAggAdvertise(channel: Channel, hub: HubIdentity, setup: SecAggSetup) {
     const state = this.state(channel, setup.run);
     if (!state.hyperparameters.privacy.secureAggregation) throw new CohortError('INSTRUCTION_REFUSED', 'this run does not use secure aggregation');
     const parties = [...setup.parties].sort();
@@ -281,7 +284,29 @@ export class WorkerEngine {
       throw new CohortError('INSTRUCTION_REFUSED', `a threshold of ${setup.threshold} for ${parties.length} parties is refused (at least ${secAggThreshold(parties.length)})`);
     }
     state.secagg = new SecAggClient({ ...setup, parties }, this.party.id);
-    return state.secagg.advertisement();
+    const advertisement = state.secagg.advertisement();
+    const context = { hubKey: hub.key, run: setup.run, round: setup.round };
+    return { ...advertisement, signature: this.ports.sign(advertisementBytes(context, this.party.id, advertisement)) };
+  }
+
+  /**
+   * The other parties' keys, relayed by the hub: each must be signed by the identity key the
+   * approved roster gives for its party, else the hub could stand in for one of them.
+   */
+  private async secAggShare(channel: Channel, hub: HubIdentity, request: z.infer<typeof SecAggShareRequest>): Promise<Record<string, string>> {
+    const state = this.state(channel, request.run);
+    const client = this.secAggClient(channel, request.run, request.round);
+    const keysOf = new Map(state.grant.plan.roster.map((party) => [party.id, party.key]));
+    const context = { hubKey: hub.key, run: request.run, round: request.round };
+    const keys: Record<string, Advertisement> = {};
+    for (const [party, { signature, ...advertisement }] of Object.entries(request.keys)) {
+      const key = keysOf.get(party);
+      if (!key || !verifyEd25519(key, advertisementBytes(context, party, advertisement), signature)) {
+        throw new CohortError('INSTRUCTION_REFUSED', `the keys relayed for ${party} are not signed by the identity key this party approved for ${party}`);
+      }
+      keys[party] = advertisement;
+    }
+    return client.shareKeys(keys);
   }
 
   private secAggClient(channel: Channel, run: string, round: number): SecAggClient {

@@ -1,7 +1,7 @@
 // The cryptography of party-to-party trust, all from node:crypto (nothing home-made):
 // Ed25519 identities and signatures, X25519 key agreement (core/crypto/keys), HKDF, fingerprints.
-import { createCipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
-import { publicKeyFromRaw, rawPublicKey } from '../core/crypto/keys';
+import { createCipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, hkdfSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { rawPublicKey, verifyEd25519 } from '../core/crypto/keys';
 
 export { ephemeralKeyPair, sharedSecret } from '../core/crypto/keys';
 
@@ -39,11 +39,7 @@ export function signBytes(identity: SigningIdentity, data: Buffer): string {
 }
 
 export function verifySignature(publicKeyText: string, data: Buffer, signature: string): boolean {
-  try {
-    return verify(null, data, publicKeyFromRaw(Buffer.from(publicKeyText, 'base64url'), 'ed25519'), Buffer.from(signature, 'base64url'));
-  } catch {
-    return false;
-  }
+  return verifyEd25519(publicKeyText, data, signature);
 }
 
 /** Two 32-byte keys from a shared secret, bound to the handshake transcript. */

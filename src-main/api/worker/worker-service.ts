@@ -15,7 +15,7 @@ import { GRID, type ConsentReply, type TagsNotice } from '../../contract/grid';
 import type { Channel, ConsentPort, Log, TrainingPort, WorkerActivity, WorkerArtifactsPort } from '../../engines/ports';
 import { WorkerEngine } from '../../engines/worker';
 import { writePredictionsCsv } from '../../datasource/write-predictions';
-import { keyFingerprint } from '../../protocol/crypto';
+import { keyFingerprint, signBytes } from '../../protocol/crypto';
 import { authenticateToHub, CollaborationsNotice, HandshakeError, HUB_NOTICES, type CollaborationSnapshot, type Welcome } from '../../protocol/handshake';
 import type { HandshakeGuardOptions } from '../../protocol/handshake-guard';
 import type { Peer } from '../../protocol/peer';
@@ -108,6 +108,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     artifacts,
     consent: options.consent ?? new StoredConsent(store),
     owner: new StoreOwnerPort(store),
+    sign: (data) => signBytes(identity, data),
     log,
     ...(options.activity ? { activity: options.activity } : {}),
   });

@@ -1,6 +1,6 @@
 // Raw 32-byte Ed25519 / X25519 keys and X25519 key agreement, from node:crypto. Keys travel as
 // their raw bytes (base64url); node:crypto wants DER, so these add and strip the fixed prefixes.
-import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, diffieHellman, generateKeyPairSync, verify, type KeyObject } from 'node:crypto';
 
 const SPKI_PREFIX = {
   ed25519: Buffer.from('302a300506032b6570032100', 'hex'),
@@ -43,4 +43,13 @@ export function sharedSecret(privateKey: KeyObject, peerPublicKeyText: string): 
 /** The base64url raw public key of a private key. */
 export function publicKeyTextOf(privateKey: KeyObject): string {
   return rawPublicKey(createPublicKey(privateKey)).toString('base64url');
+}
+
+/** Whether `signature` (base64url) is the Ed25519 signature of `data` by the raw public key `publicKeyText`. */
+export function verifyEd25519(publicKeyText: string, data: Buffer, signature: string): boolean {
+  try {
+    return verify(null, data, publicKeyFromRaw(Buffer.from(publicKeyText, 'base64url'), 'ed25519'), Buffer.from(signature, 'base64url'));
+  } catch {
+    return false;
+  }
 }

@@ -13,6 +13,8 @@ import { declareProfile } from '../../../src-main/core/data/declare';
 import { TableProfiler } from '../../../src-main/core/data/profile';
 import { missingMatcher } from '../../../src-main/core/data/values';
 import { fixedPointFor } from '../../../src-main/core/privacy/secagg';
+import { ephemeralKeyPair } from '../../../src-main/core/crypto/keys';
+import { newSigningKeyPair, signBytes, signingIdentity } from '../../../src-main/protocol/crypto';
 import { fitConfigFor } from '../../../src-main/core/strategies/fit-config';
 import type { ModelPort, RunContext, RunRepository, TrainingSession, WorkerDataPort } from '../../../src-main/engines/ports';
 import { TtpEngine } from '../../../src-main/engines/ttp';
@@ -25,6 +27,8 @@ const NOW = '2026-11-24T10:00:00.000Z';
 const PARAMETERS = 4096;
 const PARTIES = ['alpha', 'beta', 'gamma'];
 const ROWS: Record<string, number> = { alpha: 10, beta: 25, gamma: 40 };
+/** Each party's identity key: secure aggregation accepts only keys signed by the roster's. */
+const IDENTITIES = Object.fromEntries([...PARTIES, 'delta'].map((party) => [party, signingIdentity(newSigningKeyPair().privateKeyPem)]));
 
 function declaration(party: string): PartyDeclaration {
   const profiler = new TableProfiler(['age', 'outcome'], missingMatcher());
@@ -63,6 +67,8 @@ interface Trouble {
   afterMasking?: { party: string; round: number };
   /** Close these parties' connections when their fit of this round starts. */
   beforeMasking?: { parties: string[]; round: number };
+  /** The TTP replaces this party's advertised mask key with one of its own, as a lying hub would. */
+  forgeKeysOf?: string;
 }
 
 async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Trouble = {}): Promise<Federation> {
@@ -75,7 +81,7 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
     run,
     experiment,
     project,
-    participants: PARTIES.map((id) => ({ id, name: id, connection: { mode: 'dial-out' } })),
+    participants: PARTIES.map((id) => ({ id, name: id, connection: { mode: 'dial-out' }, key: IDENTITIES[id]!.publicKeyText })),
   };
   let history: RoundRecord[] = [];
   let result: RunResult | undefined;
@@ -113,10 +119,12 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
       artifacts: { modelDir: (_project, runId, which) => `/tmp/${party}/${runId}/${which}`, writePredictions: async () => 0 },
       consent: { decide: async () => ({ approved: true }) },
       owner: ownerOf(project),
+      sign: (data) => signBytes(IDENTITIES[party]!, data),
       log: silentLog,
     });
     worker.serve(workerEnd, TEST_HUB);
     ttpEnd.onReply = (type, body, tensors) => {
+      if (type === GRID.secaggAdvertise && trouble.forgeKeysOf === party) (body as { maskKey: string }).maskKey = ephemeralKeyPair().publicKeyText;
       if (type !== GRID.fit) return;
       received.get(party)!.push(tensors[0]!);
       const round = received.get(party)!.length;
@@ -229,6 +237,13 @@ describe('secure aggregation through the engines', () => {
     expect(result.status).toBe('failed');
     expect(result.error).toBe('round 2: only 1 of 3 parties sent masked updates; secure aggregation needs at least 2');
   });
+
+  it('refuses keys the TTP swapped for its own: every party checks each signature against the roster', async () => {
+    const { result, received } = await federation({ rounds: 1, minClients: 3, privacy: { secureAggregation: true } as Hyperparameters['privacy'] }, { forgeKeysOf: 'beta' });
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatch(/^round 1: only 0 of 3 parties/);
+    for (const party of PARTIES) expect(received.get(party)).toEqual([]);
+  });
 });
 
 describe('differential privacy through the engines', () => {
@@ -291,6 +306,7 @@ describe('a worker holds the TTP to the privacy settings its owner approved', ()
       artifacts: { modelDir: () => '/tmp/alpha', writePredictions: async () => 0 },
       consent: { decide: async () => ({ approved: true }) },
       owner: ownerOf({ id: 'p', targetColumn: 'outcome', task: 'classify', positiveClass: 'yes' }),
+      sign: (data) => signBytes(IDENTITIES['alpha']!, data),
       log: silentLog,
     }).serve(workerEnd, TEST_HUB);
     const hyperparameters = Hyperparameters.parse({ privacy: approvedPrivacy });
