@@ -7,11 +7,49 @@ import { z } from 'zod';
 export const SecurityDirection = z.enum(['outbound', 'inbound']);
 export const SecurityOutcome = z.enum(['sent', 'accepted', 'refused']);
 
+/** One column as a participant described it to a hub: what of it left, in words a data manager reads. */
+export const DisclosedColumn = z.strictObject({
+  name: z.string().max(500),
+  kind: z.string().max(40),
+  /** feature: its aggregates left; left out: only its name and kind; no values: too few values to describe. */
+  use: z.enum(['feature', 'target', 'left out', 'no values']),
+  /** Category names or target labels sent (never their counts, but for target labels of k rows or more). */
+  levels: z.array(z.string().max(500)).max(2_000).optional(),
+  labelCounts: z.record(z.string(), z.int().min(0)).optional(),
+  /** Count, sum and sum of squares of the values left (for the pooled mean and spread). */
+  sums: z.boolean().optional(),
+  count: z.int().min(0),
+  missing: z.int().min(0),
+});
+
+/**
+ * What a participant's reply to a hub contained, recorded beside the message itself so its
+ * owner can read, per project, exactly what was shared.
+ */
+export const Disclosed = z.discriminatedUnion('what', [
+  z.strictObject({ what: z.literal('declaration'), rows: z.int().min(0), columns: z.array(DisclosedColumn).max(10_000) }),
+  z.strictObject({ what: z.literal('data tags'), tags: z.array(z.strictObject({ kind: z.string().max(20), rows: z.int().min(0), columns: z.int().min(0) })).max(10) }),
+  z.strictObject({
+    what: z.literal('preparation'),
+    trainRows: z.int().min(0),
+    evaluateRows: z.int().min(0),
+    predictRows: z.int().min(0),
+    unseenRows: z.int().min(0),
+  }),
+  z.strictObject({ what: z.literal('model update'), round: z.int().min(0), examples: z.int().min(0), protection: z.string().max(200) }),
+  z.strictObject({ what: z.literal('metrics'), round: z.int().min(0), rows: z.int().min(0), withheld: z.array(z.string().max(40)).max(50) }),
+  z.strictObject({ what: z.literal('predictions kept'), rows: z.int().min(0).nullable() }),
+]);
+export type Disclosed = z.infer<typeof Disclosed>;
+
 export const SecurityEvent = z.strictObject({
   at: z.iso.datetime(),
   direction: SecurityDirection,
-  /** message: one protocol message; connection: a connection or handshake; file: a file written for someone else. */
-  kind: z.enum(['message', 'connection', 'file']),
+  /**
+   * message: one protocol message; connection: a connection or handshake; file: a file written
+   * for someone else; disclosure: what a reply of this participant contained (beside its message).
+   */
+  kind: z.enum(['message', 'connection', 'file', 'disclosure']),
   /** Who it went to or came from: a party's id once known, else its address. */
   peer: z.string().max(300),
   /** The message type (run.fit, reply to run.fit, hello...) or what happened (handshake, export...). */
@@ -22,6 +60,9 @@ export const SecurityEvent = z.strictObject({
   reason: z.string().max(1_000).optional(),
   /** The run it belongs to, when there is one (a reply: the run its request named). */
   run: z.string().max(64).optional(),
+  /** This participant's own project (disclosures). */
+  project: z.string().max(64).optional(),
+  disclosed: Disclosed.optional(),
 });
 export type SecurityEvent = z.infer<typeof SecurityEvent>;
 
@@ -33,6 +74,10 @@ export const SecurityLogQuery = z.strictObject({
   outcome: SecurityOutcome.optional(),
   /** Case-insensitive substring of peer, what or reason. */
   search: z.string().max(200).optional(),
+  kind: z.enum(['message', 'connection', 'file', 'disclosure']).optional(),
+  /** Only events of this participant's project (disclosures), or of this run. */
+  project: z.string().max(64).optional(),
+  run: z.string().max(64).optional(),
 });
 export type SecurityLogQuery = z.input<typeof SecurityLogQuery>;
 

@@ -29,6 +29,8 @@ import {
 import type { Alignment } from '../contract/data';
 import type { Hyperparameters } from '../contract/records';
 import { CohortError } from '../contract/errors';
+import type { Disclosed } from '../contract/security';
+import { describeDeclaration, describeMetrics, describeProtection } from '../core/disclosure/describe';
 import { discloseMetrics } from '../core/disclosure/metrics';
 import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
@@ -74,6 +76,8 @@ export interface WorkerPorts {
   log: Log;
   /** Told of everything this worker does for a run, for its owner to follow. */
   activity?: (event: WorkerActivity) => void;
+  /** Told what each reply to the hub disclosed, for the owner's record of what left. */
+  disclosed?: (event: { project: string; run: string; disclosed: Disclosed }) => void;
 }
 
 /** Who is at the other end of a connection: the hub's identity key, proven in the handshake. */
@@ -157,6 +161,7 @@ export class WorkerEngine {
     this.ports.log.info('declaring data', { run: request.run, project: grant.project.id });
     const reply = await this.ports.data.declare(grant.project, this.party.id);
     grant.declaration = reply.declaration;
+    this.disclose(grant, describeDeclaration(reply.declaration, grant.project.targetColumn));
     return reply;
   }
 
@@ -191,7 +196,10 @@ export class WorkerEngine {
         evaluateRows: data.evaluate?.rows ?? 0,
         predictRows: data.predict?.rows ?? 0,
       });
-      return this.prepareReply(state);
+      const reply = this.prepareReply(state);
+      const unseenRows = Object.values(reply.unseenLevels).reduce((sum, rows) => sum + rows, 0);
+      this.disclose(grant, { what: 'preparation', trainRows: reply.trainRows, evaluateRows: reply.evaluateRows, predictRows: reply.predictRows, unseenRows });
+      return reply;
     })();
     const preparing = this.preparing.get(channel);
     preparing?.set(request.run, work);
@@ -237,6 +245,7 @@ export class WorkerEngine {
     state.local = result.weights;
     this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
+    this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy) });
     if (plain) return { body, tensors: [result.weights] };
 
     // The update leaves clipped, noised and (with secure aggregation) masked; a noisy update is
@@ -324,7 +333,9 @@ export class WorkerEngine {
     const metrics = metricsFor(state.alignment.target, evaluate.y, outputs, evaluate.rows);
     // The owner follows its own full figures; the hub gets them under the disclosure rules.
     this.ports.activity?.({ kind: 'evaluated', run: request.run, project: state.grant.project.id, round: request.round, metrics });
-    return { metrics: discloseMetrics(metrics, state.grant.project.minCellCount) };
+    const sent = discloseMetrics(metrics, state.grant.project.minCellCount);
+    this.disclose(state.grant, describeMetrics(request.round, sent));
+    return { metrics: sent };
   }
 
   private async finish(channel: Channel, request: FinishRequest, tensors: Float32Array[]): Promise<FinishReply> {
@@ -347,6 +358,7 @@ export class WorkerEngine {
       predictedRows = await this.ports.artifacts.writePredictions(state.grant.project.id, request.run, state.alignment, predict, outputs);
     }
     this.ports.log.info('finished', { run: request.run, predictedRows });
+    this.disclose(state.grant, { what: 'predictions kept', rows: predictedRows });
     this.ports.activity?.({ kind: 'finished', run: request.run, project: state.grant.project.id, predictedRows });
     return { predictedRows };
   }
@@ -381,6 +393,10 @@ export class WorkerEngine {
   async close(): Promise<void> {
     for (const channel of [...this.runs.keys()]) await this.teardownAll(channel, 'worker stopping');
     await this.authority.flush();
+  }
+
+  private disclose(grant: RunGrant, disclosed: Disclosed): void {
+    this.ports.disclosed?.({ project: grant.project.id, run: grant.run, disclosed });
   }
 
   private runsOf(channel: Channel): Map<string, RunState> {

@@ -63,6 +63,9 @@ export class SecurityLog implements SecurityRecorder {
       if (event.outcome === 'refused') refused += 1;
       if (query.direction && event.direction !== query.direction) continue;
       if (query.outcome && event.outcome !== query.outcome) continue;
+      if (query.kind && event.kind !== query.kind) continue;
+      if (query.project && event.project !== query.project) continue;
+      if (query.run && event.run !== query.run) continue;
       if (needle && ![event.peer, event.what, event.reason ?? '', event.run ?? ''].some((text) => text.toLowerCase().includes(needle))) continue;
       matching.push(event);
     }

@@ -109,6 +109,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     consent: options.consent ?? new StoredConsent(store),
     owner: new StoreOwnerPort(store),
     sign: (data) => signBytes(identity, data),
+    disclosed: ({ project, run, disclosed }) =>
+      connections.security.record({ kind: 'disclosure', direction: 'outbound', peer: 'hub', what: disclosed.what, bytes: 0, outcome: 'sent', run, project, disclosed }),
     log,
     ...(options.activity ? { activity: options.activity } : {}),
   });
@@ -138,6 +140,16 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       })),
     };
     await channel.notify(GRID.tags, notice);
+    connections.security.record({
+      kind: 'disclosure',
+      direction: 'outbound',
+      peer: 'hub',
+      what: 'data tags',
+      bytes: 0,
+      outcome: 'sent',
+      project: projectId,
+      disclosed: { what: 'data tags', tags: notice.tags.map((tag) => ({ kind: tag.kind, rows: tag.rows, columns: tag.columns.length })) },
+    });
   };
 
   /** Stores what the hub said about the collaborations (under its origin), and declares the tags of their projects. */
