@@ -83,6 +83,8 @@ export interface WorkerPorts {
 /** Who is at the other end of a connection: the hub's identity key, proven in the handshake. */
 export interface HubIdentity {
   key: string;
+  /** Resolves once this party has stored what the hub told it on connecting (its projects). */
+  ready?: Promise<void>;
 }
 
 /**
@@ -112,8 +114,10 @@ export class WorkerEngine {
     const handle = <T>(type: string, schema: z.ZodType, work: (body: T, tensors: Float32Array[]) => Promise<{ body: unknown; tensors?: readonly Float32Array[] }>) =>
       channel.handle(type, schema, async (body, tensors) => {
         try {
-          // Nothing is answered to a party whose identity key is not yet proven and trusted.
+          // Nothing is answered to a party whose identity key is not yet proven and trusted, nor
+          // before this party has stored the hub's definitions (a run may start at once).
           if (!hub.key) throw new CohortError('CONSENT_REQUIRED', 'the hub has not proven its identity');
+          await hub.ready;
           return await work(body as T, tensors);
         } catch (error) {
           // The owner sees everything; the hub only what names no value and no path.

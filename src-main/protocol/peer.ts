@@ -412,7 +412,7 @@ export class Peer {
     }
     const reply: Omit<Envelope, 'n'> = failure ? { v: PROTOCOL_VERSION, t: 'error', re: id, b: failure } : { v: PROTOCOL_VERSION, t: 'reply', re: id, b: result?.body };
     // The reply's entry names the request's run (a reply body seldom does), and an error its reason.
-    const noted = { ...runOf(message.envelope.b), ...(failure ? { reason: failure.message } : {}) };
+    const noted = { ...runOf(message.envelope.b), ...(failure ? { reason: `${failure.code}: ${failure.message}` } : {}) };
     const sent = this.send(reply, failure ? undefined : result?.tensors, `${failure ? 'error reply' : 'reply'} to ${type}`, noted);
     if (!failure) result?.afterReply?.();
     await sent.catch(() => undefined);

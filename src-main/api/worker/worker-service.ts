@@ -171,7 +171,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     // The TTP is the one to talk first after the welcome, so serve before authenticating (the
     // peer holds every grid message back until the session is sealed, and the hub's key is
     // known before that: it is set the moment the key is trusted).
-    const hubIdentity = { key: '' };
+    let markReady: () => void = () => undefined;
+    const hubIdentity = { key: '', ready: new Promise<void>((resolve) => (markReady = resolve)) };
     engine.serve(peer, hubIdentity);
     const known: { pins?: HubPins } = {};
     peer.on(HUB_NOTICES.collaborations, CollaborationsNotice, (notice) => {
@@ -190,7 +191,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       ...(invitation === undefined ? {} : { invitation }),
     });
     known.pins = { url: hub.url, key: hubKey, ...(hub.pinnedCertificate ? { certificate: hub.pinnedCertificate } : {}) };
-    await sync(known.pins, welcome.hub.name, welcome.collaborations, peer);
+    try {
+      await sync(known.pins, welcome.hub.name, welcome.collaborations, peer);
+    } finally {
+      markReady();
+    }
     log.info('connected to hub', { hub: hub.url, session: welcome.session });
     markConnected();
     return welcome;
