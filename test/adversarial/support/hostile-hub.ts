@@ -39,7 +39,6 @@ export async function startHostileHub(dir: string, definition: HubDefinition): P
   const parties = new Map<string, Peer>();
   const waiting = new Map<string, Array<(peer: Peer) => void>>();
   const hub = { id: 'hub', name: 'Hostile hub' };
-  let contact: HubContact;
 
   const listener: Listener = await listen({ tls: { cert: tls.cert, key: tls.key } }, (socket) => {
     socket.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => received.push(Buffer.isBuffer(data) ? Buffer.from(data) : Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)])));
@@ -65,7 +64,7 @@ export async function startHostileHub(dir: string, definition: HubDefinition): P
       () => undefined,
     );
   });
-  contact = { url: listener.url, certificate: tls.fingerprint, key: identity.publicKeyText };
+  const contact: HubContact = { url: listener.url, certificate: tls.fingerprint, key: identity.publicKeyText };
 
   return {
     contact,
