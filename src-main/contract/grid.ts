@@ -83,9 +83,13 @@ const RoundParties = z.array(Id).min(2).max(255);
 /** Encrypted shares or revealed shares, by party. */
 const ShareTexts = z.record(Id, z.string().min(1).max(1_000));
 
+/** What a secure sum is for: a round's updates, or an evaluation's tables (both may happen in one round). */
+export const SecAggPurpose = z.enum(['fit', 'evaluate']);
+
 export const SecAggSetup = z.strictObject({
   run: Id,
-  round: z.int().min(1),
+  round: z.int().min(0),
+  purpose: SecAggPurpose.default('fit'),
   parties: RoundParties,
   threshold: z.int().min(2).max(255),
   encoding: z.strictObject({ fractionalBits: z.int().min(1).max(30), range: z.number().positive() }),
@@ -98,9 +102,9 @@ export const SecAggAdvertisement = z.strictObject({
   /** Ed25519, by the party's identity key, over the keys and where they belong (core/privacy/secagg/signed-keys). */
   signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'an Ed25519 signature, base64url'),
 });
-export const SecAggShareRequest = z.strictObject({ run: Id, round: z.int().min(1), keys: z.record(Id, SecAggAdvertisement) });
+export const SecAggShareRequest = z.strictObject({ run: Id, round: z.int().min(0), purpose: SecAggPurpose.default('fit'), keys: z.record(Id, SecAggAdvertisement) });
 export const SecAggShareReply = z.strictObject({ ciphertexts: ShareTexts });
-export const SecAggUnmaskRequest = z.strictObject({ run: Id, round: z.int().min(1), survivors: RoundParties, dropped: z.array(Id).max(255) });
+export const SecAggUnmaskRequest = z.strictObject({ run: Id, round: z.int().min(0), purpose: SecAggPurpose.default('fit'), survivors: RoundParties, dropped: z.array(Id).max(255) });
 export const SecAggUnmaskReply = z.strictObject({ shares: ShareTexts });
 
 export const FitRequest = z.strictObject({
@@ -117,7 +121,16 @@ export const FitReply = z.strictObject({
   clamped: z.int().min(0).optional(),
 });
 
-export const EvaluateRequest = z.strictObject({ run: Id, round: z.int().min(0) });
+/**
+ * With `secagg` (two or more parties evaluate), the party's tables (confusion matrix, score
+ * histograms) travel only inside a secure sum: the reply's metrics carry no table, and its
+ * masked table vector comes beside it (see core/metrics/tables).
+ */
+export const EvaluateRequest = z.strictObject({
+  run: Id,
+  round: z.int().min(0),
+  secagg: z.strictObject({ ciphertexts: ShareTexts }).optional(),
+});
 /** metrics is null when the party has no evaluate data. */
 export const EvaluateReply = z.strictObject({ metrics: Metrics.nullable() });
 
@@ -127,7 +140,8 @@ export const FinishReply = z.strictObject({
   predictedRows: Count.nullable(),
 });
 
-export const TeardownNotice = z.strictObject({ run: Id, reason: z.string().max(1000) });
+/** The run ended (or, `resumable`, stopped until it is resumed: its workers keep its consent). */
+export const TeardownNotice = z.strictObject({ run: Id, reason: z.string().max(1000), resumable: z.boolean().default(false) });
 
 export type ConsentRequest = z.infer<typeof ConsentRequest>;
 export type ConsentReply = z.infer<typeof ConsentReply>;
@@ -140,6 +154,7 @@ export type FitConfig = z.infer<typeof FitConfig>;
 export type FitRequest = z.infer<typeof FitRequest>;
 export type FitReply = z.infer<typeof FitReply>;
 export type SecAggSetup = z.infer<typeof SecAggSetup>;
+export type SecAggPurpose = z.infer<typeof SecAggPurpose>;
 export type SecAggAdvertisement = z.infer<typeof SecAggAdvertisement>;
 export type EvaluateReply = z.infer<typeof EvaluateReply>;
 export type FinishRequest = z.infer<typeof FinishRequest>;

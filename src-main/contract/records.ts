@@ -170,6 +170,8 @@ export const RunStatus = z.enum([
   'completed',
   'failed',
   'cancelled',
+  /** Stopped, or the hub stopped or crashed, after a checkpoint: `cohort run resume` continues it. */
+  'interrupted',
 ]);
 
 export const Run = z.strictObject({

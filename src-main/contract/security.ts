@@ -37,7 +37,14 @@ export const Disclosed = z.discriminatedUnion('what', [
     unseenRows: z.int().min(0),
   }),
   z.strictObject({ what: z.literal('model update'), round: z.int().min(0), examples: z.int().min(0), protection: z.string().max(200) }),
-  z.strictObject({ what: z.literal('metrics'), round: z.int().min(0), rows: z.int().min(0), withheld: z.array(z.string().max(40)).max(50) }),
+  z.strictObject({
+    what: z.literal('metrics'),
+    round: z.int().min(0),
+    rows: z.int().min(0),
+    withheld: z.array(z.string().max(40)).max(50),
+    /** The tables (confusion matrix, score histograms) left only inside a secure sum with the other parties'. */
+    tablesSummed: z.boolean().optional(),
+  }),
   z.strictObject({ what: z.literal('predictions kept'), rows: z.int().min(0).nullable() }),
 ]);
 export type Disclosed = z.infer<typeof Disclosed>;

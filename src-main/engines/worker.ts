@@ -35,11 +35,11 @@ import { discloseMetrics } from '../core/disclosure/metrics';
 import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
 import { addGaussianNoise, clipToNorm, partyMechanism } from '../core/privacy/dp';
-import { advertisementBytes, SecAggClient, secAggThreshold, type Advertisement } from '../core/privacy/secagg';
-import { verifyEd25519 } from '../core/crypto/keys';
+import { tableVector, withoutTables } from '../core/metrics/tables';
 import { metricsFor } from './evaluation';
 import { remoteError } from './remote-errors';
 import { WorkerAuthority, type RunGrant } from './worker-authority';
+import { WorkerSecAgg } from './worker-secagg';
 import type {
   Channel,
   ConsentPort,
@@ -61,8 +61,8 @@ interface RunState {
   session: TrainingSession;
   /** This party's most recent locally trained weights: its "local model". */
   local?: Float32Array;
-  /** This round's secure aggregation, from its keys to its unmasking. */
-  secagg?: SecAggClient;
+  /** The run's secure sums (a round's updates, an evaluation's tables), from keys to unmasking. */
+  secagg: WorkerSecAgg;
 }
 
 export interface WorkerPorts {
@@ -129,17 +129,16 @@ export class WorkerEngine {
     handle<DeclareRequest>(GRID.declare, DeclareRequest, async (request) => ({ body: await this.declare(channel, hub, request) }));
     handle<PrepareRequest>(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, hub, request) }));
     handle<FitRequest>(GRID.fit, FitRequest, async (request, tensors) => this.fit(channel, request, tensors));
-    handle<SecAggSetup>(GRID.secaggAdvertise, SecAggSetup, async (setup) => ({ body: this.secAggAdvertise(channel, hub, setup) }));
+    handle<SecAggSetup>(GRID.secaggAdvertise, SecAggSetup, async (setup) => ({ body: this.state(channel, setup.run).secagg.advertise(setup) }));
     handle<z.infer<typeof SecAggShareRequest>>(GRID.secaggShare, SecAggShareRequest, async (request) => ({
-      body: { ciphertexts: await this.secAggShare(channel, hub, request) },
+      body: { ciphertexts: await this.state(channel, request.run).secagg.share(request) },
     }));
-    handle<z.infer<typeof SecAggUnmaskRequest>>(GRID.secaggUnmask, SecAggUnmaskRequest, async (request) => {
-      const client = this.secAggClient(channel, request.run, request.round);
-      return { body: { shares: client.unmaskShares(request.survivors, request.dropped) } };
-    });
-    handle<z.infer<typeof EvaluateRequest>>(GRID.evaluate, EvaluateRequest, async (request, tensors) => ({ body: await this.evaluate(channel, request, tensors) }));
+    handle<z.infer<typeof SecAggUnmaskRequest>>(GRID.secaggUnmask, SecAggUnmaskRequest, async (request) => ({
+      body: { shares: this.state(channel, request.run).secagg.unmask(request) },
+    }));
+    handle<z.infer<typeof EvaluateRequest>>(GRID.evaluate, EvaluateRequest, async (request, tensors) => this.evaluate(channel, request, tensors));
     handle<FinishRequest>(GRID.finish, FinishRequest, async (request, tensors) => ({ body: await this.finish(channel, request, tensors) }));
-    channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(channel, notice.run, notice.reason, true));
+    channel.on(GRID.teardown, TeardownNotice, (notice) => void this.teardown(channel, notice.run, notice.reason, !notice.resumable));
     void channel.closed.then(async () => {
       await this.teardownAll(channel, 'the connection to the TTP closed');
       this.runs.delete(channel);
@@ -185,7 +184,8 @@ export class WorkerEngine {
         delete data.evaluate;
       }
       const session = await this.ports.training.open({ model: request.model, alignment, seed: request.hyperparameters.seed, data });
-      const state: RunState = { grant, alignment, hyperparameters: request.hyperparameters, data, session };
+      const secagg = new WorkerSecAgg(this.party.id, hub.key, grant.plan, this.ports.sign);
+      const state: RunState = { grant, alignment, hyperparameters: request.hyperparameters, data, session, secagg };
       if (!this.runs.has(channel)) {
         await session.close(); // the connection closed while the data loaded
         throw new CohortError('NOT_FOUND', 'the connection to the TTP closed during preparation');
@@ -239,7 +239,7 @@ export class WorkerEngine {
       throw new CohortError('INSTRUCTION_REFUSED', privacy.secureAggregation ? 'this run uses secure aggregation: a fit must come with its shares' : 'this run does not use secure aggregation');
     }
     this.authority.admitFit(state.grant, config.round);
-    const client = request.secagg ? this.secAggClient(channel, request.run, config.round) : undefined;
+    const client = request.secagg ? state.secagg.client(config.round, 'fit') : undefined;
     if (client && request.secagg) client.receiveShares(request.secagg.ciphertexts);
     const received = this.globalWeights(tensors);
     const plain = privacy.dp === 'off' && !client;
@@ -255,7 +255,7 @@ export class WorkerEngine {
     // The update leaves clipped, noised and (with secure aggregation) masked; a noisy update is
     // charged to this party's own privacy ledger before it leaves.
     if (privacy.dp !== 'off') await this.authority.chargeRelease(state.grant, privacy);
-    const mechanism = partyMechanism(privacy, client ? this.noiseShareParties(state, client) : null);
+    const mechanism = partyMechanism(privacy, client ? state.secagg.noiseShareParties(client) : null);
     const update = new Float64Array(global.length);
     for (let index = 0; index < update.length; index += 1) update[index] = result.weights[index]! - global[index]!;
     if (mechanism.clip !== null) clipToNorm(update, mechanism.clip);
@@ -271,75 +271,24 @@ export class WorkerEngine {
     return { body, tensors: [sent] };
   }
 
-  /**
-   * The number of parties whose noise shares this party counts on to add up to the full noise:
-   * the round's threshold, but never more than the approved roster allows, so a hub that pads
-   * a round with parties of its own cannot shrink this party's share.
-   */
-  private noiseShareParties(state: RunState, client: SecAggClient): number {
-    const roster = state.grant.plan.roster.length;
-    return roster >= 2 ? Math.min(client.setup.threshold, secAggThreshold(roster)) : client.setup.threshold;
-  }
-
-  /** A new round of secure aggregation: fresh keys, checked against the settings approved, signed. */
-  private secAggAdvertise(channel: Channel, hub: HubIdentity, setup: SecAggSetup) {
-    const state = this.state(channel, setup.run);
-    if (!state.hyperparameters.privacy.secureAggregation) throw new CohortError('INSTRUCTION_REFUSED', 'this run does not use secure aggregation');
-    const parties = [...setup.parties].sort();
-    if (new Set(parties).size !== parties.length) throw new CohortError('INSTRUCTION_REFUSED', 'the round lists a party twice');
-    const roster = state.grant.plan.roster;
-    if (roster.length > 0) {
-      const known = new Set(roster.map((party) => party.id));
-      const strangers = parties.filter((party) => !known.has(party));
-      if (strangers.length > 0) throw new CohortError('INSTRUCTION_REFUSED', `the round lists ${strangers.join(', ')}, who are not among the run's approved participants`);
-    }
-    if (setup.threshold < secAggThreshold(parties.length) || setup.threshold > parties.length) {
-      throw new CohortError('INSTRUCTION_REFUSED', `a threshold of ${setup.threshold} for ${parties.length} parties is refused (at least ${secAggThreshold(parties.length)})`);
-    }
-    state.secagg = new SecAggClient({ ...setup, parties }, this.party.id);
-    const advertisement = state.secagg.advertisement();
-    const context = { hubKey: hub.key, run: setup.run, round: setup.round };
-    return { ...advertisement, signature: this.ports.sign(advertisementBytes(context, this.party.id, advertisement)) };
-  }
-
-  /**
-   * The other parties' keys, relayed by the hub: each must be signed by the identity key the
-   * approved roster gives for its party, else the hub could stand in for one of them.
-   */
-  private async secAggShare(channel: Channel, hub: HubIdentity, request: z.infer<typeof SecAggShareRequest>): Promise<Record<string, string>> {
-    const state = this.state(channel, request.run);
-    const client = this.secAggClient(channel, request.run, request.round);
-    const keysOf = new Map(state.grant.plan.roster.map((party) => [party.id, party.key]));
-    const context = { hubKey: hub.key, run: request.run, round: request.round };
-    const keys: Record<string, Advertisement> = {};
-    for (const [party, { signature, ...advertisement }] of Object.entries(request.keys)) {
-      const key = keysOf.get(party);
-      if (!key || !verifyEd25519(key, advertisementBytes(context, party, advertisement), signature)) {
-        throw new CohortError('INSTRUCTION_REFUSED', `the keys relayed for ${party} are not signed by the identity key this party approved for ${party}`);
-      }
-      keys[party] = advertisement;
-    }
-    return client.shareKeys(keys);
-  }
-
-  private secAggClient(channel: Channel, run: string, round: number): SecAggClient {
-    const client = this.state(channel, run).secagg;
-    if (!client || client.setup.round !== round) throw new CohortError('INSTRUCTION_REFUSED', `no secure aggregation under way for round ${round} of run "${run}"`);
-    return client;
-  }
-
-  private async evaluate(channel: Channel, request: { run: string; round: number }, tensors: Float32Array[]): Promise<EvaluateReply> {
+  private async evaluate(channel: Channel, request: z.infer<typeof EvaluateRequest>, tensors: Float32Array[]): Promise<{ body: EvaluateReply; tensors?: Float32Array[] }> {
     const state = this.state(channel, request.run);
     const evaluate = state.data.evaluate;
-    if (!evaluate || evaluate.rows === 0 || !evaluate.y) return { metrics: null };
+    if (!evaluate || evaluate.rows === 0 || !evaluate.y) return { body: { metrics: null } };
     this.authority.admitEvaluation(state.grant, request.round);
+    const client = request.secagg ? state.secagg.client(request.round, 'evaluate') : undefined;
+    if (client && request.secagg) client.receiveShares(request.secagg.ciphertexts);
     const outputs = await state.session.predict(this.globalWeights(tensors), 'evaluate');
     const metrics = metricsFor(state.alignment.target, evaluate.y, outputs, evaluate.rows);
-    // The owner follows its own full figures; the hub gets them under the disclosure rules.
+    // The owner follows its own full figures; the hub gets them under the disclosure rules, and
+    // with others evaluating, this party's tables only inside the secure sum.
     this.ports.activity?.({ kind: 'evaluated', run: request.run, project: state.grant.project.id, round: request.round, metrics });
-    const sent = discloseMetrics(metrics, state.grant.project.minCellCount);
-    this.disclose(state.grant, describeMetrics(request.round, sent));
-    return { metrics: sent };
+    const disclosed = discloseMetrics(metrics, state.grant.project.minCellCount);
+    const sent = client ? withoutTables(disclosed) : disclosed;
+    this.disclose(state.grant, describeMetrics(request.round, sent, client !== undefined));
+    if (!client) return { body: { metrics: sent } };
+    const { masked } = client.maskUpdate(tableVector(metrics), 1, []);
+    return { body: { metrics: sent }, tensors: [new Float32Array(masked.buffer, masked.byteOffset, masked.length)] };
   }
 
   private async finish(channel: Channel, request: FinishRequest, tensors: Float32Array[]): Promise<FinishReply> {

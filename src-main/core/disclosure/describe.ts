@@ -29,10 +29,13 @@ export function describeProtection(privacy: Privacy): string {
   return parts.join('; ');
 }
 
-/** The metrics, and which of them were withheld under the disclosure rules. */
-export function describeMetrics(round: number, metrics: Metrics): Disclosed {
+/**
+ * The metrics, and which of them were withheld under the disclosure rules (or, `tablesSummed`,
+ * sent only inside the secure sum of every party's tables).
+ */
+export function describeMetrics(round: number, metrics: Metrics, tablesSummed = false): Disclosed {
   const withheld: string[] = [];
-  for (const [key, value] of Object.entries(metrics)) if (value === null) withheld.push(key === 'confusion' ? 'confusion matrix' : key);
-  if (metrics.kind === 'binary' && !metrics.scoreHistogram) withheld.push('score histogram');
-  return { what: 'metrics', round, rows: metrics.n, withheld };
+  for (const [key, value] of Object.entries(metrics)) if (value === null && !(tablesSummed && key === 'confusion')) withheld.push(key === 'confusion' ? 'confusion matrix' : key);
+  if (metrics.kind === 'binary' && !metrics.scoreHistogram && !tablesSummed) withheld.push('score histogram');
+  return { what: 'metrics', round, rows: metrics.n, withheld, ...(tablesSummed ? { tablesSummed: true } : {}) };
 }

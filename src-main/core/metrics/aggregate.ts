@@ -7,7 +7,9 @@
 //   its disclosure rules, to within its merged runs), defined even when a party holds one class
 //   (without histograms, the n-weighted mean of the parties' values, nulls skipped);
 // - a table a party withheld (a cell of 1..k-1 rows) is left out of the pooled table, and the
-//   aggregate says over how many rows the table was pooled (tableRows);
+//   aggregate says over how many rows the table was pooled (tableRows); when the parties summed
+//   their tables securely (two or more evaluate), the pooled tables are exact and no party's own
+//   table was ever sent;
 // - R² is not decomposable from what is sent: the n-weighted mean of the parties' values;
 // - rmse = sqrt(aggregate mse).
 import type {
@@ -21,13 +23,18 @@ import { CohortError } from '../../contract/errors';
 import { rankingFromHistogram } from './binary';
 import { binaryRates, multiclassRates } from './confusion';
 import { SCORE_BINS, type ScoreHistogram } from '../../contract/metrics';
+import type { PooledTables } from './tables';
 
 export interface PartyMetrics {
   party: string;
   metrics: Metrics;
 }
 
-export function aggregateMetrics(parts: ReadonlyArray<PartyMetrics>): AggregatedMetrics {
+/**
+ * `pooled`: the parties' tables summed securely (the TTP never saw one party's); without it,
+ * the tables the parties sent are summed here.
+ */
+export function aggregateMetrics(parts: ReadonlyArray<PartyMetrics>, pooled?: PooledTables): AggregatedMetrics {
   const first = parts[0];
   if (first === undefined) throw new CohortError('BAD_INPUT', 'cannot aggregate the metrics of no party');
   const parties = new Map<string, Metrics>();
@@ -46,10 +53,10 @@ export function aggregateMetrics(parts: ReadonlyArray<PartyMetrics>): Aggregated
   let aggregate: Metrics;
   switch (first.metrics.kind) {
     case 'binary':
-      aggregate = aggregateBinary(parts.map(({ metrics }) => metrics as BinaryMetrics));
+      aggregate = aggregateBinary(parts.map(({ metrics }) => metrics as BinaryMetrics), pooled?.kind === 'binary' ? pooled : undefined);
       break;
     case 'multiclass':
-      aggregate = aggregateMulticlass(parts as ReadonlyArray<{ party: string; metrics: MulticlassMetrics }>);
+      aggregate = aggregateMulticlass(parts as ReadonlyArray<{ party: string; metrics: MulticlassMetrics }>, pooled?.kind === 'multiclass' ? pooled : undefined);
       break;
     case 'regression':
       aggregate = aggregateRegression(parts.map(({ metrics }) => metrics as RegressionMetrics));
@@ -75,33 +82,39 @@ function totalRows(items: ReadonlyArray<{ n: number }>): number {
   return items.reduce((sum, item) => sum + item.n, 0);
 }
 
-function aggregateBinary(items: readonly BinaryMetrics[]): BinaryMetrics {
+function aggregateBinary(items: readonly BinaryMetrics[], pooled?: Extract<PooledTables, { kind: 'binary' }>): BinaryMetrics {
   // Tables a party withheld under its disclosure rules are left out of the pooled table.
-  const withTables = items.filter((item) => item.confusion !== null);
-  const confusion = { tp: 0, fp: 0, tn: 0, fn: 0 };
-  for (const { confusion: c } of withTables) {
-    confusion.tp += c!.tp;
-    confusion.fp += c!.fp;
-    confusion.tn += c!.tn;
-    confusion.fn += c!.fn;
+  const withTables = pooled ? items : items.filter((item) => item.confusion !== null);
+  const confusion = pooled ? { ...pooled.confusion } : { tp: 0, fp: 0, tn: 0, fn: 0 };
+  if (!pooled) {
+    for (const { confusion: c } of withTables) {
+      confusion.tp += c!.tp;
+      confusion.fp += c!.fp;
+      confusion.tn += c!.tn;
+      confusion.fn += c!.fn;
+    }
   }
   const n = totalRows(items);
   const tableRows = totalRows(withTables);
-  const pooled = withTables.length > 0;
+  const hasTable = withTables.length > 0;
   const rates = binaryRates(confusion);
   const aggregate: BinaryMetrics = {
     kind: 'binary',
     n,
-    accuracy: pooled ? rates.accuracy : null,
-    precision: pooled ? rates.precision : null,
-    recall: pooled ? rates.recall : null,
-    f1: pooled ? rates.f1 : null,
+    accuracy: hasTable ? rates.accuracy : null,
+    precision: hasTable ? rates.precision : null,
+    recall: hasTable ? rates.recall : null,
+    f1: hasTable ? rates.f1 : null,
     rocAuc: weightedMean(items, (m) => m.rocAuc),
     prAuc: weightedMean(items, (m) => m.prAuc),
     logLoss: weightedMean(items, (m) => m.logLoss)!,
-    confusion: pooled ? confusion : null,
-    ...(pooled && tableRows !== n ? { tableRows } : {}),
+    confusion: hasTable ? confusion : null,
+    ...(hasTable && tableRows !== n ? { tableRows } : {}),
   };
+  if (pooled) {
+    Object.assign(aggregate, rankingFromHistogram(pooled.histogram), { scoreHistogram: pooled.histogram });
+    return aggregate;
+  }
   const withHistograms = items.filter((item) => item.scoreHistogram);
   if (withHistograms.length > 0) {
     const histogram: ScoreHistogram = { positive: new Array<number>(SCORE_BINS).fill(0), negative: new Array<number>(SCORE_BINS).fill(0) };
@@ -115,10 +128,10 @@ function aggregateBinary(items: readonly BinaryMetrics[]): BinaryMetrics {
   return aggregate;
 }
 
-function aggregateMulticlass(parts: ReadonlyArray<{ party: string; metrics: MulticlassMetrics }>): MulticlassMetrics {
+function aggregateMulticlass(parts: ReadonlyArray<{ party: string; metrics: MulticlassMetrics }>, pooled?: Extract<PooledTables, { kind: 'multiclass' }>): MulticlassMetrics {
   const labels = parts[0]!.metrics.labels;
   const k = labels.length;
-  const confusion = Array.from({ length: k }, () => new Array<number>(k).fill(0));
+  const confusion = pooled ? pooled.confusion.map((row) => [...row]) : Array.from({ length: k }, () => new Array<number>(k).fill(0));
   for (const { party, metrics } of parts) {
     if (metrics.labels.length !== k || metrics.labels.some((label, index) => label !== labels[index])) {
       throw new CohortError(
@@ -127,14 +140,14 @@ function aggregateMulticlass(parts: ReadonlyArray<{ party: string; metrics: Mult
         { party },
       );
     }
-    if (metrics.confusion === null) continue;
+    if (metrics.confusion === null || pooled) continue;
     if (metrics.confusion.length !== k || metrics.confusion.some((row) => row.length !== k)) {
       throw new CohortError('BAD_INPUT', `party "${party}" reported a confusion matrix that is not ${k} x ${k}`, { party });
     }
     metrics.confusion.forEach((row, t) => row.forEach((cell, p) => (confusion[t]![p]! += cell)));
   }
   const items = parts.map(({ metrics }) => metrics);
-  const withTables = items.filter((item) => item.confusion !== null);
+  const withTables = pooled ? items : items.filter((item) => item.confusion !== null);
   const n = totalRows(items);
   const tableRows = totalRows(withTables);
   const logLoss = weightedMean(items, (m) => m.logLoss)!;

@@ -5,7 +5,7 @@ import type { Algorithm, Hyperparameters } from '../../contract/records';
 import { firstNonFinite } from './aggregate';
 import { fitConfigFor } from './fit-config';
 import { sampleClients } from './sampling';
-import type { AggregateOutcome, Failure, FitConfig, FitInstruction, FitResult, Strategy } from './types';
+import type { AggregateOutcome, Failure, FitConfig, FitInstruction, FitResult, Strategy, StrategyState } from './types';
 
 /**
  * A reason to refuse the round. It does not name the round: the caller knows it and adds it
@@ -30,6 +30,22 @@ export abstract class BaseStrategy implements Strategy {
   fitConfig(round: number): FitConfig {
     return fitConfigFor(this.h, round);
   }
+
+  /** The strategy's buffers and numbers; FedAvg and FedProx keep none. */
+  state(): StrategyState {
+    return { algorithm: this.algorithm, buffers: this.saveBuffers(), values: {} };
+  }
+
+  restore(state: StrategyState): void {
+    if (state.algorithm !== this.algorithm) throw new Error(`a ${state.algorithm} state cannot be restored into ${this.algorithm}`);
+    this.loadBuffers(state.buffers);
+  }
+
+  protected saveBuffers(): Record<string, Float64Array> {
+    return {};
+  }
+
+  protected loadBuffers(_buffers: Record<string, Float64Array>): void {}
 
   configureFit(round: number, available: readonly string[]): FitInstruction[] {
     const { fractionFit, minClients, seed } = this.h;

@@ -20,6 +20,15 @@ export class FedAvgM extends BaseStrategy {
   /** Where the next round's velocity is written before it is committed (no allocation per round). */
   private spare: Float64Array | null = null;
 
+  protected override saveBuffers(): Record<string, Float64Array> {
+    return this.velocity ? { velocity: Float64Array.from(this.velocity) } : {};
+  }
+
+  protected override loadBuffers(buffers: Record<string, Float64Array>): void {
+    this.velocity = buffers['velocity'] ? Float64Array.from(buffers['velocity']) : null;
+    this.spare = null;
+  }
+
   protected combine(
     current: Float32Array,
     updates: readonly Float32Array[],

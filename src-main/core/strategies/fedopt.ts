@@ -30,6 +30,17 @@ export abstract class FedOpt extends BaseStrategy {
   /** v_t from v_{t-1} and Delta_t^2, per the algorithm. */
   protected abstract secondMoment(previous: number, deltaSquared: number): number;
 
+  protected override saveBuffers(): Record<string, Float64Array> {
+    return this.m && this.v ? { m: Float64Array.from(this.m), v: Float64Array.from(this.v) } : {};
+  }
+
+  protected override loadBuffers(buffers: Record<string, Float64Array>): void {
+    this.m = buffers['m'] ? Float64Array.from(buffers['m']) : null;
+    this.v = buffers['v'] ? Float64Array.from(buffers['v']) : null;
+    this.nextM = null;
+    this.nextV = null;
+  }
+
   protected combine(
     current: Float32Array,
     updates: readonly Float32Array[],

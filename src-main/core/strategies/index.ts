@@ -18,6 +18,7 @@ export type {
   FitInstruction,
   FitResult,
   Strategy,
+  StrategyState,
 } from './types';
 export { difference, firstNonFinite, l2Distance, l2Norm, weightedAverage, weightedAverage64 } from './aggregate';
 export type { Vector } from './aggregate';

@@ -41,8 +41,21 @@ export interface Failure {
 
 export type AggregateOutcome = { ok: true; weights: Float32Array } | { ok: false; reason: string };
 
+/**
+ * Everything a strategy carries from round to round (server momentum, optimiser moments), to be
+ * saved with a run's checkpoint and restored on resume: buffers by name, and plain numbers.
+ */
+export interface StrategyState {
+  algorithm: Algorithm;
+  buffers: Record<string, Float64Array>;
+  values: Record<string, number>;
+}
+
 export interface Strategy {
   readonly algorithm: Algorithm;
+  state(): StrategyState;
+  /** Restores a saved state (refused when it is another algorithm's). */
+  restore(state: StrategyState): void;
   /** Which of the available clients train this round, with what config. Deterministic for (seed, round, available). */
   configureFit(round: number, available: readonly string[]): FitInstruction[];
   /**

@@ -8,6 +8,8 @@ import type { Metrics } from '../../../src-main/contract/metrics';
 import { Hyperparameters, type Experiment, type Project, type Run } from '../../../src-main/contract/records';
 import type { RoundRecord, RunEvent, RunResult } from '../../../src-main/contract/results';
 import { declareProfile } from '../../../src-main/core/data/declare';
+import { tableVector, withoutTables } from '../../../src-main/core/metrics/tables';
+import { SecAggClient, type SecAggRound } from '../../../src-main/core/privacy/secagg';
 import { TableProfiler } from '../../../src-main/core/data/profile';
 import { missingMatcher } from '../../../src-main/core/data/values';
 import type { Channel, ModelPort, RunContext, RunRepository, RunStatusPatch } from '../../../src-main/engines/ports';
@@ -55,6 +57,7 @@ class FakeWorker implements Channel {
   readonly closed: Promise<{ reason: string }>;
   isOpen = true;
   finished: Float32Array | undefined;
+  private secagg: SecAggClient | undefined;
   private close_: (reason: { reason: string }) => void = () => undefined;
 
   constructor(
@@ -87,8 +90,26 @@ class FakeWorker implements Channel {
         const reply: FitReply = { numExamples: 3, loss: 0.5, seconds: 0.01 };
         return { body: reply, tensors: [weights] };
       }
-      case GRID.evaluate:
-        return { body: { metrics: binary(this.behaviour.loss?.(Number(body['round'])) ?? 0.5) }, tensors: [] };
+      case GRID.secaggAdvertise: {
+        const setup = body as unknown as SecAggRound;
+        this.secagg = new SecAggClient({ ...setup, parties: [...setup.parties].sort() }, this.label);
+        return { body: { ...this.secagg.advertisement(), signature: 'A'.repeat(86) }, tensors: [] };
+      }
+      case GRID.secaggShare: {
+        const keys = Object.fromEntries(Object.entries(body['keys'] as Record<string, Record<string, string>>).map(([party, { signature: _s, ...keys }]) => [party, keys]));
+        return { body: { ciphertexts: await this.secagg!.shareKeys(keys as never) }, tensors: [] };
+      }
+      case GRID.secaggUnmask:
+        return { body: { shares: this.secagg!.unmaskShares(body['survivors'] as string[], body['dropped'] as string[]) }, tensors: [] };
+      case GRID.evaluate: {
+        const metrics = binary(this.behaviour.loss?.(Number(body['round'])) ?? 0.5);
+        const secagg = body['secagg'] as { ciphertexts: Record<string, string> } | undefined;
+        if (!secagg) return { body: { metrics }, tensors: [] };
+        // Two or more parties evaluate: the tables travel only inside a secure sum.
+        this.secagg!.receiveShares(secagg.ciphertexts);
+        const { masked } = this.secagg!.maskUpdate(tableVector(metrics), 1, []);
+        return { body: { metrics: withoutTables(metrics) }, tensors: [new Float32Array(masked.buffer, masked.byteOffset, masked.length)] };
+      }
       case GRID.finish:
         this.finished = Float32Array.from(tensors[0]!);
         return { body: { predictedRows: null }, tensors: [] };

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Privacy } from '../../../src-main/contract/records';
 import { addGaussianNoise, centralNoiseStd, clipToNorm, l2Norm, partyMechanism } from '../../../src-main/core/privacy/dp';
 import { decodeFixedPoint, encodeFixedPoint, fixedPointFor } from '../../../src-main/core/privacy/secagg/fixed-point';
-import { privateMean } from '../../../src-main/engines/private-mean';
+import { noisyMean as privateMean } from '../../../src-main/engines/pipelines/central-dp';
 
 function moments(values: ArrayLike<number>): { mean: number; std: number } {
   let sum = 0;

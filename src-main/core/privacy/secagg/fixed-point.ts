@@ -21,6 +21,15 @@ export function fixedPointFor(parties: number): FixedPoint {
 }
 
 /**
+ * The encoding for a sum of counts (evaluation tables) over `parties`: whole numbers, one
+ * fractional bit, and a range of 2^29 / parties per party's cell, so the sum never wraps.
+ */
+export function countsFixedPoint(parties: number): FixedPoint {
+  if (!Number.isInteger(parties) || parties < 1 || parties > 255) throw new RangeError(`parties must be an integer in 1..255, not ${parties}`);
+  return { fractionalBits: 1, range: Math.floor(2 ** 29 / parties) };
+}
+
+/**
  * Encodes `scale * values[i]` (then `extra`, if given, as one more element) into a new ring
  * vector; returns it with the number of values clamped to the range.
  */

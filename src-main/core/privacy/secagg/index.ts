@@ -1,5 +1,5 @@
 export { SecAggClient } from './client';
 export { SecAggServer } from './server';
-export { decodeFixedPoint, fixedPointFor, type FixedPoint } from './fixed-point';
+export { countsFixedPoint, decodeFixedPoint, encodeFixedPoint, fixedPointFor, type FixedPoint } from './fixed-point';
 export { secAggThreshold, SecAggError, type Advertisement, type SecAggRound } from './round';
 export { advertisementBytes, type KeyContext } from './signed-keys';

@@ -9,11 +9,13 @@ export interface KeyContext {
   hubKey: string;
   run: string;
   round: number;
+  /** A round's updates, or an evaluation's tables. */
+  purpose: string;
 }
 
 /** The bytes a party signs for its advertisement. */
 export function advertisementBytes(context: KeyContext, party: string, advertisement: Advertisement): Buffer {
   return Buffer.from(
-    ['cohort secure-aggregation keys v1', context.hubKey, context.run, String(context.round), party, advertisement.encryptionKey, advertisement.maskKey, advertisement.selfMaskCommitment].join('\u0000'),
+    ['cohort secure-aggregation keys v1', context.hubKey, context.run, String(context.round), context.purpose, party, advertisement.encryptionKey, advertisement.maskKey, advertisement.selfMaskCommitment].join('\u0000'),
   );
 }

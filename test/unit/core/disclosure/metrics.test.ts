@@ -6,6 +6,7 @@ import { binaryMetrics } from '../../../../src-main/core/metrics/binary';
 import { multiclassMetrics } from '../../../../src-main/core/metrics/multiclass';
 import { aggregateMetrics } from '../../../../src-main/core/metrics/aggregate';
 import { coarsenCounts, discloseMetrics } from '../../../../src-main/core/disclosure/metrics';
+import { tableVector, withoutTables } from '../../../../src-main/core/metrics/tables';
 
 function binary(labels: number[], scores: number[]) {
   return binaryMetrics(Float32Array.from(labels), Float32Array.from(scores));
@@ -100,5 +101,20 @@ describe('metrics under the minimum cell count', () => {
     expect(sent.perClass['b']!.precision).toBeNull(); // one false alarm
     expect(sent.accuracy).toBeNull();
     expect(Metrics.parse(sent)).toBeTruthy();
+  });
+});
+
+describe('metrics whose tables travel in a secure sum', () => {
+  it('still withhold the rates a small cell enters, though the table itself is summed', () => {
+    // 49 right, 3 wrong: accuracy would give the wrong count away.
+    const labels = [...Array(9).fill(1), ...Array(43).fill(0)];
+    const scores = labels.map((label, i) => (i < 2 ? 1 - label : label ? 0.9 : 0.1) * 0.98 + 0.01);
+    scores[20] = 0.8; // one false alarm
+    const sent = withoutTables(discloseMetrics(binary(labels, scores), 5)) as BinaryMetrics;
+    expect(sent.confusion).toBeNull();
+    expect(sent.scoreHistogram).toBeUndefined();
+    expect(sent.accuracy).toBeNull();
+    expect(sent.rocAuc).not.toBeNull();
+    expect(tableVector(binary(labels, scores)).slice(0, 4)).toEqual(Float64Array.from([7, 1, 42, 2]));
   });
 });

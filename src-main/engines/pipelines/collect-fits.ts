@@ -1,0 +1,42 @@
+// A round's fits sent to the sampled parties at once, each with the global weights, and their
+// replies collected: the local weights of those that trained, a failure for each that did not.
+import { FitReply, GRID } from '../../contract/grid';
+import type { PartyRound } from '../../contract/results';
+import type { Failure, FitInstruction, FitResult } from '../../core/strategies/types';
+import { failureReasonOf } from '../run/dispatcher';
+import type { PipelineHost, TrainedParty } from './update-pipeline';
+
+export interface CollectedFits {
+  results: FitResult[];
+  failures: Failure[];
+  parties: Record<string, PartyRound>;
+  trained: TrainedParty[];
+}
+
+export async function collectFits(host: PipelineHost, round: number, instructions: readonly FitInstruction[], global: Float32Array): Promise<CollectedFits> {
+  const configs = new Map(instructions.map((instruction) => [instruction.clientId, instruction.config]));
+  const outcomes = await host.pool.dispatcher.dispatch([...configs.keys()], 'training', async (party) => {
+    const channel = host.pool.channelOf(party);
+    if (!channel?.isOpen) throw Object.assign(new Error('not connected'), { name: 'PeerClosedError' });
+    const { body, tensors } = await channel.request(GRID.fit, { run: host.run, config: configs.get(party)! }, { schema: FitReply, tensors: [global], timeoutMs: host.timeoutMs() });
+    const [local] = tensors;
+    if (!local || tensors.length !== 1) throw new Error('replied without exactly one weights tensor');
+    host.activity(party, 'trained', round);
+    return { body, local };
+  });
+  const collected: CollectedFits = { results: [], failures: [], parties: {}, trained: [] };
+  for (const [party, outcome] of outcomes) {
+    if (outcome.kind === 'ok') {
+      const { body, local } = outcome.value;
+      collected.results.push({ clientId: party, weights: local, numExamples: body.numExamples, loss: body.loss });
+      collected.trained.push({ party, loss: body.loss, numExamples: body.numExamples, seconds: body.seconds });
+      collected.parties[party] = { ok: true, loss: body.loss, numExamples: body.numExamples, seconds: body.seconds };
+    } else {
+      const failure: Failure = { clientId: party, reason: failureReasonOf(outcome.kind), message: outcome.message };
+      collected.failures.push(failure);
+      collected.parties[party] = { ok: false, reason: failure.reason, message: failure.message };
+      host.failed(round, failure);
+    }
+  }
+  return collected;
+}

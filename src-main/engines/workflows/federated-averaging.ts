@@ -1,0 +1,304 @@
+// The federated-averaging workflow (FedAvg, FedProx, FedAvgM, FedAdam, FedYogi, FedAdagrad,
+// SCAFFOLD and the robust aggregators are its strategies):
+//   aligning   each party declares its schema and aggregates; the TTP aligns the features and
+//              each party prepares its data with them (resumed: the saved alignment)
+//   training   rounds: sample, train through the update pipeline (plain, central DP or secure
+//              aggregation), aggregate with the strategy, evaluate the global model, keep the
+//              best round, checkpoint
+//   evaluating the final global model's metrics
+//   exporting  workers save the global and their local model and predict locally; the TTP
+//              saves the global model with its alignment, hyperparameters and metrics
+import type { Alignment } from '../../contract/data';
+import { FinishReply, GRID } from '../../contract/grid';
+import type { AggregatedMetrics } from '../../contract/metrics';
+import type { PrivacyReport, RoundRecord } from '../../contract/results';
+import { alignFeatures } from '../../core/alignment/align';
+import { outputCountOf } from '../../core/alignment/encode';
+import { RdpAccountant } from '../../core/privacy/rdp-accountant';
+import { createStrategy } from '../../core/strategies';
+import type { FitInstruction, Strategy } from '../../core/strategies/types';
+import { evaluationLoss } from '../evaluation';
+import type { ModelShape } from '../ports';
+import { pipelineFor, type UpdatePipeline } from '../pipelines/update-pipeline';
+import { RunFailed } from '../run/cancellation';
+import { CHECKPOINT_VERSION, type Checkpoint } from '../run/journal';
+import type { RunSession, Workflow, WorkflowReport } from '../run/run-session';
+import { evaluateGlobal } from './evaluate-global';
+
+interface Best {
+  loss: number;
+  round: number;
+  weights: Float32Array;
+  evaluation: AggregatedMetrics;
+}
+
+export class FederatedAveraging implements Workflow {
+  readonly name = 'federated-averaging';
+  private alignment: Alignment | undefined;
+  private shape: ModelShape | undefined;
+  private parameterCount = 0;
+  private evaluation: AggregatedMetrics | null = null;
+  private stoppedEarly: WorkflowReport['stoppedEarly'] = null;
+  private globalModel: string | null = null;
+  private strategy: Strategy | undefined;
+  private pipeline: UpdatePipeline | undefined;
+  private accountant = new RdpAccountant();
+  private stoppedByBudget = false;
+  private best: Best | undefined;
+  private lastEvaluation: AggregatedMetrics | null = null;
+  private session!: RunSession;
+
+  async run(session: RunSession, from: Checkpoint | null): Promise<void> {
+    this.session = session;
+    this.strategy = createStrategy(session.hyperparameters);
+    if (from) this.restore(from);
+    await session.setStatus('aligning');
+    const initial = await this.align(from);
+    await session.setStatus('training');
+    const weights = await this.train(initial, from ? from.round + 1 : 1);
+    await session.setStatus('evaluating');
+    this.evaluation ??= await this.evaluate(weights, session.round);
+    await session.setStatus('exporting');
+    this.globalModel = await this.export(weights);
+  }
+
+  report(): WorkflowReport {
+    return {
+      evaluation: this.evaluation,
+      stoppedEarly: this.stoppedEarly,
+      globalModel: this.globalModel,
+      features: this.alignment?.features ?? [],
+      alignmentFingerprint: this.alignment?.fingerprint ?? null,
+      parameterCount: this.parameterCount,
+      privacy: this.privacyReport(),
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+
+  /** Declarations, the alignment (or the saved one), preparation: the initial (or saved) weights. */
+  private async align(from: Checkpoint | null): Promise<Float32Array> {
+    const { session } = this;
+    const { project } = session.context;
+    const declared = await session.pool.declare();
+    if (from) {
+      this.alignment = from.alignment;
+    } else {
+      const { alignment, report } = alignFeatures(
+        [...declared.values()].map((reply) => reply.declaration),
+        { targetColumn: project.targetColumn, task: project.task, positiveClass: project.positiveClass, alignment: project.alignment },
+      );
+      for (const warning of report.warnings) session.deps.log.warn(warning.message, { run: session.runId });
+      if (!alignment) throw new RunFailed(`feature alignment failed: ${report.errors.map((issue) => issue.message).join('; ')}`);
+      this.alignment = alignment;
+      this.shape = { inputSize: alignment.features.length, outputSize: outputCountOf(alignment), target: alignment.target.kind };
+    }
+    for (const [party, reply] of declared) {
+      if (!reply.tags.evaluate) session.deps.log.info('party has no evaluate data', { run: session.runId, party });
+    }
+    await session.pool.prepare(this.alignment, [...declared.keys()]);
+    if (from) return from.weights;
+    const init = await session.deps.models.initialWeights(session.context.experiment.model, this.shape!, session.hyperparameters.seed);
+    this.parameterCount = init.parameterCount;
+    return init.weights;
+  }
+
+  private async train(initial: Float32Array, firstRound: number): Promise<Float32Array> {
+    const { session } = this;
+    const { rounds, evaluateEvery, earlyStopping, privacy } = session.hyperparameters;
+    this.pipeline = pipelineFor({
+      run: session.runId,
+      pool: session.pool,
+      strategy: this.strategy!,
+      privacy,
+      cancellation: session.cancellation,
+      timeoutMs: () => session.timeoutMs(),
+      activity: (party, activity, round, message) => session.party(party, activity, round, message),
+      failed: (round, failure) => session.pool.dropout(failure.clientId, round, `${failure.reason}: ${failure.message}`),
+      leftAfterMasking: (party, round, message) => session.pool.dropout(party, round, `left after sending its masked update (which still counts): ${message}`),
+      warn: (message, fields) => session.deps.log.warn(message, fields),
+    });
+    let weights = initial;
+    for (let round = firstRound; round <= rounds; round += 1) {
+      session.cancellation.check();
+      const started = performance.now();
+      const available = await session.pool.available(this.alignment!);
+      const instructions = this.strategy!.configureFit(round, available);
+      session.pool.requireEnough(instructions.length, `were available for round ${round}`);
+      if (this.budgetSpentBy(round, instructions)) break;
+      const training = await this.pipeline.train(round, instructions, weights);
+      session.cancellation.check();
+      if (!training.outcome.ok) throw new RunFailed(`round ${round}: ${training.outcome.reason}`);
+      weights = training.outcome.weights;
+
+      const record: RoundRecord = { round, trainLoss: weightedLoss(training.trained), seconds: 0, parties: training.parties };
+      if (privacy.dp !== 'off') {
+        this.accountant.step(this.samplingRate(instructions.length), privacy.noiseMultiplier);
+        record.privacy = { epsilon: this.accountant.epsilon(privacy.delta), delta: privacy.delta };
+      }
+      const evaluateNow = round === rounds || (evaluateEvery > 0 && round % evaluateEvery === 0) || earlyStopping !== null;
+      if (evaluateNow) {
+        const evaluation = await this.evaluate(weights, round);
+        if (evaluation) {
+          record.evaluate = evaluation;
+          this.lastEvaluation = evaluation;
+        }
+      }
+      record.seconds = (performance.now() - started) / 1000;
+      let stop = false;
+      if (earlyStopping && record.evaluate) {
+        const loss = evaluationLoss(record.evaluate.aggregate);
+        if (!this.best || loss < this.best.loss - earlyStopping.minDelta) {
+          this.best = { loss, round, weights, evaluation: record.evaluate };
+        } else if (round - this.best.round >= earlyStopping.patience) {
+          session.deps.log.info('early stopping', { run: session.runId, round, bestRound: this.best.round });
+          this.stoppedEarly = { round, bestRound: this.best.round };
+          stop = true;
+        }
+      }
+      const current = weights;
+      await session.completeRound(record, () => this.checkpoint(current, round));
+      if (stop) break;
+    }
+    // Early stopping and the privacy budget keep the best model so far.
+    if (this.best) {
+      this.evaluation = this.best.evaluation;
+      return this.best.weights;
+    }
+    this.evaluation = this.stoppedByBudget ? (session.history.at(-1)?.evaluate ?? null) : this.lastEvaluation;
+    return weights;
+  }
+
+  private evaluate(weights: Float32Array, round: number): Promise<AggregatedMetrics | null> {
+    const { session } = this;
+    return evaluateGlobal(
+      {
+        run: session.runId,
+        pool: session.pool,
+        target: this.alignment!.target,
+        cancellation: session.cancellation,
+        timeoutMs: () => session.timeoutMs(),
+        activity: (party, activity, r, message) => session.party(party, activity, r, message),
+        dropout: (party, r, reason) => session.pool.dropout(party, r, reason),
+        log: session.deps.log,
+      },
+      weights,
+      round,
+    );
+  }
+
+  private async export(weights: Float32Array): Promise<string> {
+    const { session } = this;
+    const { experiment, project, run } = session.context;
+    const metadata = {
+      run: run.id,
+      experiment: experiment.id,
+      project: project.id,
+      algorithm: session.hyperparameters.algorithm,
+      hyperparameters: session.hyperparameters,
+      features: this.alignment!.features,
+    };
+    const outcomes = await session.pool.dispatcher.dispatch(session.pool.preparedParties(), 'exporting', async (party) => {
+      const { body } = await session.pool.channelOf(party)!.request(GRID.finish, { run: run.id, metadata }, { schema: FinishReply, tensors: [weights], timeoutMs: session.timeoutMs() });
+      return body;
+    });
+    for (const [party, outcome] of outcomes) {
+      if (outcome.kind === 'ok') session.party(party, 'done', session.round);
+      else session.pool.dropout(party, session.round, `exporting failed: ${outcome.message}`);
+    }
+    return session.deps.models.saveGlobal(run.id, experiment.model, this.shape!, weights, { ...metadata, alignment: this.alignment, metrics: this.evaluation });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Privacy accounting
+
+  /**
+   * The sampling rate of the round for the accountant: the parties sampled out of those taking
+   * part in the run (1 when every participant trains every round, the cross-silo case).
+   */
+  private samplingRate(sampled: number): number {
+    return Math.min(1, sampled / Math.max(1, this.session.pool.everPrepared().length));
+  }
+
+  /** True when the next round would spend more than the target epsilon: training stops before it. */
+  private budgetSpentBy(round: number, instructions: readonly FitInstruction[]): boolean {
+    const { privacy } = this.session.hyperparameters;
+    if (privacy.dp === 'off' || privacy.targetEpsilon === null) return false;
+    const next = this.accountant.epsilonAfter(this.samplingRate(instructions.length), privacy.noiseMultiplier, 1, privacy.delta);
+    if (next <= privacy.targetEpsilon) return false;
+    if (round === 1) {
+      throw new RunFailed(
+        `one round already spends epsilon ${next.toFixed(2)} (delta ${privacy.delta}), more than the target ${privacy.targetEpsilon}: ` +
+          'raise the noise multiplier or the target epsilon',
+      );
+    }
+    this.stoppedByBudget = true;
+    this.session.deps.log.info('privacy budget reached: training stops', { run: this.session.runId, round, epsilon: this.accountant.epsilon(privacy.delta), next });
+    return true;
+  }
+
+  private privacyReport(): PrivacyReport {
+    const { privacy } = this.session?.hyperparameters ?? { privacy: undefined };
+    if (!privacy) return { secureAggregation: false, dp: 'off', clip: null, noiseMultiplier: null, epsilon: null, delta: null, targetEpsilon: null, stoppedByBudget: false, quantization: null };
+    const dp = privacy.dp !== 'off';
+    return {
+      secureAggregation: privacy.secureAggregation,
+      dp: privacy.dp,
+      clip: dp ? privacy.clip : null,
+      noiseMultiplier: dp ? privacy.noiseMultiplier : null,
+      epsilon: dp ? this.accountant.epsilon(privacy.delta) : null,
+      delta: dp ? privacy.delta : null,
+      targetEpsilon: dp ? privacy.targetEpsilon : null,
+      stoppedByBudget: this.stoppedByBudget,
+      quantization: this.pipeline?.encoding ?? null,
+    };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Checkpoints
+
+  private checkpoint(weights: Float32Array, round: number): Checkpoint {
+    const { session } = this;
+    return {
+      version: CHECKPOINT_VERSION,
+      run: session.runId,
+      round,
+      settings: session.settings,
+      workflow: this.name,
+      startedAt: session.startedAt,
+      alignment: this.alignment!,
+      shape: this.shape!,
+      parameterCount: this.parameterCount,
+      weights,
+      strategy: this.strategy!.state(),
+      accountant: session.hyperparameters.privacy.dp === 'off' ? null : this.accountant.state(),
+      pool: session.pool.state(),
+      history: [...session.history],
+      state: {
+        stoppedByBudget: this.stoppedByBudget,
+        encoding: this.pipeline?.encoding ?? null,
+        best: this.best ? { loss: this.best.loss, round: this.best.round, evaluation: this.best.evaluation } : null,
+        lastEvaluation: this.lastEvaluation,
+      },
+      tensors: this.best ? { best: this.best.weights } : {},
+    };
+  }
+
+  private restore(from: Checkpoint): void {
+    if (from.settings !== this.session.settings) throw new RunFailed('the run was edited since its last checkpoint: start it again instead of resuming');
+    this.alignment = from.alignment;
+    this.shape = from.shape;
+    this.parameterCount = from.parameterCount;
+    this.strategy!.restore(from.strategy);
+    if (from.accountant) this.accountant = RdpAccountant.restore(from.accountant);
+    const state = from.state as { stoppedByBudget?: boolean; best?: { loss: number; round: number; evaluation: AggregatedMetrics } | null; lastEvaluation?: AggregatedMetrics | null };
+    this.stoppedByBudget = state.stoppedByBudget ?? false;
+    this.lastEvaluation = state.lastEvaluation ?? null;
+    if (state.best && from.tensors['best']) this.best = { ...state.best, weights: from.tensors['best'] };
+  }
+}
+
+function weightedLoss(results: ReadonlyArray<{ loss: number; numExamples: number }>): number {
+  const examples = results.reduce((total, result) => total + result.numExamples, 0);
+  return examples === 0 ? Number.NaN : results.reduce((total, result) => total + result.loss * result.numExamples, 0) / examples;
+}
