@@ -31,6 +31,14 @@ export class AdminClient {
     return (await this.peer.request(ADMIN.cancel, { run }, { schema: RunResult, timeoutMs: 120_000 })).body;
   }
 
+  async stop(run: string): Promise<RunResult> {
+    return (await this.peer.request(ADMIN.stop, { run }, { schema: RunResult, timeoutMs: 120_000 })).body;
+  }
+
+  async resume(run: string): Promise<void> {
+    await this.peer.request(ADMIN.resume, { run }, { schema: Ack });
+  }
+
   async status(run: string) {
     return (await this.peer.request(ADMIN.status, { run }, { schema: RunStatusReply })).body;
   }

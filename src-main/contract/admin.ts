@@ -7,6 +7,9 @@ import { RunResult } from './results';
 export const ADMIN = {
   start: 'admin.start',
   cancel: 'admin.cancel',
+  /** Stops a run so that it can be resumed from its last checkpoint. */
+  stop: 'admin.stop',
+  resume: 'admin.resume',
   status: 'admin.status',
   wait: 'admin.wait',
   subscribe: 'admin.subscribe',

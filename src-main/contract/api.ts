@@ -217,6 +217,9 @@ export const COMMANDS = {
   'runs.get': command(ById, RunDetail),
   'runs.start': command(ById, Run),
   'runs.cancel': command(ById, RunResult),
+  /** Stops a run so that it can be resumed later from its last completed round. */
+  'runs.stop': command(ById, RunResult),
+  'runs.resume': command(ById, Run),
   /** Copies the run's global model (TF.js format) into a folder. */
   'runs.exportModel': command(z.strictObject({ id: Id, directory: z.string().min(1) }), z.strictObject({ directory: z.string(), files: z.array(z.string()) })),
 

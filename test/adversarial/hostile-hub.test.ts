@@ -145,25 +145,25 @@ describe('a modified hub against a real worker', () => {
   });
 
   it('trains no more rounds and evaluates no more often than approved', async () => {
-    const p = plan('budget', PROJECT, { rounds: 2, evaluateEvery: 0 });
+    const p = plan('budget', PROJECT, { rounds: 4, evaluateEvery: 0 });
     const { alignment } = await approvedAndDeclared(p);
     await calls.prepare(p, alignment);
     const weights = logregWeights(alignment);
     // Evaluating weights before any round was trained: refused.
     expect(await refusal(calls.evaluate(p, 1, weights))).toMatchObject({ code: 'INSTRUCTION_REFUSED' });
-    await calls.fit(p, 1, weights);
-    await calls.fit(p, 2, weights);
-    expect(await refusal(calls.fit(p, 3, weights))).toMatchObject({ code: 'BUDGET_SPENT' });
+    for (let round = 1; round <= 4; round += 1) await calls.fit(p, round, weights);
+    expect(await refusal(calls.fit(p, 5, weights))).toMatchObject({ code: 'BUDGET_SPENT' });
+    // Going back further than a resumed hub could need: refused.
     expect(await refusal(calls.fit(p, 1, weights))).toMatchObject({ code: 'INSTRUCTION_REFUSED' });
     // Redoing the last round (a hub restarted) is allowed a few times, then refused.
     const redone = [];
-    for (let attempt = 0; attempt < 6; attempt += 1) redone.push(await refusal(calls.fit(p, 2, weights)));
+    for (let attempt = 0; attempt < 6; attempt += 1) redone.push(await refusal(calls.fit(p, 4, weights)));
     expect(redone.filter((outcome) => outcome === undefined)).toHaveLength(3);
     expect(redone.at(-1)).toMatchObject({ code: 'BUDGET_SPENT' });
     // One evaluation for the only scheduled one, one at the end, three redone: then no more,
     // however the weights are chosen (a constant prediction swept to probe the labels).
     const outcomes = [];
-    for (let sweep = 0; sweep < 8; sweep += 1) outcomes.push(await refusal(calls.evaluate(p, 2, logregWeights(alignment, sweep / 8 - 0.5))));
+    for (let sweep = 0; sweep < 8; sweep += 1) outcomes.push(await refusal(calls.evaluate(p, 4, logregWeights(alignment, sweep / 8 - 0.5))));
     expect(outcomes.filter((outcome) => outcome === undefined)).toHaveLength(5);
     expect(outcomes.at(-1)).toMatchObject({ code: 'BUDGET_SPENT' });
     await calls.teardown(p);

@@ -34,6 +34,8 @@ type OrchestratorCommands =
   | 'runs.get'
   | 'runs.start'
   | 'runs.cancel'
+  | 'runs.stop'
+  | 'runs.resume'
   | 'runs.exportModel'
   | 'participants.list'
   | 'invitations.list'
@@ -150,6 +152,16 @@ export function orchestratorHandlers(hub: Hub, dataDir: string, changed: (what: 
       const result = await hub.engine.cancel(id);
       changed('runs');
       return result;
+    },
+    'runs.stop': async ({ id }) => {
+      const result = await hub.engine.stop(id);
+      changed('runs');
+      return result;
+    },
+    'runs.resume': async ({ id }) => {
+      await hub.engine.resume(id);
+      changed('runs');
+      return store.get('runs', id);
     },
     'runs.exportModel': async ({ id, directory }) => {
       const source = join(runFolder(dataDir, id), 'global-model');

@@ -30,7 +30,8 @@ import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files'
 import { identityView, type HubContact } from '../trust/hub-contact';
 import { admitParty, screenParty, snapshotsFor } from './invitations';
 import { HubModelPort } from './model-port';
-import { failInterruptedRuns } from './recovery';
+import { recoverInterruptedRuns } from './recovery';
+import { FileRunJournal } from '../../store/run-journal';
 
 export const HUB_INFO_FILE = 'hub.json';
 
@@ -83,8 +84,10 @@ const HUB_IDENTITY = { id: 'hub', name: 'Cohort hub' };
 export async function startHub(options: HubOptions): Promise<Hub> {
   const log = options.log ?? silentLog;
   const store = await MetadataStore.open(options.dataDir);
-  const interrupted = await failInterruptedRuns(store);
-  if (interrupted.length > 0) log.warn('runs interrupted by the last shutdown were marked failed', { runs: interrupted.join(', ') });
+  const journal = new FileRunJournal(options.dataDir);
+  const recovered = await recoverInterruptedRuns(store, journal);
+  if (recovered.interrupted.length > 0) log.warn('runs interrupted by the last shutdown can be resumed', { runs: recovered.interrupted.join(', ') });
+  if (recovered.failed.length > 0) log.warn('runs interrupted before their first checkpoint were marked failed', { runs: recovered.failed.join(', ') });
   const runs = new StoreRunRepository(store, options.dataDir);
   const models = new HubModelPort(options.dataDir);
   const identity = await ensureSigningIdentity(options.dataDir);
@@ -134,6 +137,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     {
       runs,
       models,
+      journal,
       log,
       dialer: {
         reach: async (participant) => {
@@ -276,6 +280,11 @@ function serveAdmin(peer: Peer, engine: TtpEngine, runs: StoreRunRepository, sto
     return { body: Ack.parse({ ok: true }) };
   });
   peer.handle(ADMIN.cancel, RunRef, async ({ run }) => ({ body: RunResult.parse(await engine.cancel(run)) }));
+  peer.handle(ADMIN.stop, RunRef, async ({ run }) => ({ body: RunResult.parse(await engine.stop(run)) }));
+  peer.handle(ADMIN.resume, RunRef, async ({ run }) => {
+    await engine.resume(run);
+    return { body: Ack.parse({ ok: true }) };
+  });
   peer.handle(ADMIN.wait, RunRef, async ({ run }) => {
     const result = engine.isActive(run) ? await engine.wait(run) : await runs.result(run);
     if (!result) throw Object.assign(new Error(`run "${run}" has not run yet`), { code: 'NOT_FOUND' });

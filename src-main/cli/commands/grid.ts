@@ -178,7 +178,7 @@ function parseHostPort(value: string): { host: string; port: number } {
 }
 
 export function runCommand(): Command {
-  const command = new Command('run').description('runs: define them, then start, watch and cancel them on a running hub');
+  const command = new Command('run').description('runs: define them, then start, watch, stop, resume and cancel them on a running hub');
   runRecordCommands(command);
 
   command
@@ -207,6 +207,38 @@ export function runCommand(): Command {
     .option('--json', 'print the result as JSON')
     .action((run: string, flags: { dataDir: string; json?: boolean }) =>
       withAdmin(flags.dataDir, async (admin) => finish(await watch(admin, run), flags.json)),
+    );
+
+  command
+    .command('resume')
+    .description('continue an interrupted run (stopped, or its hub stopped) from its last completed round')
+    .argument('<run>')
+    .option('--data-dir <dir>', "the orchestrator's data directory", defaultDataDir())
+    .option('--watch', 'show progress until the run ends')
+    .option('--json', 'with --watch: print the result as JSON')
+    .action((run: string, flags: { dataDir: string; watch?: boolean; json?: boolean }) =>
+      withAdmin(flags.dataDir, async (admin) => {
+        if (flags.watch) {
+          finish(await watch(admin, run, () => admin.resume(run)), flags.json);
+        } else {
+          await admin.resume(run);
+          console.log(`${style.ok('✓')} run ${style.heading(run)} resumed; follow it with: cohort run watch ${run}`);
+        }
+      }),
+    );
+
+  command
+    .command('stop')
+    .description('stop a running run after its current step, keeping its checkpoints: resume it later with `cohort run resume`')
+    .argument('<run>')
+    .option('--data-dir <dir>', "the orchestrator's data directory", defaultDataDir())
+    .option('--json', 'print the result as JSON')
+    .action((run: string, flags: { dataDir: string; json?: boolean }) =>
+      withAdmin(flags.dataDir, async (admin) => {
+        const result = await admin.stop(run);
+        if (flags.json) printJson(result);
+        else console.log(`${style.ok('✓')} run ${style.heading(run)} ${result.status} after round ${result.rounds.length}; resume it with: cohort run resume ${run}`);
+      }),
     );
 
   command

@@ -57,7 +57,6 @@ export class RunSession {
   private started: string;
   private persistedAt = Number.NEGATIVE_INFINITY;
   private journalWrite: Promise<void> = Promise.resolve();
-  private pendingCheckpoint: Checkpoint | undefined;
 
   constructor(
     readonly context: RunContext,
@@ -179,7 +178,7 @@ export class RunSession {
     this.round = record.round;
     this.history.push(record);
     const last = record.round === this.hyperparameters.rounds;
-    this.checkpoint(checkpoint());
+    await this.checkpoint(checkpoint());
     await this.persistProgress(last);
     this.deps.emit({ kind: 'round', run: this.runId, rounds: this.hyperparameters.rounds, record });
   }
@@ -193,24 +192,14 @@ export class RunSession {
   }
 
   /**
-   * Writes a checkpoint without holding the round up: one write at a time, and while one is
-   * under way only the newest waits (rounds of a small model take milliseconds; a resume
-   * starts from the last one written).
+   * Writes a checkpoint while the next round trains: a round waits only for the previous
+   * round's checkpoint, so a resume never starts more than one round before the round that
+   * was interrupted (a participant redoes at most two rounds, within its redo allowance).
    */
-  private checkpoint(checkpoint: Checkpoint): void {
-    const idle = this.pendingCheckpoint === undefined;
-    this.pendingCheckpoint = checkpoint;
-    if (!idle) return;
-    this.journalWrite = this.journalWrite.then(async () => {
-      while (this.pendingCheckpoint) {
-        const next = this.pendingCheckpoint;
-        try {
-          await this.deps.journal.save(next);
-        } catch (error) {
-          this.deps.log.warn('could not write the run journal', { run: this.runId, round: next.round, error: (error as Error).message });
-        }
-        if (this.pendingCheckpoint === next) this.pendingCheckpoint = undefined;
-      }
+  private async checkpoint(checkpoint: Checkpoint): Promise<void> {
+    await this.journalWrite;
+    this.journalWrite = this.deps.journal.save(checkpoint).catch((error: Error) => {
+      this.deps.log.warn('could not write the run journal', { run: this.runId, round: checkpoint.round, error: error.message });
     });
   }
 

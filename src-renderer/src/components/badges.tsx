@@ -12,6 +12,7 @@ const RUN_COLORS: Record<RunStatus, string> = {
   completed: 'green',
   failed: 'red',
   cancelled: 'orange',
+  interrupted: 'grape',
 };
 
 const RUN_LABELS: Record<RunStatus, string> = {
@@ -25,6 +26,7 @@ const RUN_LABELS: Record<RunStatus, string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  interrupted: 'Paused: can resume',
 };
 
 export function RunStatusBadge({ status }: { status: RunStatus }) {
