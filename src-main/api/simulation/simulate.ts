@@ -2,7 +2,6 @@
 // OS processes talking over 127.0.0.1, exactly as on separate machines; this process only sets
 // up their stores, starts the run through the hub's admin endpoint and reads the result.
 import { existsSync, statSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -20,13 +19,11 @@ import { runFolder } from '../../store/run-repository';
 import { alignPartyFolders, findPartyFolders, inferTask } from '../local-alignment';
 import { StoreDataPort, runDir } from '../worker/data-port';
 import { StoreOwnerPort } from '../worker/owner-records';
-import { createInvitation } from '../hub/invitations';
-import { ensureSigningIdentity } from '../trust/identity-key';
-import { ensureTlsMaterial } from '../trust/tls-files';
 import type { BaselineKind, Baselines } from './baselines';
 import type * as BaselinesModuleNamespace from './baselines';
 
 type BaselinesModule = typeof BaselinesModuleNamespace;
+import { launchFederation } from './federation';
 import { ProcessGroup } from './processes';
 import { splitCsvIntoParties } from './split-csv';
 import { prepareWorkspace, SIMULATION_IDS } from './workspace';
@@ -109,36 +106,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   let result: RunResult;
   let baselines: Promise<Baselines | undefined> = Promise.resolve(undefined);
   try {
-    // The hub and every worker start at once (the workers retry until the hub listens). The
-    // hub's certificate and identity are made first, so each party can be sent a real
-    // invitation to join with, pinning them, as a participant would be.
-    const port = await freePort();
-    const url = `wss://127.0.0.1:${port}`;
-    const contact = {
-      url,
-      certificate: (await ensureTlsMaterial(setup.hubDir, { commonName: 'Cohort hub' })).fingerprint,
-      key: (await ensureSigningIdentity(setup.hubDir)).publicKeyText,
-    };
-    const hubStore = await MetadataStore.open(setup.hubDir);
-    const hub = processes.spawn('hub', [
-      'hub',
-      '--port',
-      String(port),
-      '--json',
-      '--data-dir',
-      setup.hubDir,
-      '--participant-wait',
-      String((options.participantWaitMs ?? 60_000) / 1000),
-    ]);
-    const workers: Record<string, number> = {};
-    for (const party of setup.parties) {
-      const { code } = await createInvitation(hubStore, contact, { collaborationId: SIMULATION_IDS.collaboration, note: `simulated party ${party.name}` });
-      // Every party belongs to whoever runs the simulation: its runs need no separate approval.
-      const worker = processes.spawn(party.name, ['worker', '--join', code, '--data-dir', party.dataDir, '--id', party.name, '--approve-all']);
-      workers[party.name] = worker.child.pid!;
-    }
-    options.onProcesses?.({ hub: hub.child.pid!, workers });
-    await hub.firstLine;
+    const federation = await launchFederation(setup, processes, options.participantWaitMs === undefined ? {} : { participantWaitMs: options.participantWaitMs });
+    options.onProcesses?.({ hub: federation.hub.child.pid!, workers: Object.fromEntries(Object.entries(federation.workers).map(([name, worker]) => [name, worker.child.pid!])) });
     admin = await AdminClient.connect(setup.hubDir);
     if (options.onEvent) await admin.subscribe(options.onEvent, SIMULATION_IDS.run);
     await admin.start(SIMULATION_IDS.run);
@@ -221,19 +190,6 @@ async function computeBaselinesFor(
   }
   return module.computeBaselines(options.baselines ?? [], alignment, options.model, options.hyperparameters, prepared);
 }
-
-/** A port free on 127.0.0.1 now (the hub binds it a moment later). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /** The party folders: `data` itself, or the CSV split into `workspace/data`. */
 async function partyData(options: SimulationOptions, workspace: string): Promise<string> {
   let isFile: boolean;
