@@ -78,7 +78,12 @@ export async function modelSpecFrom(flags: ModelFlags): Promise<ModelSpec> {
 
 export function addHyperparameterOptions(command: Command): Command {
   return command
-    .addOption(new Option('--algorithm <name>', 'aggregation strategy').choices(Algorithm.options))
+    .addOption(
+      new Option(
+        '--algorithm <name>',
+        'aggregation strategy: fedavg (average of the updates), fedprox (keeps local models near the global one), fedavgm / fedadam / fedyogi / fedadagrad (server optimisers), scaffold (corrects local drift), fedmedian / trimmedmean / krum / multikrum (robust to faulty or poisoned updates)',
+      ).choices(Algorithm.options),
+    )
     .option('--rounds <n>', 'federated rounds', integer('a whole number >= 1', 1))
     .option('--epochs <n>', 'local epochs per round', integer('a whole number >= 1', 1))
     .option('--batch-size <n>', 'local mini-batch size', integer('a whole number >= 1', 1))
@@ -92,6 +97,9 @@ export function addHyperparameterOptions(command: Command): Command {
     .option('--server-momentum <beta1>', 'server momentum / beta1', nonNegative)
     .option('--beta2 <beta2>', 'server beta2 (fedadam, fedyogi)', nonNegative)
     .option('--tau <tau>', 'server adaptivity (fedadam, fedyogi, fedadagrad)', positive)
+    .option('--trim-beta <beta>', 'trimmedmean: share of updates dropped from each end, per weight (default 0.2)', nonNegative)
+    .option('--byzantine <f>', 'krum, multikrum: faulty participants to tolerate (default 1)', integer())
+    .option('--norm-bound <B>', "bound each update's L2 norm (by the TTP, or by each party under secure aggregation)", positive)
     .option('--fraction-fit <f>', 'fraction of participants sampled each round', positive)
     .option('--min-clients <k>', 'least participants that must reply each round', integer('a whole number >= 1', 1))
     .option('--round-timeout <seconds>', 'give up on a participant after this long in a round', positive)
@@ -121,6 +129,9 @@ export interface HyperparameterFlags {
   serverMomentum?: number;
   beta2?: number;
   tau?: number;
+  trimBeta?: number;
+  byzantine?: number;
+  normBound?: number;
   fractionFit?: number;
   minClients?: number;
   roundTimeout?: number;
@@ -152,6 +163,9 @@ export function hyperparametersFrom(flags: HyperparameterFlags, defaults: Partia
     serverMomentum: flags.serverMomentum,
     beta2: flags.beta2,
     tau: flags.tau,
+    trimBeta: flags.trimBeta,
+    byzantine: flags.byzantine,
+    normBound: flags.normBound,
     fractionFit: flags.fractionFit,
     minClients: flags.minClients,
     roundTimeoutSeconds: flags.roundTimeout,

@@ -100,7 +100,22 @@ export const Experiment = z.strictObject({
   ...timestamps,
 });
 
-export const Algorithm = z.enum(['fedavg', 'fedprox', 'fedavgm', 'fedadam', 'fedyogi', 'fedadagrad']);
+export const Algorithm = z.enum([
+  'fedavg',
+  'fedprox',
+  'fedavgm',
+  'fedadam',
+  'fedyogi',
+  'fedadagrad',
+  'scaffold',
+  'fedmedian',
+  'trimmedmean',
+  'krum',
+  'multikrum',
+]);
+
+/** The strategies that need every party's own update: they cannot run on sums alone. */
+export const ROBUST_ALGORITHMS: ReadonlySet<string> = new Set(['fedmedian', 'trimmedmean', 'krum', 'multikrum']);
 export const Optimizer = z.enum(['sgd', 'adam', 'rmsprop']);
 export const Loss = z.enum(['auto', 'binaryCrossentropy', 'categoricalCrossentropy', 'mse', 'mae']);
 
@@ -125,7 +140,8 @@ export const Privacy = z.strictObject({
   path: ['noiseMultiplier'],
 });
 
-export const Hyperparameters = z.strictObject({
+/** The fields of a run's hyperparameters, each with its default (for forms and partial updates). */
+export const HyperparameterFields = z.strictObject({
   algorithm: Algorithm.default('fedavg'),
   rounds: z.int().min(1).max(100_000).default(10),
   epochs: z.int().min(1).max(10_000).default(1),
@@ -156,6 +172,26 @@ export const Hyperparameters = z.strictObject({
     .nullable()
     .default(null),
   privacy: Privacy.prefault({}),
+  /** Trimmed mean: the share of updates dropped from each end, per coordinate. */
+  trimBeta: z.number().min(0).lt(0.5).default(0.2),
+  /** Krum and Multi-Krum: how many faulty participants to tolerate. */
+  byzantine: z.int().min(0).max(1_000).default(1),
+  /** Each update's L2 norm is bounded by this (by the TTP, or by each party under secure aggregation); null: no bound. */
+  normBound: z.number().positive().max(1e6).nullable().default(null),
+});
+
+/** A run's hyperparameters: the fields, and the combinations that are refused. */
+export const Hyperparameters = HyperparameterFields.superRefine((h, ctx) => {
+  if (ROBUST_ALGORITHMS.has(h.algorithm)) {
+    if (h.privacy.secureAggregation) {
+      ctx.addIssue({ code: 'custom', path: ['algorithm'], message: `${h.algorithm} compares each participant's own update, which secure aggregation hides: turn secure aggregation off, or use FedAvg with a norm bound` });
+    } else if (h.privacy.dp === 'central') {
+      ctx.addIssue({ code: 'custom', path: ['algorithm'], message: `${h.algorithm} with central differential privacy is refused: the noise is calibrated for the mean of the updates; use local differential privacy, or FedAvg` });
+    }
+  }
+  if (h.algorithm === 'scaffold' && h.optimizer !== 'sgd') {
+    ctx.addIssue({ code: 'custom', path: ['optimizer'], message: 'SCAFFOLD corrects plain SGD steps: set the optimizer to sgd' });
+  }
 });
 
 /** Where a run is in its life; stored, so its status is always visible. */

@@ -76,6 +76,8 @@ export interface WorkerPorts {
   log: Log;
   /** Told of everything this worker does for a run, for its owner to follow. */
   activity?: (event: WorkerActivity) => void;
+  /** Tests and benchmarks only: changes the local weights before they leave (a poisoned party). */
+  tamper?: (global: Float32Array, local: Float32Array) => Float32Array;
   /** Told what each reply to the hub disclosed, for the owner's record of what left. */
   disclosed?: (event: { project: string; run: string; disclosed: Disclosed }) => void;
 }
@@ -242,10 +244,12 @@ export class WorkerEngine {
     const client = request.secagg ? state.secagg.client(config.round, 'fit') : undefined;
     if (client && request.secagg) client.receiveShares(request.secagg.ciphertexts);
     const received = this.globalWeights(tensors);
-    const plain = privacy.dp === 'off' && !client;
+    // (A norm bound is then applied by the hub.) A tampering test worker needs the global weights after training.
+    const plain = privacy.dp === 'off' && !client && !this.ports.tamper;
     // The training thread may take the tensor's memory: keep a copy when the update is needed.
     const global = plain ? received : Float32Array.from(received);
-    const result = await state.session.fit(received, { ...config, loss: state.hyperparameters.loss });
+    const trained = await state.session.fit(received, { ...config, loss: state.hyperparameters.loss });
+    const result = this.ports.tamper ? { ...trained, weights: this.ports.tamper(global, trained.weights) } : trained;
     state.local = result.weights;
     this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
@@ -259,6 +263,8 @@ export class WorkerEngine {
     const update = new Float64Array(global.length);
     for (let index = 0; index < update.length; index += 1) update[index] = result.weights[index]! - global[index]!;
     if (mechanism.clip !== null) clipToNorm(update, mechanism.clip);
+    // Under secure aggregation the hub cannot bound the update's norm: this party does.
+    if (client && state.hyperparameters.normBound !== null) clipToNorm(update, state.hyperparameters.normBound);
     addGaussianNoise(update, mechanism.noiseStd);
     if (client && request.secagg) {
       const weight = mechanism.weighting === 'uniform' ? 1 : Math.min(1, result.numExamples / request.secagg.totalExamples);

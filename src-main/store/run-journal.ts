@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { Alignment } from '../contract/data';
 import { Algorithm } from '../contract/records';
 import { Dropout, RoundRecord } from '../contract/results';
-import { CHECKPOINT_VERSION, type Checkpoint, type RunJournal } from '../engines/run/journal';
+import type { Checkpoint, RunJournal } from '../engines/run/journal';
 import { runFolder } from './run-repository';
 
 /** How many checkpoints each run keeps. */
@@ -23,7 +23,7 @@ const TensorEntry = z.strictObject({
 });
 
 const StoredCheckpoint = z.strictObject({
-  version: z.literal(CHECKPOINT_VERSION),
+  version: z.literal(1),
   run: z.string().min(1),
   round: z.int().min(0),
   settings: z.string().regex(/^[0-9a-f]{64}$/),

@@ -2,7 +2,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { Hyperparameters } from '../../src-main/contract/records';
+import { HyperparameterFields, Hyperparameters } from '../../src-main/contract/records';
 import { ExperimentPage } from '../../src-renderer/src/pages/orchestrator/ExperimentPage';
 import { checkNumber, DEFAULTS, LIMITS } from '../../src-renderer/src/pages/orchestrator/run-form';
 import { CurrentPath } from './location';
@@ -243,7 +243,7 @@ describe('new run form', () => {
 describe('hyperparameter limits', () => {
   it('are the contract’s, bounds included or excluded as it says', () => {
     for (const [name, limits] of Object.entries(LIMITS)) {
-      const schema = name === 'patience' || name === 'minDelta' ? null : Hyperparameters.shape[name as keyof typeof Hyperparameters.shape];
+      const schema = name === 'patience' || name === 'minDelta' ? null : HyperparameterFields.shape[name as keyof typeof HyperparameterFields.shape];
       if (!schema) continue;
       for (const value of [limits.min, limits.max, limits.min - 1, limits.max + 1, (limits.min + limits.max) / 2]) {
         expect(checkNumber(value, limits) === null, `${name} = ${value}`).toBe(schema.safeParse(value).success);

@@ -23,8 +23,8 @@ export interface Federation {
 
 export interface FederationOptions {
   participantWaitMs?: number;
-  /** Extra arguments for every worker (the hub's run decides the rest). */
-  workerArgs?: string[];
+  /** Extra arguments for a party's worker (tests: a poisoned party). */
+  workerArgs?: (party: string) => string[];
 }
 
 export async function launchFederation(setup: Workspace, processes: ProcessGroup, options: FederationOptions = {}): Promise<Federation> {
@@ -46,7 +46,7 @@ export async function launchFederation(setup: Workspace, processes: ProcessGroup
   for (const party of setup.parties) {
     const { code } = await createInvitation(hubStore, contact, { collaborationId: SIMULATION_IDS.collaboration, note: `simulated party ${party.name}` });
     // Every party belongs to whoever runs the simulation: its runs need no separate approval.
-    workers[party.name] = processes.spawn(party.name, ['worker', '--join', code, '--data-dir', party.dataDir, '--id', party.name, '--approve-all', ...(options.workerArgs ?? [])]);
+    workers[party.name] = processes.spawn(party.name, ['worker', '--join', code, '--data-dir', party.dataDir, '--id', party.name, '--approve-all', ...(options.workerArgs?.(party.name) ?? [])]);
   }
   await hub.firstLine;
   return {

@@ -47,6 +47,8 @@ export interface SimulationOptions {
   /** Called with the worker processes' pids once they run (tests kill one). */
   onProcesses?: (pids: { hub: number; workers: Record<string, number> }) => void;
   maxFileBytes?: number;
+  /** Tests and the robustness benchmark only: this party's worker sends poisoned updates (`scale:-10`, `noise:1`). */
+  poison?: { party: string; spec: string };
 }
 
 export interface SimulationResult {
@@ -106,7 +108,11 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   let result: RunResult;
   let baselines: Promise<Baselines | undefined> = Promise.resolve(undefined);
   try {
-    const federation = await launchFederation(setup, processes, options.participantWaitMs === undefined ? {} : { participantWaitMs: options.participantWaitMs });
+    const poison = options.poison;
+    const federation = await launchFederation(setup, processes, {
+      ...(options.participantWaitMs === undefined ? {} : { participantWaitMs: options.participantWaitMs }),
+      ...(poison ? { workerArgs: (party: string) => (party === poison.party ? ['--test-poison', poison.spec] : []) } : {}),
+    });
     options.onProcesses?.({ hub: federation.hub.child.pid!, workers: Object.fromEntries(Object.entries(federation.workers).map(([name, worker]) => [name, worker.child.pid!])) });
     admin = await AdminClient.connect(setup.hubDir);
     if (options.onEvent) await admin.subscribe(options.onEvent, SIMULATION_IDS.run);

@@ -53,6 +53,8 @@ export interface WorkerOptions {
   activity?: (event: WorkerActivity) => void;
   /** Told when the set of hubs or their connection state changes. */
   onConnectionChange?: () => void;
+  /** Tests and benchmarks only: changes this worker's local weights before they leave (a poisoned party). */
+  tamper?: (global: Float32Array, local: Float32Array) => Float32Array;
   log?: Log;
 }
 
@@ -108,6 +110,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     artifacts,
     consent: options.consent ?? new StoredConsent(store),
     owner: new StoreOwnerPort(store),
+    ...(options.tamper ? { tamper: options.tamper } : {}),
     sign: (data) => signBytes(identity, data),
     disclosed: ({ project, run, disclosed }) =>
       connections.security.record({ kind: 'disclosure', direction: 'outbound', peer: 'hub', what: disclosed.what, bytes: 0, outcome: 'sent', run, project, disclosed }),

@@ -1,5 +1,5 @@
 // `cohort hub`, `cohort worker` and the run controls (`run start | watch | cancel`).
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { AdminClient } from '../../api/admin-client';
 import { defaultDataDir } from '../../api/app-paths';
 import { startHub } from '../../api/hub/hub-service';
@@ -81,6 +81,7 @@ interface WorkerFlags {
   name?: string;
   organisation?: string;
   approveAll?: boolean;
+  testPoison?: string;
 }
 
 export function workerCommand(): Command {
@@ -96,6 +97,8 @@ export function workerCommand(): Command {
     .option('--name <name>', 'display name')
     .option('--organisation <name>', 'organisation')
     .option('--approve-all', 'approve every run without asking (only for machines whose owner runs the whole federation, such as simulations)')
+    // Tests and the robustness benchmark only: this worker sends poisoned updates.
+    .addOption(new Option('--test-poison <kind>', 'scale:FACTOR (the update times FACTOR) or noise:STD').hideHelp())
     // `cohort worker approve X --data-dir D`: options after a subcommand are the subcommand's.
     .enablePositionalOptions()
     .action(async (flags: WorkerFlags) => {
@@ -126,6 +129,7 @@ export function workerCommand(): Command {
         party,
         hubs: known,
         consent,
+        ...(flags.testPoison ? { tamper: poisonOf(flags.testPoison) } : {}),
         ...(listen
           ? { listen: { ...listen, trustedHubKeys: flags.trustHub ?? [], ...(flags.tlsCert && flags.tlsKey ? { certificate: { certPath: flags.tlsCert, keyPath: flags.tlsKey } } : {}) } }
           : {}),
@@ -284,4 +288,21 @@ function finish(result: RunResult, json: boolean | undefined): void {
   if (result.status !== 'completed') {
     throw new CohortError('RUN_FAILED', `run ${result.run} ${result.status}${result.error ? `: ${result.error}` : ''}`);
   }
+}
+
+/** A test-only tampering of this worker's updates: `scale:-10` or `noise:1`. */
+function poisonOf(spec: string): (global: Float32Array, local: Float32Array) => Float32Array {
+  const match = /^(scale|noise):(-?\d+(?:\.\d+)?)$/.exec(spec);
+  if (!match) throw new CohortError('BAD_INPUT', `--test-poison: expected scale:FACTOR or noise:STD, not "${spec}"`);
+  const value = Number(match[2]);
+  if (match[1] === 'scale') return (global, local) => Float32Array.from(local, (weight, index) => global[index]! + value * (weight - global[index]!));
+  let state = 12345;
+  const gaussian = () => {
+    state = (state * 48271) % 2147483647;
+    const u = state / 2147483647;
+    state = (state * 48271) % 2147483647;
+    const v = state / 2147483647;
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  };
+  return (_global, local) => Float32Array.from(local, (weight) => weight + value * gaussian());
 }

@@ -3,6 +3,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { simulate, type SimulationResult } from '../../api/simulation/simulate';
 import type { BaselineKind } from '../../api/simulation/baselines';
+import { CohortError } from '../../contract/errors';
 import type { Metrics } from '../../contract/metrics';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, integer, modelSpecFrom, nonNegative, positive, type HyperparameterFlags, type ModelFlags } from '../flags';
 import { formatNumber, printJson, style } from '../output';
@@ -10,6 +11,7 @@ import { RunProgressView } from '../progress';
 import { metricsTable } from '../results';
 
 interface SimulateFlags extends HyperparameterFlags, ModelFlags {
+  testPoison?: string;
   data: string;
   target: string;
   task: 'auto' | 'classify' | 'regress';
@@ -46,6 +48,8 @@ export function simulateCommand(): Command {
     .addOption(new Option('--columns <policy>', 'columns only some parties hold').choices(['union', 'intersection']).default('union'))
     .option('--missing-indicators', 'add 0/1 features marking missing numeric values')
     .option('--workspace <dir>', 'where stores, models and logs go (default: a new temporary folder)')
+    // The robustness benchmark only: PARTY=scale:FACTOR or PARTY=noise:STD makes that party send poisoned updates.
+    .addOption(new Option('--test-poison <party=kind>').hideHelp())
     .option('--json', 'print exactly one JSON document on stdout');
   addModelOptions(command);
   addHyperparameterOptions(command);
@@ -71,6 +75,7 @@ export function simulateCommand(): Command {
           ? {}
           : { split: { parties: flags.parties, mode: flags.split, alpha: flags.alpha, evaluateFraction: flags.evaluateFraction } }),
         ...(flags.workspace ? { workspace: flags.workspace } : {}),
+        ...(flags.testPoison ? { poison: poisonFlag(flags.testPoison) } : {}),
         ...(view ? { onEvent: (event) => view.handle(event) } : {}),
       });
       view?.stop();
@@ -113,4 +118,10 @@ function printSimulation(result: SimulationResult): void {
   }
   console.log(style.dim(`workspace: ${result.artifacts.workspace}`));
   console.log(style.dim(`global model: ${result.artifacts.globalModel ?? '-'}`));
+}
+
+function poisonFlag(value: string): { party: string; spec: string } {
+  const [party, spec] = value.split('=');
+  if (!party || !spec) throw new CohortError('BAD_INPUT', `--test-poison: expected PARTY=scale:FACTOR or PARTY=noise:STD, not "${value}"`);
+  return { party, spec };
 }

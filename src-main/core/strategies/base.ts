@@ -18,6 +18,7 @@ const LISTED_FAILURES = 10;
 
 export abstract class BaseStrategy implements Strategy {
   abstract readonly algorithm: Algorithm;
+  readonly needsIndividualUpdates: boolean = false;
   protected readonly h: Readonly<Hyperparameters>;
   /** Weights this strategy returned, all checked finite (the next round's `current`). */
   private readonly produced = new WeakSet<Float32Array>();
@@ -87,6 +88,7 @@ export abstract class BaseStrategy implements Strategy {
     contributors: readonly string[],
     failures: readonly Failure[],
   ): AggregateOutcome {
+    if (this.needsIndividualUpdates) return { ok: false, reason: `${this.algorithm} needs each participant's own update, and only their mean is known` };
     // The mean stands in for each contributor's result in the checks (counts, lengths, finiteness).
     const stand = contributors.map((clientId) => ({ clientId, weights: mean, numExamples: 1, loss: 0 }));
     const problem = checkRound(current, stand, failures, this.h.minClients, this.produced.has(current));

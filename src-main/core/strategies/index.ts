@@ -8,6 +8,7 @@ import { FedAvg } from './fedavg';
 import { FedAvgM } from './fedavgm';
 import { FedProx } from './fedprox';
 import { FedYogi } from './fedyogi';
+import { FedMedian, Krum, MultiKrum, TrimmedMean } from './robust';
 import type { Strategy } from './types';
 
 export type {
@@ -25,7 +26,7 @@ export type { Vector } from './aggregate';
 export { mulberry32 } from '../stats/random';
 export { roundSeed, sampleClients, sampleSize } from './sampling';
 export type { SamplingOptions } from './sampling';
-export { FedAdagrad, FedAdam, FedAvg, FedAvgM, FedProx, FedYogi };
+export { FedAdagrad, FedAdam, FedAvg, FedAvgM, FedMedian, FedProx, FedYogi, Krum, MultiKrum, TrimmedMean };
 
 const STRATEGIES: Record<Algorithm, new (h: Hyperparameters) => Strategy> = {
   fedavg: FedAvg,
@@ -34,6 +35,11 @@ const STRATEGIES: Record<Algorithm, new (h: Hyperparameters) => Strategy> = {
   fedadam: FedAdam,
   fedyogi: FedYogi,
   fedadagrad: FedAdagrad,
+  scaffold: FedAvg,
+  fedmedian: FedMedian,
+  trimmedmean: TrimmedMean,
+  krum: Krum,
+  multikrum: MultiKrum,
 };
 
 /**

@@ -53,6 +53,8 @@ export interface StrategyState {
 
 export interface Strategy {
   readonly algorithm: Algorithm;
+  /** Robust aggregators compare every party's own update: they cannot work on a mean alone. */
+  readonly needsIndividualUpdates: boolean;
   state(): StrategyState;
   /** Restores a saved state (refused when it is another algorithm's). */
   restore(state: StrategyState): void;

@@ -17,7 +17,9 @@ export class CentralDpPipeline implements UpdatePipeline {
     const { results, failures, parties, trained } = await collectFits(this.host, round, instructions, global);
     const wrong = results.find((result) => result.weights.length !== global.length);
     if (wrong) return { outcome: { ok: false, reason: `client ${wrong.clientId} returned ${wrong.weights.length} weights, but the model has ${global.length}` }, parties, trained };
-    const mean = noisyMean(global, results.map((result) => result.weights), this.host.privacy, instructions.length);
+    // The clip bounds each update's norm; a tighter norm bound applies on top.
+    const privacy = this.host.normBound === null ? this.host.privacy : { ...this.host.privacy, clip: Math.min(this.host.privacy.clip, this.host.normBound) };
+    const mean = noisyMean(global, results.map((result) => result.weights), privacy, instructions.length);
     return { outcome: this.host.strategy.aggregateMean(round, global, mean, results.map((result) => result.clientId), failures), parties, trained };
   }
 }

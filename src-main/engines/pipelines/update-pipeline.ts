@@ -34,6 +34,8 @@ export interface PipelineHost {
   pool: ParticipantPool;
   strategy: Strategy;
   privacy: Privacy;
+  /** The bound on each update's L2 norm (null: none); under secure aggregation the parties apply it. */
+  normBound: number | null;
   cancellation: Cancellation;
   timeoutMs(): number;
   activity(party: string, activity: PartyActivity, round: number, message?: string): void;

@@ -10,10 +10,11 @@ import type { StrategyState } from '../../core/strategies/types';
 import type { ModelShape } from '../ports';
 import type { PoolState } from './participants';
 
-export const CHECKPOINT_VERSION = 1;
+export const CHECKPOINT_VERSION = 1 as const;
 
 export interface Checkpoint {
-  version: typeof CHECKPOINT_VERSION;
+  /** The layout of checkpoints (1); another is not read. */
+  version: 1;
   run: string;
   /** The last completed round. */
   round: number;

@@ -111,6 +111,7 @@ export class FederatedAveraging implements Workflow {
       pool: session.pool,
       strategy: this.strategy!,
       privacy,
+      normBound: session.hyperparameters.normBound,
       cancellation: session.cancellation,
       timeoutMs: () => session.timeoutMs(),
       activity: (party, activity, round, message) => session.party(party, activity, round, message),

@@ -10,6 +10,11 @@ export const ALGORITHM_NAMES: Record<Algorithm, string> = {
   fedadam: 'FedAdam',
   fedyogi: 'FedYogi',
   fedadagrad: 'FedAdagrad',
+  scaffold: 'SCAFFOLD',
+  fedmedian: 'FedMedian',
+  trimmedmean: 'Trimmed mean',
+  krum: 'Krum',
+  multikrum: 'Multi-Krum',
 };
 
 const ALGORITHM_PLAIN: Record<Algorithm, string> = {
@@ -19,6 +24,11 @@ const ALGORITHM_PLAIN: Record<Algorithm, string> = {
   fedadam: 'the orchestrator combines the updates with the Adam optimiser',
   fedyogi: 'the orchestrator combines the updates with the Yogi optimiser',
   fedadagrad: 'the orchestrator combines the updates with the Adagrad optimiser',
+  scaffold: 'updates are averaged, and each hospital corrects its training for how its data differ from the others’',
+  fedmedian: 'the orchestrator takes, weight by weight, the middle value of the hospitals’ updates, so one bad update cannot pull the model',
+  trimmedmean: 'the orchestrator drops the most extreme updates, weight by weight, and averages the rest',
+  krum: 'the orchestrator keeps the one update most like the others, and ignores outliers',
+  multikrum: 'the orchestrator averages the updates most like the others, and ignores outliers',
 };
 
 export const TAG_KIND_LABELS: Record<TagKind, string> = {

@@ -5,7 +5,7 @@ import { useForm, type UseFormReturnType } from '@mantine/form';
 import { IconChevronDown, IconChevronRight, IconDeviceFloppy, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Algorithm, Privacy, Run } from '../../../../src-main/contract/records';
-import { Hyperparameters } from '../../../../src-main/contract/records';
+import { HyperparameterFields, Hyperparameters } from '../../../../src-main/contract/records';
 import { useApi } from '../../api/react';
 import { OptionCard } from '../../components/option-card';
 import { validateName } from './collaboration-form';
@@ -38,7 +38,7 @@ export type NumericField =
   | 'evaluateEvery'
   | 'seed';
 
-const SHAPE = Hyperparameters.shape;
+const SHAPE = HyperparameterFields.shape;
 const EARLY_STOPPING = unwrap(SHAPE.earlyStopping) as unknown as { shape: { patience: unknown; minDelta: unknown } };
 
 /** Defaults and limits, read from the contract. */
@@ -72,6 +72,11 @@ export const ALGORITHMS: Array<{ value: Algorithm; label: string; description: s
   { value: 'fedadam', label: 'FedAdam', description: 'The server applies Adam to the averaged update: a step size per weight.' },
   { value: 'fedyogi', label: 'FedYogi', description: 'Like FedAdam with a more cautious second moment; robust when data differ.' },
   { value: 'fedadagrad', label: 'FedAdagrad', description: 'The server applies Adagrad: steps shrink as a weight’s updates add up.' },
+  { value: 'scaffold', label: 'SCAFFOLD', description: 'Each hospital corrects its local steps for how its data differ from the rest: best when data differ a lot. Needs SGD.' },
+  { value: 'fedmedian', label: 'FedMedian', description: 'The middle value of the updates, weight by weight: one faulty or poisoned hospital cannot pull the model. Not with secure aggregation.' },
+  { value: 'trimmedmean', label: 'Trimmed mean', description: 'Drops the most extreme updates, weight by weight, and averages the rest. Not with secure aggregation.' },
+  { value: 'krum', label: 'Krum', description: 'Keeps the single update most like the others, ignoring outliers. Not with secure aggregation.' },
+  { value: 'multikrum', label: 'Multi-Krum', description: 'Averages the updates most like the others, ignoring outliers. Not with secure aggregation.' },
 ];
 
 /** Which server-side settings each algorithm uses. */
@@ -82,6 +87,11 @@ const SERVER_FIELDS: Record<Algorithm, Array<'serverLearningRate' | 'serverMomen
   fedadam: ['serverLearningRate', 'serverMomentum', 'beta2', 'tau'],
   fedyogi: ['serverLearningRate', 'serverMomentum', 'beta2', 'tau'],
   fedadagrad: ['serverLearningRate', 'serverMomentum', 'tau'],
+  scaffold: ['serverLearningRate'],
+  fedmedian: [],
+  trimmedmean: [],
+  krum: [],
+  multikrum: [],
 };
 
 const OPTIMIZERS: Array<{ value: Optimizer; label: string }> = [
