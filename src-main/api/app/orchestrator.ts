@@ -10,6 +10,7 @@ import type { Hub } from '../hub/hub-service';
 import { createInvitation, revokeParticipant } from '../hub/invitations';
 import { keyFingerprint } from '../../protocol/crypto';
 import { runFolder } from '../../store/run-repository';
+import { createProject } from '../records/projects';
 import type { Handlers } from './dispatch';
 import { slugId } from './ids';
 
@@ -52,20 +53,6 @@ export function invitationView(invitation: Invitation, now = Date.now()): Comman
 export function orchestratorHandlers(hub: Hub, dataDir: string, changed: (what: 'participants' | 'invitations' | 'runs') => void): Pick<Handlers, OrchestratorCommands> {
   const { store } = hub;
 
-  /** A new project is open to everyone already in its collaboration. */
-  const registerMembers = async (project: Project) => {
-    await store.mutate((db) => {
-      const members = new Set(db.registrations.filter((registration) => registration.collaborationId === project.collaborationId).map((registration) => registration.participantId));
-      const stamp = new Date().toISOString();
-      for (const participantId of members) {
-        const id = `${participantId}.${project.id}`;
-        if (db.registrations.some((registration) => registration.id === id)) continue;
-        db.registrations.push({ id, participantId, collaborationId: project.collaborationId, projectId: project.id, role: 'participant', connection: { mode: 'dial-out' }, declaredTags: [], createdAt: stamp, updatedAt: stamp });
-      }
-    });
-    await hub.announceDefinitions();
-  };
-
   return {
     'collaborations.list': async () => store.list('collaborations'),
     'collaborations.create': async ({ id, name, description }) =>
@@ -79,12 +66,12 @@ export function orchestratorHandlers(hub: Hub, dataDir: string, changed: (what: 
 
     'projects.list': async ({ collaborationId }) => store.list('projects', collaborationId === undefined ? {} : { collaborationId }),
     'projects.create': async ({ id, alignment, ...rest }) => {
-      const project = await store.create('projects', {
+      const project = await createProject(store, {
         ...definedOnly(rest),
         id: id ?? slugId(rest.name),
         ...(alignment ? { alignment: { columns: alignment.columns ?? 'union', missingIndicators: alignment.missingIndicators ?? false } } : {}),
-      } as Parameters<typeof store.create<'projects'>>[1]);
-      await registerMembers(project);
+      } as Parameters<typeof createProject>[1]);
+      await hub.announceDefinitions();
       return project;
     },
     'projects.update': async ({ id, positiveClass, ...patch }) => {

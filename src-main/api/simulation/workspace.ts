@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import type { Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/records';
 import { registerDataTag } from '../records/data-tags';
+import { createProject } from '../records/projects';
 import { MetadataStore } from '../../store/metadata-store';
 import { exists, PARTY_FILES } from '../local-alignment';
 import { ensureSigningIdentity } from '../trust/identity-key';
@@ -48,7 +49,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     ...(options.positiveClass === undefined ? {} : { positiveClass: options.positiveClass }),
   };
   await hub.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation' });
-  await hub.create('projects', project);
+  await createProject(hub, project);
   await hub.create('experiments', { id: SIMULATION_IDS.experiment, projectId: project.id, name: 'Simulated experiment', model: options.model });
   await hub.create('runs', { id: SIMULATION_IDS.run, experimentId: SIMULATION_IDS.experiment, name: 'Simulated run', hyperparameters: options.hyperparameters });
 

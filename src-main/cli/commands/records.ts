@@ -10,6 +10,7 @@ import { CohortError } from '../../contract/errors';
 import { TagKind, Task } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
 import { registerDataTag } from '../../api/records/data-tags';
+import { createProject } from '../../api/records/projects';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
 import { collect, overridesFrom, parseKind } from '../options';
 import { printJson, style, table } from '../output';
@@ -93,7 +94,7 @@ export function projectCommand(): Command {
           missingIndicators?: boolean;
         },
       ) => {
-        const record = await (await open(flags)).create('projects', {
+        const record = await createProject(await open(flags), {
           id: flags.id ?? slugId(flags.name),
           collaborationId: flags.collab,
           name: flags.name,
