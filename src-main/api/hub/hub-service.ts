@@ -25,11 +25,13 @@ import { StoreRunRepository } from '../../store/run-repository';
 import { SecurityLog, type SecurityRecorder } from '../../store/security-log';
 import { silentLog } from '../log';
 import { ensureSigningIdentity } from '../trust/identity-key';
+import type { ConnectionLimits } from '../trust/doorkeeper';
 import { listenForParties, partyPeer, recordHandshake, type PartyConnectionOptions } from '../trust/party-connections';
 import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files';
 import { identityView, type HubContact } from '../trust/hub-contact';
 import { admitParty, screenParty, snapshotsFor } from './invitations';
 import { HubModelPort } from './model-port';
+import { NoticeLimiter, type NoticeLimits } from './notice-limits';
 import { failInterruptedRuns } from './recovery';
 
 export const HUB_INFO_FILE = 'hub.json';
@@ -51,6 +53,10 @@ export interface HubOptions {
   /** Where security events go (default: the security log in the data directory). */
   security?: SecurityRecorder;
   handshakeGuard?: HandshakeGuardOptions;
+  /** Connections still in their handshake, in total and per address (default HUB_CONNECTION_LIMITS). */
+  connectionLimits?: ConnectionLimits;
+  /** What each participant may send unasked (default NOTICE_LIMITS). */
+  noticeLimits?: NoticeLimits;
   log?: Log;
 }
 
@@ -103,24 +109,40 @@ export async function startHub(options: HubOptions): Promise<Hub> {
   };
 
   const tagListeners: Array<() => void> = [];
+  const notices = new NoticeLimiter(options.noticeLimits);
+  // One participant's declarations are stored in the order they came (the store's lock is not fair).
+  const declaring = new Map<string, Promise<void>>();
   const admitted = (peer: Peer, party: string) => {
     ttp.attach(party, peer);
-    peer.on(GRID.tags, TagsNotice, (notice) => {
-      void recordDeclaredTags(store, party, notice).then(
-        () => tagListeners.forEach((listener) => listener()),
-        (error: Error) => log.warn('could not record declared tags', { party, error: error.message }),
-      );
-    });
+    peer.on(
+      GRID.tags,
+      TagsNotice,
+      (notice) => {
+        const stored = (declaring.get(party) ?? Promise.resolve()).then(() =>
+          recordDeclaredTags(store, party, notice).then(
+            () => tagListeners.forEach((listener) => listener()),
+            (error: Error) => log.warn('could not record declared tags', { party, error: error.message }),
+          ),
+        );
+        declaring.set(party, stored);
+        void stored.then(() => {
+          if (declaring.get(party) === stored) declaring.delete(party);
+        });
+      },
+      notices.guardFor(party),
+    );
   };
 
   // Authenticates a connected party and admits it into the engine (created below; no
   // connection arrives before it is). `certificate` is the TLS certificate of this connection:
-  // the hub's own, or (when the hub dialled a listening participant) the participant's.
+  // the hub's own, or (when the hub dialled a listening participant, `expected`) the
+  // participant's; a listening participant names itself only after the hub has proved its key.
   const authenticate = async (peer: Peer, certificate: string, expected?: string): Promise<Hello> => {
     const hello = await awaitAuthentication(peer, {
       identity,
       hub: HUB_IDENTITY,
       certificate,
+      hubProvesFirst: expected !== undefined,
       screen: async (candidate) =>
         expected !== undefined && candidate.party.id !== expected ? `expected participant "${expected}", not "${candidate.party.id}"` : screenParty(store, candidate),
       admit: (candidate) => admitParty(store, candidate, HUB_IDENTITY),
@@ -168,6 +190,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     tls,
     ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}),
     ...(options.handshakeGuard ? { guard: options.handshakeGuard } : {}),
+    ...(options.connectionLimits ? { limits: options.connectionLimits } : {}),
     authenticate: async (peer) => (await authenticate(peer, tls.fingerprint)).party.id,
   });
   const publicUrl = options.publicUrl ?? parties.url;
