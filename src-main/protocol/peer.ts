@@ -15,10 +15,9 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { z } from 'zod';
 import { encodeMessage, FrameError, MessageAssembler, PROTOCOL_VERSION, type Envelope, type Message } from './frames';
-import { DEFAULT_MAX_FRAME_BYTES, formatLimit, setFrameLimit, WS_TOO_BIG } from './limits';
+import { WS_TOO_BIG } from './limits';
+import { MessageLimits } from './message-limits';
 import { MessageSeal, SealError, type SessionKeys } from './session';
-
-export { DEFAULT_MAX_FRAME_BYTES } from './limits';
 
 export interface PeerOptions {
   /** Names the peer in logs and errors. */
@@ -125,15 +124,14 @@ export class Peer {
   private readonly handlers = new Map<string, Handler>();
   private readonly listeners = new Map<string, Listener[]>();
   private readonly idPrefix = randomBytes(4).toString('hex');
-  private readonly assembler = new MessageAssembler(() => this.messageLimit());
+  private readonly assembler = new MessageAssembler(() => this.limits.bytes);
+  private readonly limits: MessageLimits;
   private nextId = 0;
   private alive = true;
   private dead = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private closeReason = '';
   private seal: MessageSeal | undefined;
-  /** The other side proved who it is (before the session is sealed, on the party's side). */
-  private otherSideProven = false;
   /** Closing for a violation: whatever else arrives is not read. */
   private shunned = false;
   private label_: string;
@@ -155,10 +153,10 @@ export class Peer {
         resolve({ code, reason: text, dead: this.dead });
       });
     });
-    if (this.restricted) setFrameLimit(socket, options.preAuthMaxMessageBytes!);
+    this.limits = new MessageLimits(socket, options.handshake ? options.preAuthMaxMessageBytes : undefined, options.maxMessageBytes);
     socket.on('error', (error: Error & { code?: string }) => {
       // ws refused a frame over the limit from its header, and closes with 1009.
-      if (error.code === WS_TOO_BIG) this.refuse(undefined, `a message over the ${formatLimit(this.messageLimit())} limit${this.restricted ? ' before authentication' : ''} (connection closed)`);
+      if (error.code === WS_TOO_BIG) this.refuse(undefined, this.limits.tooBig());
       // Otherwise 'close' follows and settles everything.
     });
     socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data, isBinary));
@@ -205,7 +203,7 @@ export class Peer {
   sealWith(keys: SessionKeys): void {
     if (this.seal) throw new Error(`the session with ${this.label_} is already sealed`);
     this.seal = new MessageSeal(keys);
-    this.liftLimits();
+    this.limits.lift();
     this.options.onSealed?.();
   }
 
@@ -215,21 +213,7 @@ export class Peer {
    * Tensor frames still wait for the seal.
    */
   otherSideAuthenticated(): void {
-    this.otherSideProven = true;
-    this.liftLimits();
-  }
-
-  /** True while the stranger limits apply: a handshake peer whose other side has not proved itself. */
-  private get restricted(): boolean {
-    return this.options.handshake !== undefined && this.options.preAuthMaxMessageBytes !== undefined && !this.seal && !this.otherSideProven;
-  }
-
-  private messageLimit(): number {
-    return this.restricted ? this.options.preAuthMaxMessageBytes! : (this.options.maxMessageBytes ?? DEFAULT_MAX_FRAME_BYTES);
-  }
-
-  private liftLimits(): void {
-    if (this.options.preAuthMaxMessageBytes !== undefined) setFrameLimit(this.socket, this.messageLimit());
+    this.limits.lift();
   }
 
   get isOpen(): boolean {
@@ -384,19 +368,13 @@ export class Peer {
     this.alive = true;
     let message: Message | undefined;
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-    if (this.restricted || (isBinary && this.options.handshake !== undefined && !this.seal)) {
-      // A stranger sends a few small JSON messages, nothing else.
-      const problem = isBinary
-        ? 'a tensor frame before authentication'
-        : buffer.length > this.messageLimit()
-          ? `a ${buffer.length}-byte message before authentication, over the ${formatLimit(this.messageLimit())} limit`
-          : undefined;
-      if (problem) {
-        this.refuse(undefined, `${problem} (connection closed)`, buffer.length);
-        this.shunned = true;
-        this.close(problem, isBinary ? 1008 : 1009);
-        return;
-      }
+    // A stranger sends a few small JSON messages, nothing else; and no tensor comes before the seal.
+    const problem = this.limits.strangerProblem(buffer.length, isBinary) ?? (isBinary && this.options.handshake && !this.seal ? 'a tensor frame before authentication' : undefined);
+    if (problem) {
+      this.refuse(undefined, `${problem} (connection closed)`, buffer.length);
+      this.shunned = true;
+      this.close(problem, isBinary ? 1008 : 1009);
+      return;
     }
     try {
       message = this.assembler.push(buffer, isBinary, (problem, bytes) => this.refuse(undefined, problem, bytes));

@@ -13,7 +13,6 @@ import { ADMIN, Ack, CutOffRequest, PartiesReply, RunRef, SubscribeRequest, type
 import { RunResult } from '../../contract/results';
 import type { Log } from '../../engines/ports';
 import { TtpEngine } from '../../engines/ttp';
-import { GRID, TagsNotice } from '../../contract/grid';
 import { keyFingerprint } from '../../protocol/crypto';
 import { awaitAuthentication, HUB_NOTICES, type Hello } from '../../protocol/handshake';
 import type { HandshakeGuardOptions } from '../../protocol/handshake-guard';
@@ -31,7 +30,8 @@ import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files'
 import { identityView, type HubContact } from '../trust/hub-contact';
 import { admitParty, screenParty, snapshotsFor } from './invitations';
 import { HubModelPort } from './model-port';
-import { NoticeLimiter, type NoticeLimits } from './notice-limits';
+import { DeclaredTags } from './declared-tags';
+import type { NoticeLimits } from './notice-limits';
 import { failInterruptedRuns } from './recovery';
 
 export const HUB_INFO_FILE = 'hub.json';
@@ -108,29 +108,10 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}),
   };
 
-  const tagListeners: Array<() => void> = [];
-  const notices = new NoticeLimiter(options.noticeLimits);
-  // One participant's declarations are stored in the order they came (the store's lock is not fair).
-  const declaring = new Map<string, Promise<void>>();
+  const declared = new DeclaredTags(store, log, options.noticeLimits);
   const admitted = (peer: Peer, party: string) => {
     ttp.attach(party, peer);
-    peer.on(
-      GRID.tags,
-      TagsNotice,
-      (notice) => {
-        const stored = (declaring.get(party) ?? Promise.resolve()).then(() =>
-          recordDeclaredTags(store, party, notice).then(
-            () => tagListeners.forEach((listener) => listener()),
-            (error: Error) => log.warn('could not record declared tags', { party, error: error.message }),
-          ),
-        );
-        declaring.set(party, stored);
-        void stored.then(() => {
-          if (declaring.get(party) === stored) declaring.delete(party);
-        });
-      },
-      notices.guardFor(party),
-    );
+    declared.listen(peer, party);
   };
 
   // Authenticates a connected party and admits it into the engine (created below; no
@@ -243,7 +224,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       );
     },
     onTagsDeclared(listener) {
-      tagListeners.push(listener);
+      declared.onDeclared(listener);
     },
     backend: () => models.backend(),
     cutOff,
@@ -262,16 +243,6 @@ function hostOf(url: string): string {
   } catch {
     return '';
   }
-}
-
-/** Stores the tag summaries a participant declared for one of its projects. */
-async function recordDeclaredTags(store: MetadataStore, party: string, notice: TagsNotice): Promise<void> {
-  await store.mutate((db) => {
-    const registration = db.registrations.find((candidate) => candidate.participantId === party && candidate.projectId === notice.projectId);
-    if (!registration) throw new Error(`${party} is not registered in project ${notice.projectId}`);
-    registration.declaredTags = notice.tags;
-    registration.updatedAt = new Date().toISOString();
-  });
 }
 
 /** The admin endpoint: 127.0.0.1 only, and a connection must present the token. */
