@@ -311,6 +311,8 @@ export const Invitation = z.strictObject({
   tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
   expiresAt: Timestamp,
   note: z.string().max(500).default(''),
+  /** Only this participant may join with it (needed to claim one the orchestrator added without a key). */
+  forParticipant: Id.optional(),
   /** Set when a participant joined with it. */
   usedBy: Id.optional(),
   usedAt: Timestamp.optional(),

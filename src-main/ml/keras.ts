@@ -3,6 +3,8 @@
 // custom classes, functional graphs) is refused here, so nothing executable can travel.
 import { CohortError } from '../contract/errors';
 import { deriveSeed } from '../core/stats/random';
+import type { ModelSpec } from '../contract/records';
+import { checkLayerCount, checkParameterCount, checkPresetSize, checkTopologySize, kerasParameterCount } from './limits';
 
 export type TargetKind = 'binary' | 'multiclass' | 'regression';
 
@@ -57,6 +59,7 @@ function allowedList(): string {
  * layers in TF.js form (camelCase keys), unchanged otherwise.
  */
 export function readSequentialLayers(topology: unknown): LayerConfig[] {
+  checkTopologySize(topology);
   let model: unknown = topology;
   if (typeof model === 'string') model = parseJson(model);
   if (isObject(model) && 'modelTopology' in model) model = model.modelTopology;
@@ -83,6 +86,7 @@ export function readSequentialLayers(topology: unknown): LayerConfig[] {
   const config = model.config;
   const layers = Array.isArray(config) ? config : isObject(config) ? config.layers : undefined;
   if (!Array.isArray(layers) || layers.length === 0) throw bad('the Sequential model has no layers');
+  checkLayerCount(layers.length);
 
   return layers.map((layer, index) => {
     if (!isObject(layer)) throw bad(`layer ${index + 1} is not a JSON object`);
@@ -260,6 +264,9 @@ export function prepareKerasLayers(topology: unknown, shape: ModelShape, seed: n
   const output = layers[lastDense] as LayerConfig;
   output.config.units = shape.outputSize;
 
+  // Counted from the configs, before TF.js allocates a single weight.
+  checkParameterCount(kerasParameterCount(layers, shape.inputSize));
+
   const after = layers.slice(lastDense + 1);
   const stray = after.find((layer) => layer.className !== 'Dropout' && layer.className !== 'Activation');
   if (stray) {
@@ -278,4 +285,13 @@ export function prepareKerasLayers(topology: unknown, shape: ModelShape, seed: n
     });
   }
   return layers;
+}
+
+/**
+ * Refuses a model over the limits (limits.ts) from its description alone: no TF.js, nothing
+ * allocated. For a party to check a model before it starts a training thread for it.
+ */
+export function checkModelSize(spec: ModelSpec, shape: ModelShape): void {
+  if (spec.kind === 'keras') prepareKerasLayers(spec.topology, shape, 0);
+  else checkPresetSize(spec, shape);
 }

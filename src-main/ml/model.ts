@@ -5,9 +5,11 @@ import { CohortError } from '../contract/errors';
 import { requireBackend } from './backend';
 import { type AllowedLayer, type LayerConfig, type ModelShape, outputActivation, prepareKerasLayers } from './keras';
 import { deriveSeed } from '../core/stats/random';
+import { checkPresetSize } from './limits';
 import { type LayersModel, tfl } from './tf';
 
 export { ALLOWED_LAYERS, outputActivation } from './keras';
+export { DATA_LIMITS, MODEL_LIMITS } from './limits';
 export type { ModelShape, TargetKind } from './keras';
 
 /**
@@ -18,6 +20,7 @@ export function buildModel(spec: ModelSpec, shape: ModelShape, seed: number): La
   requireBackend();
   checkShape(shape);
   if (!Number.isInteger(seed) || seed < 0) throw new CohortError('BAD_INPUT', `the seed must be a non-negative integer, not ${seed}`);
+  checkPresetSize(spec, shape);
   switch (spec.kind) {
     case 'logreg':
       return presetModel([], 'linear', 0, shape, seed);

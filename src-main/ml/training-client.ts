@@ -20,7 +20,19 @@ import { transferList } from './thread-protocol';
 import type { ThreadOptions } from './training-thread';
 import type { FitConfig, FitResult, LossName } from './trainer';
 
+/**
+ * The training thread's JavaScript heap (V8's old and young generations). A thread that needs
+ * more is stopped by V8, not the machine: the call fails with a clear message and the process
+ * goes on. (TF.js tensors live in WebAssembly memory, at most 4 GB per thread by its design;
+ * the model and data limits in limits.ts keep those small.)
+ */
+export const THREAD_MEMORY_LIMITS = { maxOldGenerationSizeMb: 512, maxYoungGenerationSizeMb: 64 } as const;
+
+export type ThreadMemoryLimits = { maxOldGenerationSizeMb: number; maxYoungGenerationSizeMb: number };
+
 export interface TrainingClientOptions {
+  /** The thread's heap limits (default THREAD_MEMORY_LIMITS). */
+  memory?: ThreadMemoryLimits;
   /** The backend the thread selects (default 'auto'). */
   backend?: BackendPreference;
   /** The thread's entry module, overriding the default (see the note at the top of this file). */
@@ -69,6 +81,18 @@ export function workerExecArgv(execArgv: readonly string[]): string[] {
 /** Options about the main script that take a value, so their value is skipped too. */
 const SCRIPT_VALUE_OPTIONS = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--max-old-space-size', '--title']);
 
+/** Why the thread died: out of its memory (said plainly), or another crash. */
+function threadFailure(error: Error & { code?: string }, memory: ThreadMemoryLimits): Error {
+  if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return new CohortError(
+      'RUN_FAILED',
+      `the training thread ran out of memory (its limit is ${memory.maxOldGenerationSizeMb} MB of heap) and was stopped: the model or the data is too large for this party`,
+      { limitMb: memory.maxOldGenerationSizeMb },
+    );
+  }
+  return new Error(`the training thread crashed: ${error.message}`);
+}
+
 function reviveError(serialized: { message: string; name: string; code?: string; details?: Record<string, unknown>; stack?: string }): Error {
   let error: Error;
   if (serialized.code && (ERROR_CODES as readonly string[]).includes(serialized.code)) {
@@ -92,10 +116,13 @@ export class TrainingClient {
   private failure: Error | null = null;
   private exited: Promise<void>;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    readonly memoryLimits: ThreadMemoryLimits,
+  ) {
     this.exited = new Promise((resolve) => worker.once('exit', () => resolve()));
     worker.on('message', (message: Response) => this.receive(message));
-    worker.on('error', (error) => this.fail(new Error(`the training thread crashed: ${error.message}`)));
+    worker.on('error', (error) => this.fail(threadFailure(error, memoryLimits)));
     worker.on('messageerror', (error) => this.fail(new Error(`a training-thread message could not be read: ${error.message}`)));
     worker.on('exit', (code) => this.fail(new Error(`the training thread exited (code ${code})`)));
   }
@@ -103,7 +130,8 @@ export class TrainingClient {
   /** Starts a thread and waits until it has loaded (TypeScript, TF.js). */
   static async start(options: TrainingClientOptions = {}): Promise<TrainingClient> {
     const workerData: ThreadOptions = { cohortTrainingThread: true, ...(options.backend ? { backend: options.backend } : {}) };
-    const worker = new Worker(options.entry ?? defaultThreadEntry(), { workerData, execArgv: workerExecArgv(process.execArgv) });
+    const memory = options.memory ?? THREAD_MEMORY_LIMITS;
+    const worker = new Worker(options.entry ?? defaultThreadEntry(), { workerData, execArgv: workerExecArgv(process.execArgv), resourceLimits: { ...memory } });
     const timeoutMs = options.startTimeoutMs ?? 60_000;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -119,7 +147,8 @@ export class TrainingClient {
       };
       const onError = (error: Error) => {
         cleanup();
-        reject(new Error(`the training thread failed to start: ${error.message}`));
+        const failure = threadFailure(error, memory);
+        reject(failure instanceof CohortError ? failure : new Error(`the training thread failed to start: ${error.message}`));
       };
       const onExit = (code: number) => {
         cleanup();
@@ -135,7 +164,7 @@ export class TrainingClient {
       worker.on('error', onError);
       worker.on('exit', onExit);
     });
-    const client = new TrainingClient(worker);
+    const client = new TrainingClient(worker, memory);
     // An idle thread does not keep the process alive; a busy one does (see call()).
     worker.unref();
     return client;

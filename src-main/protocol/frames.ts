@@ -98,6 +98,9 @@ export function decodeTensor(frame: Buffer, expectedLength: number): Float32Arra
 export class MessageAssembler {
   private pending: { envelope: Envelope; tensors: Float32Array[]; text: string; tag: string | undefined; bytes: number } | undefined;
 
+  /** `maxMessageBytes`: the largest message, envelope and tensors together (read at each frame). */
+  constructor(private readonly maxMessageBytes: () => number = () => Number.POSITIVE_INFINITY) {}
+
   /**
    * Feeds one frame; returns a message when one is complete. Throws FrameError for a frame
    * refused, with the bytes dropped (that frame, and the message it belonged to, if any).
@@ -120,6 +123,11 @@ export class MessageAssembler {
         throw error instanceof FrameError ? new FrameError(error.message, data.length) : error;
       }
       if (!envelope.n) return { envelope, tensors: [], text, ...(tag === undefined ? {} : { tag }) };
+      // Refused from its envelope: the tensors it announces would not fit.
+      const announced = data.length + envelope.n.reduce((total, length) => total + length * 4, 0);
+      if (announced > this.maxMessageBytes()) {
+        throw new FrameError(`a message announcing ${announced} bytes with its tensors; the limit is ${this.maxMessageBytes()} bytes`, data.length);
+      }
       this.pending = { envelope, tensors: [], text, tag, bytes: data.length };
       return undefined;
     }

@@ -7,6 +7,11 @@
 //   party -> hub   auth       the party's signature over the same transcript
 //   hub -> party   welcome    the session id and the party's collaborations
 //
+// A party that listens (the TTP dials it) says nothing about itself until the TTP has proved
+// its key: its hello carries only the nonce and ephemeral key, the TTP signs what it has seen,
+// and the party names itself (id, name, key) in its auth, signed over everything. A stranger
+// that connects to a listening party learns nothing about who it is.
+//
 // The transcript holds both nonces and ephemeral keys and the TLS certificate's fingerprint, so
 // a signature cannot be replayed into another connection or relayed through another server.
 // Each side checks the other's key against the one it trusts (the hub: the key the participant
@@ -14,8 +19,6 @@
 // session key per direction from the X25519 secret (forward secrecy), and the connection is
 // sealed: every later message is sequenced and authenticated (session.ts).
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { Collaboration, Id, Project, PublicKeyText } from '../contract/records';
 import {
   deriveKeys,
   ephemeralKeyPair,
@@ -27,51 +30,35 @@ import {
   type SigningIdentity,
 } from './crypto';
 import { PROTOCOL_VERSION } from './frames';
+import {
+  AnonymousHello,
+  Challenge,
+  HANDSHAKE,
+  Hello,
+  IdentifiedProof,
+  Proof,
+  Welcome,
+  type Admission,
+} from './handshake-messages';
 import { RemoteError, type Peer } from './peer';
 import type { SessionKeys } from './session';
 
-export const HANDSHAKE = { hello: 'hello', auth: 'auth' } as const;
-export const HANDSHAKE_TYPES = Object.values(HANDSHAKE);
+export {
+  AnonymousHello,
+  Challenge,
+  CollaborationSnapshot,
+  CollaborationsNotice,
+  HANDSHAKE,
+  HANDSHAKE_TYPES,
+  Hello,
+  HUB_NOTICES,
+  HubIdentity,
+  IdentifiedProof,
+  Proof,
+  Welcome,
+  type Admission,
+} from './handshake-messages';
 
-const Nonce = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'a 32-byte nonce, base64url');
-const Signature = z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'an Ed25519 signature, base64url');
-
-export const Hello = z.strictObject({
-  protocol: z.literal(PROTOCOL_VERSION),
-  party: z.strictObject({ id: Id, name: z.string().min(1).max(200), organisation: z.string().max(200).optional() }),
-  software: z.strictObject({ name: z.string().max(64), version: z.string().max(64) }),
-  key: PublicKeyText,
-  nonce: Nonce,
-  ephemeral: PublicKeyText,
-  /** First contact: the single-use token of an invitation, to join its collaboration. */
-  invitation: z.string().min(16).max(200).optional(),
-});
-
-export const HubIdentity = z.strictObject({ id: z.string().min(1).max(200), name: z.string().max(200), key: PublicKeyText });
-
-export const Challenge = z.strictObject({ hub: HubIdentity, nonce: Nonce, ephemeral: PublicKeyText, signature: Signature });
-export const Proof = z.strictObject({ signature: Signature });
-
-/** A collaboration as the hub tells its participants about it: the definitions, no data. */
-export const CollaborationSnapshot = z.strictObject({ collaboration: Collaboration, projects: z.array(Project) });
-
-export const Welcome = z.strictObject({
-  hub: z.strictObject({ id: z.string().min(1).max(200), name: z.string().max(200) }),
-  session: z.string().min(1).max(128),
-  /** The collaborations this party takes part in at this hub. */
-  collaborations: z.array(CollaborationSnapshot).default([]),
-});
-
-/** What the hub tells its connected participants when definitions change. */
-export const HUB_NOTICES = { collaborations: 'hub.collaborations' } as const;
-export const CollaborationsNotice = z.strictObject({ collaborations: z.array(CollaborationSnapshot) });
-
-export type Hello = z.infer<typeof Hello>;
-export type Challenge = z.infer<typeof Challenge>;
-export type Welcome = z.infer<typeof Welcome>;
-export type CollaborationSnapshot = z.infer<typeof CollaborationSnapshot>;
-
-export type Admission = { ok: true; welcome: Omit<z.input<typeof Welcome>, 'session'> } | { ok: false; reason: string };
 
 /** The handshake failed: the other side refused us, or we refused it. */
 export class HandshakeError extends Error {
@@ -85,7 +72,9 @@ export class HandshakeError extends Error {
   }
 }
 
-function transcriptOf(certificate: string, hello: Hello, challenge: Omit<Challenge, 'signature'>): Buffer {
+type Unsigned = Omit<Challenge, 'signature'>;
+
+function transcriptOf(certificate: string, hello: Hello, challenge: Unsigned): Buffer {
   return transcriptBytes(
     'cohort-handshake-2',
     certificate.replace(/:/g, '').toUpperCase(),
@@ -99,6 +88,24 @@ function transcriptOf(certificate: string, hello: Hello, challenge: Omit<Challen
     challenge.hub.key,
     challenge.nonce,
     challenge.ephemeral,
+  );
+}
+
+/**
+ * A listening party's transcript: what the TTP signs (before it knows who the party is), and,
+ * with the party's identity appended, what the party signs and the session keys come from.
+ */
+function listenTranscriptOf(certificate: string, hello: AnonymousHello, challenge: Unsigned, party?: { party: Hello['party']; key: string }): Buffer {
+  return transcriptBytes(
+    'cohort-handshake-2-listen',
+    certificate.replace(/:/g, '').toUpperCase(),
+    hello.nonce,
+    hello.ephemeral,
+    challenge.hub.id,
+    challenge.hub.key,
+    challenge.nonce,
+    challenge.ephemeral,
+    ...(party ? [party.party.id, party.party.name, party.party.organisation ?? '', party.key] : []),
   );
 }
 
@@ -119,41 +126,47 @@ export interface PartyCredentials {
   certificate: string;
   /** Whether this hub key is the one to trust: undefined if so, else why not. */
   trustHub: (key: string) => string | undefined;
+  /** A listening party: say nothing about itself until the hub has proved its key. */
+  hubProvesFirst?: boolean;
   timeoutMs?: number;
 }
 
 /** The party's side. Resolves once authenticated both ways and sealed; rejects with HandshakeError. */
 export async function authenticateToHub(peer: Peer, credentials: PartyCredentials): Promise<{ welcome: Welcome; hubKey: string }> {
   const ephemeral = ephemeralKeyPair();
+  const anonymous = credentials.hubProvesFirst === true;
+  if (anonymous && credentials.invitation !== undefined) throw new Error('a listening party joins with its key registered, not with an invitation');
+  const opening: AnonymousHello = { protocol: PROTOCOL_VERSION, nonce: nonce(), ephemeral: ephemeral.publicKeyText };
   const hello: Hello = {
-    protocol: PROTOCOL_VERSION,
+    ...opening,
     party: credentials.party,
     software: credentials.software,
     key: credentials.identity.publicKeyText,
-    nonce: nonce(),
-    ephemeral: ephemeral.publicKeyText,
     ...(credentials.invitation === undefined ? {} : { invitation: credentials.invitation }),
   };
   const timeoutMs = credentials.timeoutMs ?? 10_000;
-  const challenge = await peer.request(HANDSHAKE.hello, hello, { schema: Challenge, timeoutMs }).then(
-    ({ body }) => body,
-    (error: Error) => {
-      throw error instanceof RemoteError ? new HandshakeError(error.message) : error;
-    },
-  );
+  const asHandshakeError = (error: Error) => {
+    throw error instanceof RemoteError ? new HandshakeError(error.message) : error;
+  };
+  const challenge = await peer.request(HANDSHAKE.hello, anonymous ? opening : hello, { schema: Challenge, timeoutMs }).then(({ body }) => body, asHandshakeError);
   const distrust = credentials.trustHub(challenge.hub.key);
   if (distrust !== undefined) {
     peer.close('untrusted hub');
     throw new HandshakeError(distrust, true);
   }
   const { signature, ...unsigned } = challenge;
-  const transcript = transcriptOf(credentials.certificate, hello, unsigned);
-  if (!verifySignature(challenge.hub.key, signed('hub', transcript), signature)) {
+  const hubTranscript = anonymous ? listenTranscriptOf(credentials.certificate, opening, unsigned) : transcriptOf(credentials.certificate, hello, unsigned);
+  if (!verifySignature(challenge.hub.key, signed('hub', hubTranscript), signature)) {
     peer.close('the hub failed to prove its identity');
     throw new HandshakeError(`${peer.label} did not prove it holds its identity key (its signature does not verify)`, true);
   }
+  // The hub is who it must be: its welcome (the collaborations' definitions) may be large.
+  peer.otherSideAuthenticated();
+  const identity = { party: credentials.party, key: credentials.identity.publicKeyText };
+  const transcript = anonymous ? listenTranscriptOf(credentials.certificate, opening, unsigned, identity) : hubTranscript;
   const keys = sessionKeys(sharedSecret(ephemeral.privateKey, challenge.ephemeral), transcript, 'party');
-  const proof = { signature: signBytes(credentials.identity, signed('party', transcript)) };
+  const partySignature = signBytes(credentials.identity, signed('party', transcript));
+  const proof = anonymous ? { party: credentials.party, software: credentials.software, key: identity.key, signature: partySignature } : { signature: partySignature };
   const { body: welcome } = await peer
     .request(HANDSHAKE.auth, proof, {
       schema: Welcome,
@@ -161,9 +174,7 @@ export async function authenticateToHub(peer: Peer, credentials: PartyCredential
       // The hub seals its side as soon as the welcome is sent; so do we when it arrives.
       onReply: () => peer.sealWith(keys),
     })
-    .catch((error: Error) => {
-      throw error instanceof RemoteError ? new HandshakeError(error.message) : error;
-    });
+    .catch(asHandshakeError);
   return { welcome, hubKey: challenge.hub.key };
 }
 
@@ -176,6 +187,8 @@ export interface HubCredentials {
   screen: (hello: Hello) => Promise<string | undefined>;
   /** After the party proved its key: admit it (this is where an invitation is used up). */
   admit: (hello: Hello) => Promise<Admission>;
+  /** The hub dialled a listening party: it proves its key first, and the party names itself after. */
+  hubProvesFirst?: boolean;
   timeoutMs?: number;
 }
 
@@ -187,6 +200,7 @@ export interface HubCredentials {
 export function awaitAuthentication(peer: Peer, credentials: HubCredentials): Promise<Hello> {
   return new Promise((resolve, reject) => {
     const timeoutMs = credentials.timeoutMs ?? 10_000;
+    const anonymous = credentials.hubProvesFirst === true;
     let settled = false;
     const refuse = (reason: string): never => {
       if (!settled) {
@@ -203,30 +217,32 @@ export function awaitAuthentication(peer: Peer, credentials: HubCredentials): Pr
       peer.close('no authentication in time');
       reject(new HandshakeError(`${peer.label} did not authenticate within ${timeoutMs / 1000} s`));
     }, timeoutMs);
-    let state: { hello: Hello; transcript: Buffer; secret: Buffer } | undefined;
+    let state: { opening: AnonymousHello; hello: Hello | undefined; unsigned: Unsigned; secret: Buffer } | undefined;
     let greeted = false;
 
-    peer.handle(HANDSHAKE.hello, Hello, async (hello) => {
+    /** Answers a hello: screens it (when it names the party), then signs the transcript so far. */
+    const challenge = async (opening: AnonymousHello, hello: Hello | undefined) => {
       if (settled || greeted) return refuse('hello was already said');
       greeted = true;
-      const problem = await credentials.screen(hello);
-      if (problem !== undefined) return refuse(problem);
+      if (hello) {
+        const problem = await credentials.screen(hello);
+        if (problem !== undefined) return refuse(problem);
+      }
       const ephemeral = ephemeralKeyPair();
       const unsigned = { hub: { ...credentials.hub, key: credentials.identity.publicKeyText }, nonce: nonce(), ephemeral: ephemeral.publicKeyText };
-      const transcript = transcriptOf(credentials.certificate, hello, unsigned);
       let secret: Buffer;
       try {
-        secret = sharedSecret(ephemeral.privateKey, hello.ephemeral);
+        secret = sharedSecret(ephemeral.privateKey, opening.ephemeral);
       } catch {
         return refuse('the ephemeral key is not a valid X25519 key');
       }
-      state = { hello, transcript, secret };
+      state = { opening, hello, unsigned, secret };
+      const transcript = hello ? transcriptOf(credentials.certificate, hello, unsigned) : listenTranscriptOf(credentials.certificate, opening, unsigned);
       return { body: { ...unsigned, signature: signBytes(credentials.identity, signed('hub', transcript)) } };
-    });
+    };
 
-    peer.handle(HANDSHAKE.auth, Proof, async ({ signature }) => {
-      if (settled || !state) return refuse('auth before hello');
-      const { hello, transcript, secret } = state;
+    /** Checks the party's proof over `transcript`, admits it and seals the session. */
+    const welcome = async (hello: Hello, transcript: Buffer, signature: string, secret: Buffer) => {
       if (!verifySignature(hello.key, signed('party', transcript), signature)) {
         return refuse(`"${hello.party.id}" did not prove it holds the key it presented (wrong key)`);
       }
@@ -242,7 +258,27 @@ export function awaitAuthentication(peer: Peer, credentials: HubCredentials): Pr
           resolve(hello);
         },
       };
-    });
+    };
+
+    if (anonymous) {
+      peer.handle(HANDSHAKE.hello, AnonymousHello, (opening) => challenge(opening, undefined));
+      peer.handle(HANDSHAKE.auth, IdentifiedProof, async ({ signature, ...identity }) => {
+        if (settled || !state) return refuse('auth before hello');
+        const { opening, unsigned, secret } = state;
+        const hello: Hello = { ...opening, party: identity.party, software: identity.software, key: identity.key };
+        // Only now does the party say who it is: screened before its proof is even checked.
+        const problem = await credentials.screen(hello);
+        if (problem !== undefined) return refuse(problem);
+        return welcome(hello, listenTranscriptOf(credentials.certificate, opening, unsigned, identity), signature, secret);
+      });
+    } else {
+      peer.handle(HANDSHAKE.hello, Hello, (hello) => challenge(hello, hello));
+      peer.handle(HANDSHAKE.auth, Proof, async ({ signature }) => {
+        if (settled || !state?.hello) return refuse('auth before hello');
+        const { hello, unsigned, secret } = state;
+        return welcome(hello, transcriptOf(credentials.certificate, hello, unsigned), signature, secret);
+      });
+    }
 
     void peer.closed.then(() => {
       if (settled) return;

@@ -6,6 +6,8 @@
 // A peer created with `handshake` types accepts only those (and replies to its own requests)
 // until it is sealed with the session keys the handshake agreed; from then on every message in
 // both directions is sequenced and authenticated (session.ts), and anything else is refused.
+// Until the other side has authenticated, such a peer also accepts no tensor frame at all and
+// no message over `preAuthMaxMessageBytes`: either closes the connection (limits.ts).
 // Every message sent, and every inbound request accepted or refused, is reported to `audit`:
 // an inbound request as soon as it arrives and is validated (its handler may take minutes: a
 // consent request waits for a person), its reply when that is sent, with the request's run.
@@ -13,9 +15,9 @@ import { randomBytes } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { z } from 'zod';
 import { encodeMessage, FrameError, MessageAssembler, PROTOCOL_VERSION, type Envelope, type Message } from './frames';
+import { WS_TOO_BIG } from './limits';
+import { MessageLimits } from './message-limits';
 import { MessageSeal, SealError, type SessionKeys } from './session';
-
-export const DEFAULT_MAX_FRAME_BYTES = 512 * 1024 * 1024;
 
 export interface PeerOptions {
   /** Names the peer in logs and errors. */
@@ -32,6 +34,13 @@ export interface PeerOptions {
   handshake?: readonly string[];
   /** Called once the session is sealed. */
   onSealed?: () => void;
+  /** The largest message (envelope and tensors together) accepted once the other side is authenticated. */
+  maxMessageBytes?: number;
+  /**
+   * With `handshake`: until the other side is authenticated, the largest message accepted (a
+   * larger one, or any tensor frame, closes the connection).
+   */
+  preAuthMaxMessageBytes?: number;
 }
 
 export interface PeerAuditEntry {
@@ -65,6 +74,9 @@ interface Handler {
   run: (body: unknown, tensors: Float32Array[]) => Promise<HandlerResult> | HandlerResult;
 }
 type Listener = (message: Message) => void;
+
+/** Screens a notification before its body is even parsed: why it is refused, or undefined. */
+export type NoticeGuard = (message: { bytes: number; tensors: number }) => string | undefined;
 
 export class RemoteError extends Error {
   constructor(
@@ -112,13 +124,16 @@ export class Peer {
   private readonly handlers = new Map<string, Handler>();
   private readonly listeners = new Map<string, Listener[]>();
   private readonly idPrefix = randomBytes(4).toString('hex');
-  private readonly assembler = new MessageAssembler();
+  private readonly assembler = new MessageAssembler(() => this.limits.bytes);
+  private readonly limits: MessageLimits;
   private nextId = 0;
   private alive = true;
   private dead = false;
   private heartbeat: NodeJS.Timeout | undefined;
   private closeReason = '';
   private seal: MessageSeal | undefined;
+  /** Closing for a violation: whatever else arrives is not read. */
+  private shunned = false;
   private label_: string;
 
   constructor(
@@ -138,7 +153,12 @@ export class Peer {
         resolve({ code, reason: text, dead: this.dead });
       });
     });
-    socket.on('error', () => undefined); // 'close' follows and settles everything
+    this.limits = new MessageLimits(socket, options.handshake ? options.preAuthMaxMessageBytes : undefined, options.maxMessageBytes);
+    socket.on('error', (error: Error & { code?: string }) => {
+      // ws refused a frame over the limit from its header, and closes with 1009.
+      if (error.code === WS_TOO_BIG) this.refuse(undefined, this.limits.tooBig());
+      // Otherwise 'close' follows and settles everything.
+    });
     socket.on('message', (data: RawData, isBinary: boolean) => this.receive(data, isBinary));
     socket.on('pong', () => (this.alive = true));
     socket.resume(); // dial() pauses sockets until their listeners are in place
@@ -183,7 +203,17 @@ export class Peer {
   sealWith(keys: SessionKeys): void {
     if (this.seal) throw new Error(`the session with ${this.label_} is already sealed`);
     this.seal = new MessageSeal(keys);
+    this.limits.lift();
     this.options.onSealed?.();
+  }
+
+  /**
+   * The other side has proved who it is, though the session is not sealed yet (the party has
+   * verified the hub's signature and waits for its welcome): its messages may be large now.
+   * Tensor frames still wait for the seal.
+   */
+  otherSideAuthenticated(): void {
+    this.limits.lift();
   }
 
   get isOpen(): boolean {
@@ -249,10 +279,18 @@ export class Peer {
     this.handlers.set(type, { schema, run: (body, tensors) => handler(body as z.infer<S>, tensors) });
   }
 
-  /** Listens to notifications of one type; invalid bodies are refused and dropped. */
-  on<S extends z.ZodType>(type: string, schema: S, listener: (body: z.infer<S>, tensors: Float32Array[]) => void): void {
+  /**
+   * Listens to notifications of one type; invalid bodies are refused and dropped, and so is
+   * whatever `guard` refuses (too large, too many).
+   */
+  on<S extends z.ZodType>(type: string, schema: S, listener: (body: z.infer<S>, tensors: Float32Array[]) => void, guard?: NoticeGuard): void {
     const list = this.listeners.get(type) ?? [];
     list.push((message) => {
+      const refusal = guard?.({ bytes: messageBytes(message), tensors: message.tensors.length });
+      if (refusal !== undefined) {
+        this.refuse(message, refusal);
+        return;
+      }
       const parsed = schema.safeParse(message.envelope.b);
       if (parsed.success) {
         this.auditInbound(message, 'accepted');
@@ -264,10 +302,11 @@ export class Peer {
     this.listeners.set(type, list);
   }
 
-  close(reason = 'closing'): void {
+  /** Closes with `code` (1000: normal; 1008: policy violation; 1009: too big). */
+  close(reason = 'closing', code = 1000): void {
     this.closeReason ||= reason;
     if (this.socket.readyState === this.socket.CONNECTING || this.socket.readyState === this.socket.OPEN) {
-      this.socket.close(1000, reason.slice(0, 120));
+      this.socket.close(code, reason.slice(0, 120));
       // A peer that does not complete the closing handshake is cut off.
       setTimeout(() => this.socket.terminate(), 2_000).unref();
     }
@@ -325,9 +364,18 @@ export class Peer {
   }
 
   private receive(data: RawData, isBinary: boolean): void {
+    if (this.shunned) return;
     this.alive = true;
     let message: Message | undefined;
     const buffer = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+    // A stranger sends a few small JSON messages, nothing else; and no tensor comes before the seal.
+    const problem = this.limits.strangerProblem(buffer.length, isBinary) ?? (isBinary && this.options.handshake && !this.seal ? 'a tensor frame before authentication' : undefined);
+    if (problem) {
+      this.refuse(undefined, `${problem} (connection closed)`, buffer.length);
+      this.shunned = true;
+      this.close(problem, isBinary ? 1008 : 1009);
+      return;
+    }
     try {
       message = this.assembler.push(buffer, isBinary, (problem, bytes) => this.refuse(undefined, problem, bytes));
     } catch (error) {

@@ -6,11 +6,13 @@
 // the pinned one. Plain ws:// remains for 127.0.0.1-only, token-guarded endpoints (admin, UI).
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
 import { sameFingerprint } from './certificates';
-import { DEFAULT_MAX_FRAME_BYTES } from './peer';
+import { DEFAULT_MAX_FRAME_BYTES } from './limits';
+
+export { setFrameLimit } from './limits';
 
 export interface Listener {
   url: string;
@@ -18,15 +20,34 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** A connection let in by the doorkeeper: it counts as waiting until it has authenticated or closed. */
+export interface Admission {
+  /** The connection has authenticated (or closed): it no longer counts. Idempotent. */
+  leave(): void;
+}
+
+/**
+ * Decides, for each TCP connection as it is accepted and before a single byte is read from it,
+ * whether it may go on to TLS and the WebSocket upgrade at all.
+ */
+export type Doorkeeper = (address: string) => { admitted: Admission } | { refused: string };
+
 export interface ListenOptions {
   host?: string;
   port?: number;
   maxFrameBytes?: number;
   /** Serve wss:// with this certificate and key (PEM). */
   tls?: { cert: string; key: string };
+  /** Screens every TCP connection before TLS (see Doorkeeper). */
+  doorkeeper?: Doorkeeper;
+  /** With a doorkeeper: an admitted connection that has not authenticated within this time is cut (default 30 s). */
+  admissionDeadlineMs?: number;
 }
 
-export async function listen(options: ListenOptions, onSocket: (socket: WebSocket, request: IncomingMessage) => void): Promise<Listener> {
+export async function listen(
+  options: ListenOptions,
+  onSocket: (socket: WebSocket, request: IncomingMessage, admission: Admission | undefined) => void,
+): Promise<Listener> {
   const host = options.host ?? '127.0.0.1';
   const server: Server = options.tls
     ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.3' })
@@ -36,16 +57,24 @@ export async function listen(options: ListenOptions, onSocket: (socket: WebSocke
   // A client that stalls or breaks the TLS handshake is dropped without ceremony.
   server.on('tlsClientError', (_error: Error, socket: Socket) => socket.destroy());
   server.on('clientError', (_error: Error, socket: Socket) => socket.destroy());
-  const wss = new WebSocketServer({ server, maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, perMessageDeflate: false });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES, perMessageDeflate: false });
+  const admissions = new Map<string, Admission>();
+  const keyOf = (socket: Socket) => `${socket.remoteAddress}|${socket.remotePort}`;
+  server.on('upgrade', (request: IncomingMessage, socket: Socket, head: Buffer) => {
+    wss.handleUpgrade(request, socket, head, (ws) => onSocket(ws, request, admissions.get(keyOf(request.socket))));
+  });
+
+  // With a doorkeeper, TCP connections arrive at a plain server first and reach TLS only if let in.
+  const front = options.doorkeeper ? admitThrough(options.doorkeeper, server, admissions, keyOf, options.admissionDeadlineMs ?? 30_000) : undefined;
+  const listening = front?.server ?? server;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => {
-      server.off('error', reject);
+    listening.once('error', reject);
+    listening.listen(options.port ?? 0, host, () => {
+      listening.off('error', reject);
       resolve();
     });
   });
-  wss.on('connection', onSocket);
-  const { port } = server.address() as AddressInfo;
+  const { port } = listening.address() as AddressInfo;
   const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     url: `${options.tls ? 'wss' : 'ws'}://${shown.includes(':') ? `[${shown}]` : shown}:${port}`,
@@ -54,26 +83,54 @@ export async function listen(options: ListenOptions, onSocket: (socket: WebSocke
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
         wss.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
+        if (front) {
+          front.server.close(() => resolve());
+          front.destroyAll();
+        } else {
+          server.close(() => resolve());
+          server.closeAllConnections();
+        }
       }),
   };
 }
 
-/** The largest frame a connection accepts before it has authenticated. */
-export const PRE_AUTH_MAX_FRAME_BYTES = 4 * 1024 * 1024;
-
-/**
- * Sets the largest frame this socket accepts from now on. ws checks the limit when a frame's
- * header arrives, so a frame over it is refused (close 1009) before its payload is buffered:
- * a stranger cannot make us hold hundreds of megabytes. Returns false if this ws offers no
- * such hook (the limit given when listening still applies).
- */
-export function setFrameLimit(socket: WebSocket, bytes: number): boolean {
-  const receiver = (socket as unknown as { _receiver?: { _maxPayload?: unknown } })._receiver;
-  if (!receiver || typeof receiver._maxPayload !== 'number') return false;
-  receiver._maxPayload = bytes;
-  return true;
+/** A plain TCP server that asks the doorkeeper about each connection, then hands it to `inner`. */
+function admitThrough(doorkeeper: Doorkeeper, inner: Server, admissions: Map<string, Admission>, keyOf: (socket: Socket) => string, deadlineMs: number) {
+  const sockets = new Set<Socket>();
+  const server = createNetServer((socket) => {
+    const verdict = doorkeeper(socket.remoteAddress ?? 'unknown address');
+    if ('refused' in verdict) {
+      // Nothing has been read: no TLS handshake, no HTTP, no WebSocket upgrade.
+      socket.resetAndDestroy();
+      return;
+    }
+    const key = keyOf(socket);
+    const deadline = setTimeout(() => socket.destroy(), deadlineMs);
+    deadline.unref();
+    let left = false;
+    const admission: Admission = {
+      leave: () => {
+        if (left) return;
+        left = true;
+        clearTimeout(deadline);
+        admissions.delete(key);
+        verdict.admitted.leave();
+      },
+    };
+    admissions.set(key, admission);
+    sockets.add(socket);
+    socket.once('close', () => {
+      sockets.delete(socket);
+      admission.leave();
+    });
+    inner.emit('connection', socket);
+  });
+  return {
+    server,
+    destroyAll: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+  };
 }
 
 export class CertificateMismatchError extends Error {
@@ -126,9 +183,9 @@ export function dial(url: string, options: DialOptions = {}): Promise<WebSocket>
         }
       });
     }
-    const fail = (error: Error) => {
+    const fail = (error: Error & { code?: string }) => {
       socket.removeAllListeners('open');
-      reject(mismatch ?? error);
+      reject(mismatch ?? (closedEarly(error) ? new Error(`${url} closed the connection before it was set up: it may be turning this address away (after failed handshakes, or while too many connections wait)`) : error));
     };
     socket.once('error', fail);
     socket.once('open', () => {
@@ -139,6 +196,11 @@ export function dial(url: string, options: DialOptions = {}): Promise<WebSocket>
       resolve(socket);
     });
   });
+}
+
+/** The other side hung up before TLS or the upgrade was through. */
+function closedEarly(error: Error & { code?: string }): boolean {
+  return error.code === 'ECONNRESET' || /socket disconnected before secure TLS|socket hang up/i.test(error.message);
 }
 
 function zeroMask(mask: Uint8Array): void {

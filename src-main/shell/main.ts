@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, net, protocol, session, type IpcMainInvokeEvent } from 'electron';
 import { dialogFor } from './dialogs';
 import { HostProcess } from './host-relay';
+import { devRendererUrl } from './renderer-url';
 import { parseShellOptions, toArgs } from './options';
 
 const SCHEME = 'app';
@@ -33,11 +34,13 @@ async function serveRenderer(request: Request): Promise<Response> {
   return new Response(response.body, { status: response.status, headers });
 }
 
+/** The dev server's origin while developing; never in a packaged build (renderer-url.ts). */
+const devUrl = devRendererUrl(app.isPackaged, process.env);
+
 /** IPC is answered only for our own page in our own window. */
 function fromOurPage(event: IpcMainInvokeEvent): boolean {
   const url = event.senderFrame?.url ?? '';
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  return event.sender === window?.webContents && (url.startsWith(`${ORIGIN}/`) || (devUrl !== undefined && url.startsWith(devUrl)));
+  return event.sender === window?.webContents && (url.startsWith(`${ORIGIN}/`) || (devUrl !== undefined && url.startsWith(`${devUrl}/`)));
 }
 
 function createWindow(): void {
@@ -59,8 +62,7 @@ function createWindow(): void {
   });
   window.once('ready-to-show', () => window?.show());
   window.on('closed', () => (window = undefined));
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  void window.loadURL(devUrl ?? `${ORIGIN}/index.html`);
+  void window.loadURL(devUrl ? `${devUrl}/` : `${ORIGIN}/index.html`);
 }
 
 function lockDown(): void {

@@ -131,3 +131,15 @@ export function fuzzMessage(r: Prng, templates: readonly unknown[]): Array<strin
   if (r.chance(0.1)) frames.push(r.bytes(8)); // one too many
   return frames;
 }
+
+/**
+ * What a stranger can send without being cut off at once: text frames within the limit before
+ * authentication (a tensor frame, or a larger message, closes the connection; the adversarial
+ * tests check that). Keeps drawing until a message has such frames.
+ */
+export function fuzzStrangerMessage(r: Prng, templates: readonly unknown[], maxBytes: number): string[] {
+  for (;;) {
+    const frames = fuzzMessage(r, templates).filter((frame): frame is string => typeof frame === 'string' && Buffer.byteLength(frame) <= maxBytes);
+    if (frames.length > 0) return frames;
+  }
+}

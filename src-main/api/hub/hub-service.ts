@@ -13,7 +13,6 @@ import { ADMIN, Ack, CutOffRequest, PartiesReply, RunRef, SubscribeRequest, type
 import { RunResult } from '../../contract/results';
 import type { Log } from '../../engines/ports';
 import { TtpEngine } from '../../engines/ttp';
-import { GRID, TagsNotice } from '../../contract/grid';
 import { keyFingerprint } from '../../protocol/crypto';
 import { awaitAuthentication, HUB_NOTICES, type Hello } from '../../protocol/handshake';
 import type { HandshakeGuardOptions } from '../../protocol/handshake-guard';
@@ -25,11 +24,14 @@ import { StoreRunRepository } from '../../store/run-repository';
 import { SecurityLog, type SecurityRecorder } from '../../store/security-log';
 import { silentLog } from '../log';
 import { ensureSigningIdentity } from '../trust/identity-key';
+import type { ConnectionLimits } from '../trust/doorkeeper';
 import { listenForParties, partyPeer, recordHandshake, type PartyConnectionOptions } from '../trust/party-connections';
 import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files';
 import { identityView, type HubContact } from '../trust/hub-contact';
 import { admitParty, screenParty, snapshotsFor } from './invitations';
 import { HubModelPort } from './model-port';
+import { DeclaredTags } from './declared-tags';
+import type { NoticeLimits } from './notice-limits';
 import { recoverInterruptedRuns } from './recovery';
 import { FileRunJournal } from '../../store/run-journal';
 
@@ -52,6 +54,10 @@ export interface HubOptions {
   /** Where security events go (default: the security log in the data directory). */
   security?: SecurityRecorder;
   handshakeGuard?: HandshakeGuardOptions;
+  /** Connections still in their handshake, in total and per address (default HUB_CONNECTION_LIMITS). */
+  connectionLimits?: ConnectionLimits;
+  /** What each participant may send unasked (default NOTICE_LIMITS). */
+  noticeLimits?: NoticeLimits;
   log?: Log;
 }
 
@@ -105,25 +111,22 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}),
   };
 
-  const tagListeners: Array<() => void> = [];
+  const declared = new DeclaredTags(store, log, options.noticeLimits);
   const admitted = (peer: Peer, party: string) => {
     ttp.attach(party, peer);
-    peer.on(GRID.tags, TagsNotice, (notice) => {
-      void recordDeclaredTags(store, party, notice).then(
-        () => tagListeners.forEach((listener) => listener()),
-        (error: Error) => log.warn('could not record declared tags', { party, error: error.message }),
-      );
-    });
+    declared.listen(peer, party);
   };
 
   // Authenticates a connected party and admits it into the engine (created below; no
   // connection arrives before it is). `certificate` is the TLS certificate of this connection:
-  // the hub's own, or (when the hub dialled a listening participant) the participant's.
+  // the hub's own, or (when the hub dialled a listening participant, `expected`) the
+  // participant's; a listening participant names itself only after the hub has proved its key.
   const authenticate = async (peer: Peer, certificate: string, expected?: string): Promise<Hello> => {
     const hello = await awaitAuthentication(peer, {
       identity,
       hub: HUB_IDENTITY,
       certificate,
+      hubProvesFirst: expected !== undefined,
       screen: async (candidate) =>
         expected !== undefined && candidate.party.id !== expected ? `expected participant "${expected}", not "${candidate.party.id}"` : screenParty(store, candidate),
       admit: (candidate) => admitParty(store, candidate, HUB_IDENTITY),
@@ -172,6 +175,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
     tls,
     ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}),
     ...(options.handshakeGuard ? { guard: options.handshakeGuard } : {}),
+    ...(options.connectionLimits ? { limits: options.connectionLimits } : {}),
     authenticate: async (peer) => (await authenticate(peer, tls.fingerprint)).party.id,
   });
   const publicUrl = options.publicUrl ?? parties.url;
@@ -224,7 +228,7 @@ export async function startHub(options: HubOptions): Promise<Hub> {
       );
     },
     onTagsDeclared(listener) {
-      tagListeners.push(listener);
+      declared.onDeclared(listener);
     },
     backend: () => models.backend(),
     cutOff,
@@ -243,16 +247,6 @@ function hostOf(url: string): string {
   } catch {
     return '';
   }
-}
-
-/** Stores the tag summaries a participant declared for one of its projects. */
-async function recordDeclaredTags(store: MetadataStore, party: string, notice: TagsNotice): Promise<void> {
-  await store.mutate((db) => {
-    const registration = db.registrations.find((candidate) => candidate.participantId === party && candidate.projectId === notice.projectId);
-    if (!registration) throw new Error(`${party} is not registered in project ${notice.projectId}`);
-    registration.declaredTags = notice.tags;
-    registration.updatedAt = new Date().toISOString();
-  });
 }
 
 /** The admin endpoint: 127.0.0.1 only, and a connection must present the token. */

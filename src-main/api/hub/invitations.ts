@@ -1,7 +1,9 @@
 // Invitations at the orchestrator, and admitting the parties that present them. An invitation
 // is single-use and expires; the hub keeps only the token's hash. A party joining with one
 // becomes a participant registered in every project of the collaboration, and the identity key
-// it proved becomes the only key that may speak for it.
+// it proved becomes the only key that may speak for it. A participant the orchestrator added
+// without a key can be claimed only with an invitation made for it (`forParticipant`): any other
+// invitation holder could otherwise take its name, its registrations and its place in runs.
 import { createHash, randomBytes } from 'node:crypto';
 import { CohortError } from '../../contract/errors';
 import { encodeInvitation } from '../../contract/invitation';
@@ -21,10 +23,14 @@ export function tokenHash(token: string): string {
 export async function createInvitation(
   store: MetadataStore,
   hub: HubContact,
-  options: { collaborationId: string; expiresInHours?: number; note?: string },
+  options: { collaborationId: string; expiresInHours?: number; note?: string; forParticipant?: string },
   now = new Date(),
 ): Promise<{ invitation: Invitation; code: string }> {
   const collaboration = await store.get('collaborations', options.collaborationId);
+  if (options.forParticipant !== undefined) {
+    const participant = await store.get('participants', options.forParticipant);
+    if (participant.revokedAt !== undefined) throw new CohortError('BAD_INPUT', `participant "${participant.id}" was revoked: it cannot be invited`);
+  }
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + (options.expiresInHours ?? DEFAULT_EXPIRY_HOURS) * 3_600_000).toISOString();
   const invitation = await store.create('invitations', {
@@ -33,6 +39,7 @@ export async function createInvitation(
     tokenHash: tokenHash(token),
     expiresAt,
     note: options.note ?? '',
+    ...(options.forParticipant === undefined ? {} : { forParticipant: options.forParticipant }),
   });
   const code = encodeInvitation({
     hub: hub.url,
@@ -75,8 +82,14 @@ function partyProblem(db: Metadata, hello: Hello, now: Date): string | undefined
     const invitation = db.invitations.find((candidate) => candidate.tokenHash === tokenHash(hello.invitation!));
     const problem = invitationProblem(invitation, now);
     if (problem) return problem;
-    if (participant && (participant.publicKey !== undefined ? participant.publicKey !== hello.key : participant.displayName !== hello.party.name)) {
+    if (invitation!.forParticipant !== undefined && invitation!.forParticipant !== id) {
+      return `this invitation is for participant "${invitation!.forParticipant}", not "${id}"`;
+    }
+    if (participant?.publicKey !== undefined && participant.publicKey !== hello.key) {
       return `the name "${id}" is taken by another participant; join under another name`;
+    }
+    if (participant && participant.publicKey === undefined && invitation!.forParticipant !== id) {
+      return `the name "${id}" is reserved for a participant the orchestrator added: only the invitation made for it can claim it`;
     }
     return undefined;
   }

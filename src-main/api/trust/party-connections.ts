@@ -1,15 +1,16 @@
 // What the hub and the workers share about party connections: TLS endpoints that turn away
 // addresses with too many failed handshakes, peers that must authenticate before anything else
 // and report every message to the security log, and the log lines for each handshake.
-import type { IncomingMessage } from 'node:http';
 import type { Log } from '../../engines/ports';
 import type { TlsMaterial } from '../../protocol/certificates';
+import type { ConnectionLimits } from '../../protocol/connection-gate';
 import { HANDSHAKE_TYPES } from '../../protocol/handshake';
 import { HandshakeGuard, type HandshakeGuardOptions } from '../../protocol/handshake-guard';
+import { DEFAULT_MAX_FRAME_BYTES, PRE_AUTH_MAX_MESSAGE_BYTES } from '../../protocol/limits';
 import { Peer, type PeerOptions } from '../../protocol/peer';
-import { DEFAULT_MAX_FRAME_BYTES } from '../../protocol/peer';
-import { listen, PRE_AUTH_MAX_FRAME_BYTES, setFrameLimit, type Listener } from '../../protocol/transport';
+import { listen, type Listener } from '../../protocol/transport';
 import type { SecurityRecorder } from '../../store/security-log';
+import { HUB_CONNECTION_LIMITS, partyDoorkeeper } from './doorkeeper';
 
 export interface PartyConnectionOptions {
   log: Log;
@@ -19,15 +20,18 @@ export interface PartyConnectionOptions {
   maxFrameBytes?: number;
 }
 
-/** A peer that must authenticate first, and whose every message goes to the security log. */
+/**
+ * A peer that must authenticate first, and whose every message goes to the security log. Until
+ * the other side has authenticated it takes no tensor frame and no message over 16 KiB.
+ */
 export function partyPeer(socket: ConstructorParameters<typeof Peer>[0], label: string, options: PartyConnectionOptions, extra: Partial<PeerOptions> = {}): Peer {
   let refusedCount = 0;
-  // Small frames until the other side has authenticated; the full size afterwards.
-  setFrameLimit(socket, PRE_AUTH_MAX_FRAME_BYTES);
   return new Peer(socket, {
     label,
     heartbeatMs: options.heartbeatMs,
     handshake: HANDSHAKE_TYPES,
+    preAuthMaxMessageBytes: PRE_AUTH_MAX_MESSAGE_BYTES,
+    maxMessageBytes: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
     // Garbage from a stranger goes to the security log only. From an authenticated party it is
     // worth a warning too, but a flood of it must not flood the log (or the UI): the first few,
     // then one line per thousand.
@@ -38,7 +42,6 @@ export function partyPeer(socket: ConstructorParameters<typeof Peer>[0], label: 
       else if (refusedCount % 1_000 === 0) options.log.warn('still refusing input from an authenticated party', { refused: refusedCount, latest: problem });
     },
     audit: (entry) => options.security.record({ kind: 'message', ...entry }),
-    onSealed: () => setFrameLimit(socket, options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES),
     ...extra,
   });
 }
@@ -57,48 +60,31 @@ export interface PartyEndpointOptions extends PartyConnectionOptions {
   port: number;
   tls: TlsMaterial;
   guard?: HandshakeGuardOptions;
+  /** Connections still in their handshake, in total and per address (default: a hub's). */
+  limits?: ConnectionLimits;
   /** Authenticates the connection; resolves with who it is, or rejects with why not. */
   authenticate: (peer: Peer, address: string) => Promise<string>;
 }
 
 /**
- * Listens for party connections over TLS. Each one gets an authenticating peer; a failed
- * handshake counts against its address, and an address with too many is turned away unheard.
+ * Listens for party connections over TLS. Each TCP connection is screened before TLS (blocked
+ * addresses, too many connections in their handshake: see doorkeeper.ts); each one let in gets
+ * an authenticating peer, and a failed handshake counts against its address.
  */
 export async function listenForParties(options: PartyEndpointOptions): Promise<Listener> {
   const guard = new HandshakeGuard(options.guard);
-  const turnedAway = new Map<string, { count: number; loggedAt: number }>();
+  const doorkeeper = partyDoorkeeper(guard, options.limits ?? HUB_CONNECTION_LIMITS, options);
   return listen(
-    { host: options.host, port: options.port, tls: { cert: options.tls.cert, key: options.tls.key }, ...(options.maxFrameBytes ? { maxFrameBytes: options.maxFrameBytes } : {}) },
-    (socket, request: IncomingMessage) => {
+    // Strangers' frames are small; a peer raises its own limit once the other side is authenticated.
+    { host: options.host, port: options.port, tls: { cert: options.tls.cert, key: options.tls.key }, maxFrameBytes: PRE_AUTH_MAX_MESSAGE_BYTES, doorkeeper: doorkeeper.admit },
+    (socket, request, admission) => {
       const address = request.socket.remoteAddress ?? 'unknown address';
-      const waitMs = guard.blockedFor(address);
-      if (waitMs > 0) {
-        socket.close(1008, `too many failed handshakes; try again in ${Math.ceil(waitMs / 1000)} s`);
-        // One line per address every ten seconds, however hard it knocks.
-        const seen = turnedAway.get(address) ?? { count: 0, loggedAt: 0 };
-        seen.count += 1;
-        if (Date.now() - seen.loggedAt >= 10_000) {
-          options.security.record({
-            direction: 'inbound',
-            kind: 'connection',
-            peer: address,
-            what: 'connection',
-            bytes: 0,
-            outcome: 'refused',
-            reason: `rate-limited after repeated failed handshakes (${seen.count} connection${seen.count === 1 ? '' : 's'} turned away)`,
-          });
-          seen.count = 0;
-          seen.loggedAt = Date.now();
-        }
-        turnedAway.set(address, seen);
-        return;
-      }
       const peer = partyPeer(socket, address, options);
       options.authenticate(peer, address).then(
         (who) => {
+          admission?.leave();
           guard.succeeded(address);
-          turnedAway.delete(address);
+          doorkeeper.forget(address);
           recordHandshake(options, { direction: 'inbound', peer: `${who} (${address})`, outcome: 'accepted' });
         },
         (error: Error) => {

@@ -14,7 +14,15 @@ export interface ProvidedCertificate {
   keyPath: string;
 }
 
-export async function ensureTlsMaterial(dataDir: string, options: { commonName: string; hosts?: readonly string[]; provided?: ProvidedCertificate }): Promise<TlsMaterial> {
+/**
+ * `anonymous`: the certificate names only `hosts` (not this machine's host name), for a party
+ * that must not say who it is before the other side has authenticated. Peers pin certificates
+ * by fingerprint, so the names in them are not checked.
+ */
+export async function ensureTlsMaterial(
+  dataDir: string,
+  options: { commonName: string; hosts?: readonly string[]; provided?: ProvidedCertificate; anonymous?: boolean },
+): Promise<TlsMaterial> {
   if (options.provided) return readProvided(options.provided);
   const dir = join(dataDir, TLS_DIR);
   const certPath = join(dir, 'cert.pem');
@@ -24,7 +32,7 @@ export async function ensureTlsMaterial(dataDir: string, options: { commonName: 
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const material = await createSelfSignedCertificate({
     commonName: options.commonName,
-    hosts: ['localhost', '127.0.0.1', '::1', hostname(), ...(options.hosts ?? [])].filter((host) => host && host !== '0.0.0.0' && host !== '::'),
+    hosts: ['localhost', '127.0.0.1', '::1', ...(options.anonymous ? [] : [hostname()]), ...(options.hosts ?? [])].filter((host) => host && host !== '0.0.0.0' && host !== '::'),
   });
   try {
     // The key first, exclusively: a concurrent start that lost the race reads the winner's pair.

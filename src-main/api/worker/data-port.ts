@@ -5,7 +5,8 @@ import type { Alignment, PartyDeclaration } from '../../contract/data';
 import { CohortError } from '../../contract/errors';
 import type { DataTag, TagKind } from '../../contract/records';
 import { assertNoDrift } from '../../core/alignment/drift';
-import { encodeDataset, loadKindsFor, type EncodedDataset } from '../../core/alignment/encode';
+import { encodeDataset, loadKindsFor, outputCountOf, type EncodedDataset } from '../../core/alignment/encode';
+import { checkDataSize } from '../../ml/limits';
 import { declareProfile } from '../../core/data/declare';
 import type { ColumnOverrides } from '../../core/data/profile';
 import { openDataSource } from '../../datasource/data-source';
@@ -59,6 +60,9 @@ export class StoreDataPort implements WorkerDataPort {
         excluded: tag.columns.filter((column) => column.excluded || column.kind === 'identifier').map((column) => column.name),
         needsTarget: withTarget,
       });
+      // Refused before the encoded matrices are allocated (the alignment comes from the hub).
+      checkDataSize(table.rows, alignment.features.length, `${tag.kind} data`);
+      if (withTarget) checkDataSize(table.rows, outputCountOf(alignment), `${tag.kind} targets`);
       const encoded = encodeDataset(alignment, table, { withTarget, party, declaredLevels });
       for (const [column, levels] of Object.entries(encoded.unseenLevels)) {
         unseenLevels[column] = (unseenLevels[column] ?? 0) + Object.values(levels).reduce((sum, rows) => sum + rows, 0);

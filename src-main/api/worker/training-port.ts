@@ -4,7 +4,8 @@ import type { Alignment } from '../../contract/data';
 import { outputCountOf } from '../../core/alignment/encode';
 import type { EncodedDataset } from '../../core/alignment/encode';
 import type { TrainingPort, TrainingSession } from '../../engines/ports';
-import { TrainingClient } from '../../ml/training-client';
+import { checkModelSize } from '../../ml/keras';
+import { TrainingClient, type TrainingClientOptions } from '../../ml/training-client';
 import type { TrainingData } from '../../ml/trainer';
 
 /** The encoded data as the trainer takes it. Copies: the thread takes ownership of what it gets. */
@@ -23,8 +24,12 @@ export function modelShapeOf(alignment: Alignment) {
 }
 
 export class ThreadTrainingPort implements TrainingPort {
+  constructor(private readonly threadOptions: TrainingClientOptions = {}) {}
+
   async open({ model, alignment, seed, data }: Parameters<TrainingPort['open']>[0]): Promise<TrainingSession> {
-    const client = await TrainingClient.start();
+    // A model over the limits is refused here, before a thread starts for it.
+    checkModelSize(model, modelShapeOf(alignment));
+    const client = await TrainingClient.start(this.threadOptions);
     try {
       const init = await client.init({
         spec: model,

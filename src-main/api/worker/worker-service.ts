@@ -25,6 +25,7 @@ import { SecurityLog, type SecurityRecorder } from '../../store/security-log';
 import { identityView, type HubContact } from '../trust/hub-contact';
 import { silentLog } from '../log';
 import { ensureSigningIdentity } from '../trust/identity-key';
+import { LISTENING_WORKER_CONNECTION_LIMITS, type ConnectionLimits } from '../trust/doorkeeper';
 import { listenForParties, partyPeer, recordHandshake, type PartyConnectionOptions } from '../trust/party-connections';
 import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files';
 import { version } from '../version';
@@ -49,6 +50,8 @@ export interface WorkerOptions {
   /** Where security events go (default: the security log in the data directory). */
   security?: SecurityRecorder;
   handshakeGuard?: HandshakeGuardOptions;
+  /** Listen mode: connections still in their handshake, in total and per address. */
+  connectionLimits?: ConnectionLimits;
   /** Told of everything the worker does for a run. */
   activity?: (event: WorkerActivity) => void;
   /** Told when the set of hubs or their connection state changes. */
@@ -168,7 +171,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
    */
   const serveConnection = async (
     peer: Peer,
-    hub: { url: string; certificate: string; trustHub: (key: string) => string | undefined; pinnedCertificate?: string },
+    hub: { url: string; certificate: string; trustHub: (key: string) => string | undefined; pinnedCertificate?: string; hubProvesFirst?: boolean },
     invitation?: string,
   ): Promise<Welcome> => {
     // The TTP is the one to talk first after the welcome, so serve before authenticating (the
@@ -191,6 +194,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
         if (distrust === undefined) hubIdentity.key = key;
         return distrust;
       },
+      ...(hub.hubProvesFirst ? { hubProvesFirst: true } : {}),
       ...(invitation === undefined ? {} : { invitation }),
     });
     known.pins = { url: hub.url, key: hubKey, ...(hub.pinnedCertificate ? { certificate: hub.pinnedCertificate } : {}) };
@@ -207,9 +211,11 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   if (options.listen) {
     const trusted = new Set(options.listen.trustedHubKeys);
     for (const membership of await store.list('memberships')) if (membership.hubKey) trusted.add(membership.hubKey);
+    // Nothing in the certificate says who this is (not the party, not the machine's name).
     const tls = await ensureTlsMaterial(options.dataDir, {
-      commonName: `Cohort participant ${options.party.id}`,
+      commonName: 'Cohort participant',
       hosts: [options.listen.host],
+      anonymous: true,
       ...(options.listen.certificate ? { provided: options.listen.certificate } : {}),
     });
     const listener: Listener = await listenForParties({
@@ -218,11 +224,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       port: options.listen.port,
       tls,
       ...(options.handshakeGuard ? { guard: options.handshakeGuard } : {}),
+      limits: options.connectionLimits ?? LISTENING_WORKER_CONNECTION_LIMITS,
       authenticate: async (peer, address) => {
         peer.identify(`TTP at ${address}`);
         await serveConnection(peer, {
           url: `listen:${address}`,
           certificate: tls.fingerprint,
+          hubProvesFirst: true,
           trustHub: (key) => (trusted.has(key) ? undefined : `the TTP at ${address} proved identity key ${keyFingerprint(key)}, which this participant does not trust`),
         });
         return peer.label;

@@ -7,9 +7,11 @@ import { createLog } from '../../api/log';
 import { hubContactsOf, type HubContact } from '../../api/trust/hub-contact';
 import { StoredConsent } from '../../api/worker/consent';
 import { ensureIdentity } from '../../api/worker/identity';
+import { ThreadTrainingPort } from '../../api/worker/training-port';
 import { approveEveryRun, startWorker } from '../../api/worker/worker-service';
 import { CohortError } from '../../contract/errors';
 import { decodeInvitation } from '../../contract/invitation';
+import { THREAD_MEMORY_LIMITS } from '../../ml/training-client';
 import { MetadataStore } from '../../store/metadata-store';
 import type { RunResult } from '../../contract/results';
 import { integer, positive } from '../flags';
@@ -82,6 +84,12 @@ interface WorkerFlags {
   organisation?: string;
   approveAll?: boolean;
   testPoison?: string;
+  trainingMemory?: number;
+}
+
+/** A training thread's heap: `megabytes` of old generation, and a young one in proportion (at most the default's). */
+function threadMemory(megabytes: number) {
+  return { maxOldGenerationSizeMb: megabytes, maxYoungGenerationSizeMb: Math.min(THREAD_MEMORY_LIMITS.maxYoungGenerationSizeMb, Math.ceil(megabytes / 4)) };
 }
 
 export function workerCommand(): Command {
@@ -97,6 +105,7 @@ export function workerCommand(): Command {
     .option('--name <name>', 'display name')
     .option('--organisation <name>', 'organisation')
     .option('--approve-all', 'approve every run without asking (only for machines whose owner runs the whole federation, such as simulations)')
+    .option('--training-memory <MB>', `the JavaScript heap each training thread may use; a run that needs more fails (default ${THREAD_MEMORY_LIMITS.maxOldGenerationSizeMb})`, integer('a whole number >= 8', 8))
     // Tests and the robustness benchmark only: this worker sends poisoned updates.
     .addOption(new Option('--test-poison <kind>', 'scale:FACTOR (the update times FACTOR) or noise:STD').hideHelp())
     // `cohort worker approve X --data-dir D`: options after a subcommand are the subcommand's.
@@ -130,6 +139,7 @@ export function workerCommand(): Command {
         hubs: known,
         consent,
         ...(flags.testPoison ? { tamper: poisonOf(flags.testPoison) } : {}),
+        ...(flags.trainingMemory === undefined ? {} : { training: new ThreadTrainingPort({ memory: threadMemory(flags.trainingMemory) }) }),
         ...(listen
           ? { listen: { ...listen, trustedHubKeys: flags.trustHub ?? [], ...(flags.tlsCert && flags.tlsKey ? { certificate: { certPath: flags.tlsCert, keyPath: flags.tlsKey } } : {}) } }
           : {}),

@@ -196,7 +196,7 @@ export function participantCommand(): Command {
     .option('--id <id>', 'id (default: from the name)')
     .option('--organisation <name>', 'organisation', '')
     .option('--contact <text>', 'contact person or address', '')
-    .option('--key <public-key>', "its identity key, as `cohort identity` prints it on its machine (needed for a participant that listens; others register theirs by joining with an invitation)")
+    .option('--key <public-key>', "its identity key, as `cohort identity` prints it on its machine (needed for a participant that listens; without it, the participant claims its name by joining with an invitation made for it)")
     .action(async (flags: StoreFlags & { name: string; id?: string; organisation: string; contact: string; key?: string }) => {
       const record = await (await open(flags)).create('participants', {
         id: flags.id ?? slugId(flags.name),
@@ -206,6 +206,9 @@ export function participantCommand(): Command {
         ...(flags.key ? { publicKey: flags.key } : {}),
       });
       printRecord(flags, record, 'added participant');
+      if (!flags.key && !flags.json) {
+        console.log(style.dim(`It has no identity key yet: it claims its name by joining with an invitation made for it (cohort invitation create --collaboration ID --participant ${record.id}).`));
+      }
     });
   withStore(command.command('register').description('register a participant in a project').argument('<participant>'))
     .requiredOption('--project <id>', 'the project')

@@ -38,7 +38,8 @@ export function invitationCommand(): Command {
     .option('--tls-cert <file>', "when the hub serves its own certificate (--tls-cert) and is not running: that certificate")
     .option('--expires-in <hours>', 'hours until the code expires', positive, 72)
     .option('--note <text>', 'a note for yourself (who it is for)', '')
-    .action(async (flags: StoreFlags & { collaboration: string; hubUrl?: string; tlsCert?: string; expiresIn: number; note: string }) => {
+    .option('--participant <id>', 'only this participant may join with it (the way to invite one added with `participant add` without --key)')
+    .action(async (flags: StoreFlags & { collaboration: string; hubUrl?: string; tlsCert?: string; expiresIn: number; note: string; participant?: string }) => {
       const store = await open(flags);
       const running = await readHubInfo(flags.dataDir).catch(() => undefined);
       let contact;
@@ -52,9 +53,15 @@ export function invitationCommand(): Command {
         contact = { url: flags.hubUrl, certificate, key: (await ensureSigningIdentity(flags.dataDir)).publicKeyText };
       }
       if (!contact.url.startsWith('wss://')) throw new CohortError('BAD_INPUT', `the hub address must be wss://HOST:PORT, not ${contact.url}`);
-      const { invitation, code } = await createInvitation(store, contact, { collaborationId: flags.collaboration, expiresInHours: flags.expiresIn, note: flags.note });
+      const { invitation, code } = await createInvitation(store, contact, {
+        collaborationId: flags.collaboration,
+        expiresInHours: flags.expiresIn,
+        note: flags.note,
+        ...(flags.participant === undefined ? {} : { forParticipant: flags.participant }),
+      });
       if (flags.json) return printJson({ invitation: invitationView(invitation), code });
-      console.log(`${style.ok('✓')} invitation ${style.heading(invitation.id)} to ${style.heading(flags.collaboration)}, valid until ${invitation.expiresAt}, for one use.`);
+      const forWhom = flags.participant === undefined ? '' : ` for participant ${style.heading(flags.participant)} only`;
+      console.log(`${style.ok('✓')} invitation ${style.heading(invitation.id)} to ${style.heading(flags.collaboration)}${forWhom}, valid until ${invitation.expiresAt}, for one use.`);
       console.log('Send this code to the participant (it joins with `cohort worker --join CODE`, or in the app):\n');
       console.log(code);
     });

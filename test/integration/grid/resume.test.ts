@@ -7,7 +7,6 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AdminClient } from '../../../src-main/api/admin-client';
 import { launchFederation, type Federation } from '../../../src-main/api/simulation/federation';
 import { ProcessGroup } from '../../../src-main/api/simulation/processes';
 import { prepareWorkspace, SIMULATION_IDS, type Workspace } from '../../../src-main/api/simulation/workspace';
@@ -88,7 +87,6 @@ async function uninterrupted(hyperparameters: Partial<Hyperparameters>): Promise
 async function crashedAndResumed(hyperparameters: Partial<Hyperparameters>): Promise<{ result: RunResult; weights: Float32Array; status: string }> {
   const running = await federationOf(hyperparameters);
   try {
-    let admin: AdminClient | undefined;
     const killed = new Promise<void>((resolve) => {
       void runWith(
         running,
@@ -102,7 +100,7 @@ async function crashedAndResumed(hyperparameters: Partial<Hyperparameters>): Pro
     });
     await killed;
     await running.federation.restartHub();
-    admin = await running.federation.admin();
+    const admin = await running.federation.admin();
     const status = (await admin.status(SIMULATION_IDS.run)).run.status;
     await admin.resume(SIMULATION_IDS.run);
     const result = await admin.wait(SIMULATION_IDS.run);

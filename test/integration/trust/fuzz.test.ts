@@ -24,11 +24,12 @@ import { ensureTlsMaterial } from '../../../src-main/api/trust/tls-files';
 import { Hyperparameters } from '../../../src-main/contract/records';
 import { newSigningKeyPair, signingIdentity } from '../../../src-main/protocol/crypto';
 import { authenticateToHub } from '../../../src-main/protocol/handshake';
+import { PRE_AUTH_MAX_MESSAGE_BYTES } from '../../../src-main/protocol/limits';
 import { dial } from '../../../src-main/protocol/transport';
 import { MetadataStore } from '../../../src-main/store/metadata-store';
 import { SecurityLog } from '../../../src-main/store/security-log';
 import { PROJECT_ROOT } from '../../support/cli';
-import { fuzzMessage, MESSAGE_TYPES, Prng, randomValue } from '../../support/fuzz';
+import { fuzzMessage, fuzzStrangerMessage, MESSAGE_TYPES, Prng, randomValue } from '../../support/fuzz';
 import { isRunning } from '../../support/processes';
 import { syntheticParties, writeSyntheticParties } from '../../support/synthetic';
 import { hubContact } from '../../support/trust';
@@ -86,7 +87,9 @@ function answered(socket: WebSocket, id: string, timeoutMs = 10_000): Promise<bo
 }
 
 /**
- * Strangers: a few long connections, each flooded with garbage before its handshake times out.
+ * Strangers: a few long connections, each flooded with garbage before its handshake times out
+ * (text frames within the stranger limit: a tensor frame or a larger message ends a connection
+ * at once, see test/adversarial/pre-auth.test.ts).
  * Every hundred messages a probe request must be answered (with an error) before going on, so
  * what is counted is what the target has actually read, however loaded the machine is. The
  * last message of each connection (`finish`: a mutated hello or challenge) may end it.
@@ -99,7 +102,7 @@ async function strangers(url: string, r: Prng, target: number, maxConnections: n
     const perConnection = Math.ceil(target / (maxConnections - 1));
     for (let batch = 0; batch * 100 < perConnection && delivered < target; batch++) {
       let sent = 0;
-      for (let i = 0; i < 100; i++) if (await sendAll(socket, fuzzMessage(r, templates))) sent += 1;
+      for (let i = 0; i < 100; i++) if (await sendAll(socket, fuzzStrangerMessage(r, templates, PRE_AUTH_MAX_MESSAGE_BYTES))) sent += 1;
       const probe = `probe-${c}-${batch}`;
       if (!(await sendAll(socket, [JSON.stringify({ v: 2, t: 'probe', id: probe, b: {} })])) || !(await answered(socket, probe))) break;
       delivered += sent;
