@@ -2,6 +2,7 @@
 // ml (the worker's data and training), store (the TTP's runs and models). The engines never see
 // ws, lowdb, TF.js or the file system.
 import type { z } from 'zod';
+import type { Tensors } from '../contract/tensors';
 import type { Alignment, PartyDeclaration } from '../contract/data';
 import type { ConsentReply, ConsentRequest, FitConfig, PrepareReply } from '../contract/grid';
 import type { Metrics } from '../contract/metrics';
@@ -18,15 +19,15 @@ export interface Channel {
   request<S extends z.ZodType>(
     type: string,
     body: unknown,
-    options: { schema: S; tensors?: readonly Float32Array[]; timeoutMs?: number },
-  ): Promise<{ body: z.infer<S>; tensors: Float32Array[] }>;
-  notify(type: string, body: unknown, tensors?: readonly Float32Array[]): Promise<void>;
+    options: { schema: S; tensors?: Tensors; timeoutMs?: number },
+  ): Promise<{ body: z.infer<S>; tensors: Tensors }>;
+  notify(type: string, body: unknown, tensors?: Tensors): Promise<void>;
   handle<S extends z.ZodType>(
     type: string,
     schema: S,
-    handler: (body: z.infer<S>, tensors: Float32Array[]) => Promise<{ body: unknown; tensors?: readonly Float32Array[] }>,
+    handler: (body: z.infer<S>, tensors: Tensors) => Promise<{ body: unknown; tensors?: Tensors }>,
   ): void;
-  on<S extends z.ZodType>(type: string, schema: S, listener: (body: z.infer<S>, tensors: Float32Array[]) => void): void;
+  on<S extends z.ZodType>(type: string, schema: S, listener: (body: z.infer<S>, tensors: Tensors) => void): void;
   close(reason?: string): void;
 }
 

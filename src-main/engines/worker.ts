@@ -27,6 +27,7 @@ import {
   type PrepareReply,
 } from '../contract/grid';
 import type { Alignment } from '../contract/data';
+import { floatTensor, TENSOR, tensorOf, type Tensors } from '../contract/tensors';
 import type { Hyperparameters } from '../contract/records';
 import { CohortError } from '../contract/errors';
 import type { Disclosed } from '../contract/security';
@@ -113,7 +114,7 @@ export class WorkerEngine {
     this.runs.set(channel, new Map());
     this.preparing.set(channel, new Map());
     this.hubs.set(channel, hub);
-    const handle = <T>(type: string, schema: z.ZodType, work: (body: T, tensors: Float32Array[]) => Promise<{ body: unknown; tensors?: readonly Float32Array[] }>) =>
+    const handle = <T>(type: string, schema: z.ZodType, work: (body: T, tensors: Tensors) => Promise<{ body: unknown; tensors?: Tensors }>) =>
       channel.handle(type, schema, async (body, tensors) => {
         try {
           // Nothing is answered to a party whose identity key is not yet proven and trusted, nor
@@ -228,7 +229,7 @@ export class WorkerEngine {
     };
   }
 
-  private async fit(channel: Channel, request: FitRequest, tensors: Float32Array[]): Promise<{ body: FitReply; tensors: Float32Array[] }> {
+  private async fit(channel: Channel, request: FitRequest, tensors: Tensors): Promise<{ body: FitReply; tensors: Tensors }> {
     const state = this.state(channel, request.run);
     const { privacy } = state.hyperparameters;
     // The round's training settings follow from the approved plan; any other is refused.
@@ -254,7 +255,7 @@ export class WorkerEngine {
     this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
     this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy) });
-    if (plain) return { body, tensors: [result.weights] };
+    if (plain) return { body, tensors: { [TENSOR.weights]: tensorOf(result.weights) } };
 
     // The update leaves clipped, noised and (with secure aggregation) masked; a noisy update is
     // charged to this party's own privacy ledger before it leaves.
@@ -270,14 +271,14 @@ export class WorkerEngine {
       const weight = mechanism.weighting === 'uniform' ? 1 : Math.min(1, result.numExamples / request.secagg.totalExamples);
       const { masked, clamped } = client.maskUpdate(update, weight, [weight]);
       if (clamped > 0) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: config.round, clamped });
-      return { body: { ...body, clamped }, tensors: [new Float32Array(masked.buffer, masked.byteOffset, masked.length)] };
+      return { body: { ...body, clamped }, tensors: { [TENSOR.masked]: tensorOf(masked) } };
     }
     const sent = new Float32Array(global.length);
     for (let index = 0; index < sent.length; index += 1) sent[index] = global[index]! + update[index]!;
-    return { body, tensors: [sent] };
+    return { body, tensors: { [TENSOR.weights]: tensorOf(sent) } };
   }
 
-  private async evaluate(channel: Channel, request: z.infer<typeof EvaluateRequest>, tensors: Float32Array[]): Promise<{ body: EvaluateReply; tensors?: Float32Array[] }> {
+  private async evaluate(channel: Channel, request: z.infer<typeof EvaluateRequest>, tensors: Tensors): Promise<{ body: EvaluateReply; tensors?: Tensors }> {
     const state = this.state(channel, request.run);
     const evaluate = state.data.evaluate;
     if (!evaluate || evaluate.rows === 0 || !evaluate.y) return { body: { metrics: null } };
@@ -294,10 +295,10 @@ export class WorkerEngine {
     this.disclose(state.grant, describeMetrics(request.round, sent, client !== undefined));
     if (!client) return { body: { metrics: sent } };
     const { masked } = client.maskUpdate(tableVector(metrics), 1, []);
-    return { body: { metrics: sent }, tensors: [new Float32Array(masked.buffer, masked.byteOffset, masked.length)] };
+    return { body: { metrics: sent }, tensors: { [TENSOR.masked]: tensorOf(masked) } };
   }
 
-  private async finish(channel: Channel, request: FinishRequest, tensors: Float32Array[]): Promise<FinishReply> {
+  private async finish(channel: Channel, request: FinishRequest, tensors: Tensors): Promise<FinishReply> {
     const state = this.state(channel, request.run);
     const global = this.globalWeights(tensors);
     // Saved with the models, for local use: how this party encoded its data (its own levels).
@@ -370,9 +371,12 @@ export class WorkerEngine {
     return state;
   }
 
-  private globalWeights(tensors: Float32Array[]): Float32Array {
-    const [weights] = tensors;
-    if (!weights || tensors.length !== 1) throw new CohortError('INSTRUCTION_REFUSED', 'expected exactly one weights tensor');
-    return weights;
+  /** The global weights a task carries (a tensor of another name or dtype is refused). */
+  private globalWeights(tensors: Tensors): Float32Array {
+    try {
+      return floatTensor(tensors, TENSOR.weights);
+    } catch (error) {
+      throw new CohortError('INSTRUCTION_REFUSED', (error as Error).message);
+    }
   }
 }

@@ -1,21 +1,22 @@
-// The wire format. Every message is an envelope { v, t, id?, re?, b, n?, s? } in a JSON text frame:
+// The wire format. Every message is an envelope { v, t, id?, re?, b, x?, s? } in a JSON text frame:
 //   v  protocol version     t  message type     b  body (validated per type)
 //   id request id (the sender wants a reply)    re the id this message replies to
-//   n  the length, in floats, of each tensor that follows
+//   x  the tensors that follow: each one's name, dtype and shape (contract/tensors.ts)
 //   s  sequence number inside an authenticated session
 // Inside a session the text frame starts with the message's 22-character authentication tag,
 // then the envelope (see session.ts).
 //
-// A message with tensors is its envelope followed at once by one binary frame per tensor: the
-// raw little-endian float32 bytes, nothing else. So a 1M-parameter update is 4 MB on the wire,
-// not 20 MB of JSON numbers; the sender hands ws the Float32Array's own memory (no copy), and
-// the receiver reads each tensor as a Float32Array view on the frame it received (no copy,
-// unless the frame's buffer is not 4-byte aligned, when it is copied once).
+// A message with tensors is its envelope followed at once by one binary frame per tensor, in the
+// order the envelope lists them: the raw little-endian bytes, nothing else. So a 1M-parameter
+// update is 4 MB on the wire, not 20 MB of JSON numbers; the sender hands ws the typed array's
+// own memory (no copy), and the receiver reads each tensor as a view on the frame it received
+// (no copy, unless the frame's buffer is not 4-byte aligned, when it is copied once).
 import { endianness } from 'node:os';
 import { z } from 'zod';
+import { BYTES_PER_ELEMENT, elementsOf, TensorDescriptor, type Tensor, type TensorData, type Tensors } from '../contract/tensors';
 import { TAG_LENGTH } from './session';
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** More tensors in one message is a bug or an attack. */
 export const MAX_TENSORS = 1024;
 
@@ -30,7 +31,7 @@ export const Envelope = z.strictObject({
   id: z.string().min(1).max(64).optional(),
   re: z.string().min(1).max(64).optional(),
   b: z.unknown(),
-  n: z.array(z.int().min(0)).min(1).max(MAX_TENSORS).optional(),
+  x: z.array(TensorDescriptor).min(1).max(MAX_TENSORS).optional(),
   s: z.int().min(1).optional(),
 });
 
@@ -38,7 +39,9 @@ export type Envelope = z.infer<typeof Envelope>;
 
 export interface Message {
   envelope: Envelope;
-  tensors: Float32Array[];
+  tensors: Tensors;
+  /** The tensors' data in the order they came (what the session's tag covers). */
+  order: TensorData[];
   /** The envelope's JSON text as it arrived, and the tag before it (sealed messages only). */
   text: string;
   tag?: string;
@@ -58,11 +61,14 @@ export class FrameError extends Error {
 }
 
 /** The frames of a message: its envelope as text, then each tensor's bytes (views, not copies). */
-export function encodeMessage(envelope: Omit<Envelope, 'n'>, tensors: readonly Float32Array[] = []): { text: string; binary: Buffer[] } {
-  if (tensors.length > MAX_TENSORS) throw new FrameError(`a message may carry at most ${MAX_TENSORS} tensors`);
-  const text = JSON.stringify(tensors.length > 0 ? { ...envelope, n: tensors.map((tensor) => tensor.length) } : envelope);
-  const binary = tensors.map((tensor) => Buffer.from(tensor.buffer, tensor.byteOffset, tensor.byteLength));
-  return { text, binary };
+export function encodeMessage(envelope: Omit<Envelope, 'x'>, tensors: Tensors = {}): { text: string; binary: Buffer[]; order: TensorData[] } {
+  const entries = Object.entries(tensors);
+  if (entries.length > MAX_TENSORS) throw new FrameError(`a message may carry at most ${MAX_TENSORS} tensors`);
+  const descriptors = entries.map(([name, tensor]) => ({ name, dtype: tensor.dtype, shape: [...tensor.shape] }));
+  const text = JSON.stringify(entries.length > 0 ? { ...envelope, x: descriptors } : envelope);
+  const order = entries.map(([, tensor]) => tensor.data);
+  const binary = order.map((data) => Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  return { text, binary, order };
 }
 
 export function decodeEnvelope(text: string): Envelope {
@@ -80,13 +86,27 @@ export function decodeEnvelope(text: string): Envelope {
   return parsed.data;
 }
 
-/** A tensor frame as floats: a view where alignment allows, else one copy. */
-export function decodeTensor(frame: Buffer, expectedLength: number): Float32Array {
-  if (frame.length !== expectedLength * 4) {
-    throw new FrameError(`a tensor frame holds ${frame.length} bytes, but its envelope announced ${expectedLength} floats (${expectedLength * 4} bytes)`);
+/** A tensor frame as its typed array: a view where alignment allows, else one copy. */
+export function decodeTensor(frame: Buffer, descriptor: TensorDescriptor): Tensor {
+  const count = elementsOf(descriptor.shape);
+  const expected = count * BYTES_PER_ELEMENT[descriptor.dtype];
+  if (frame.length !== expected) {
+    throw new FrameError(`the "${descriptor.name}" tensor frame holds ${frame.length} bytes, but its envelope announced ${descriptor.dtype}[${descriptor.shape.join(', ')}] (${expected} bytes)`);
   }
-  if (frame.byteOffset % 4 === 0) return new Float32Array(frame.buffer, frame.byteOffset, expectedLength);
-  return new Float32Array(new Uint8Array(frame).buffer);
+  const aligned: Uint8Array = frame.byteOffset % 4 === 0 ? frame : new Uint8Array(frame);
+  const buffer = aligned.buffer as ArrayBuffer;
+  const data =
+    descriptor.dtype === 'float32'
+      ? new Float32Array(buffer, aligned.byteOffset, count)
+      : descriptor.dtype === 'int32'
+        ? new Int32Array(buffer, aligned.byteOffset, count)
+        : new Uint32Array(buffer, aligned.byteOffset, count);
+  return { dtype: descriptor.dtype, shape: descriptor.shape, data };
+}
+
+/** The bytes the tensors an envelope announces will take. */
+function announcedBytes(descriptors: readonly TensorDescriptor[]): number {
+  return descriptors.reduce((total, descriptor) => total + elementsOf(descriptor.shape) * BYTES_PER_ELEMENT[descriptor.dtype], 0);
 }
 
 /**
@@ -96,7 +116,7 @@ export function decodeTensor(frame: Buffer, expectedLength: number): Float32Arra
  * an envelope that cuts into the tensors of another still counts as the start of a new message.
  */
 export class MessageAssembler {
-  private pending: { envelope: Envelope; tensors: Float32Array[]; text: string; tag: string | undefined; bytes: number } | undefined;
+  private pending: { envelope: Envelope; tensors: Array<[string, Tensor]>; text: string; tag: string | undefined; bytes: number } | undefined;
 
   /** `maxMessageBytes`: the largest message, envelope and tensors together (read at each frame). */
   constructor(private readonly maxMessageBytes: () => number = () => Number.POSITIVE_INFINITY) {}
@@ -122,9 +142,11 @@ export class MessageAssembler {
       } catch (error) {
         throw error instanceof FrameError ? new FrameError(error.message, data.length) : error;
       }
-      if (!envelope.n) return { envelope, tensors: [], text, ...(tag === undefined ? {} : { tag }) };
+      if (!envelope.x) return { envelope, tensors: {}, order: [], text, ...(tag === undefined ? {} : { tag }) };
+      const names = envelope.x.map((descriptor) => descriptor.name);
+      if (new Set(names).size !== names.length) throw new FrameError('an envelope names one tensor twice', data.length);
       // Refused from its envelope: the tensors it announces would not fit.
-      const announced = data.length + envelope.n.reduce((total, length) => total + length * 4, 0);
+      const announced = data.length + announcedBytes(envelope.x);
       if (announced > this.maxMessageBytes()) {
         throw new FrameError(`a message announcing ${announced} bytes with its tensors; the limit is ${this.maxMessageBytes()} bytes`, data.length);
       }
@@ -133,18 +155,25 @@ export class MessageAssembler {
     }
     const pending = this.pending;
     if (!pending) throw new FrameError('a binary frame arrived without an envelope announcing it', data.length);
-    const lengths = pending.envelope.n!;
+    const descriptors = pending.envelope.x!;
     pending.bytes += data.length;
     try {
-      pending.tensors.push(decodeTensor(data, lengths[pending.tensors.length]!));
+      const descriptor = descriptors[pending.tensors.length]!;
+      pending.tensors.push([descriptor.name, decodeTensor(data, descriptor)]);
     } catch (error) {
       this.pending = undefined;
       throw error instanceof FrameError ? new FrameError(error.message, pending.bytes) : error;
     }
-    if (pending.tensors.length < lengths.length) return undefined;
+    if (pending.tensors.length < descriptors.length) return undefined;
     this.pending = undefined;
-    const { n: _lengths, ...envelope } = pending.envelope;
-    return { envelope, tensors: pending.tensors, text: pending.text, ...(pending.tag === undefined ? {} : { tag: pending.tag }) };
+    const { x: _descriptors, ...envelope } = pending.envelope;
+    return {
+      envelope,
+      tensors: Object.fromEntries(pending.tensors),
+      order: pending.tensors.map(([, tensor]) => tensor.data),
+      text: pending.text,
+      ...(pending.tag === undefined ? {} : { tag: pending.tag }),
+    };
   }
 }
 

@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WebSocket, RawData } from 'ws';
 import type { z } from 'zod';
+import type { TensorData, Tensors } from '../contract/tensors';
 import { encodeMessage, FrameError, MessageAssembler, PROTOCOL_VERSION, type Envelope, type Message } from './frames';
 import { WS_TOO_BIG } from './limits';
 import { MessageLimits } from './message-limits';
@@ -59,19 +60,19 @@ export interface PeerAuditEntry {
 
 export interface Payload<T = unknown> {
   body: T;
-  tensors: Float32Array[];
+  tensors: Tensors;
 }
 
 export interface HandlerResult {
   body: unknown;
-  tensors?: readonly Float32Array[];
+  tensors?: Tensors;
   /** Runs as soon as the reply is on its way, before any later message is handled. */
   afterReply?: () => void;
 }
 
 interface Handler {
   schema: z.ZodType;
-  run: (body: unknown, tensors: Float32Array[]) => Promise<HandlerResult> | HandlerResult;
+  run: (body: unknown, tensors: Tensors) => Promise<HandlerResult> | HandlerResult;
 }
 type Listener = (message: Message) => void;
 
@@ -230,7 +231,7 @@ export class Peer {
   async request<S extends z.ZodType>(
     type: string,
     body: unknown,
-    options: { schema: S; tensors?: readonly Float32Array[]; timeoutMs?: number; onReply?: (body: unknown) => void },
+    options: { schema: S; tensors?: Tensors; timeoutMs?: number; onReply?: (body: unknown) => void },
   ): Promise<Payload<z.infer<S>>> {
     const id = `${this.idPrefix}-${++this.nextId}`;
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 60_000;
@@ -266,7 +267,7 @@ export class Peer {
   }
 
   /** A one-way message. */
-  async notify(type: string, body: unknown, tensors?: readonly Float32Array[]): Promise<void> {
+  async notify(type: string, body: unknown, tensors?: Tensors): Promise<void> {
     await this.send({ v: PROTOCOL_VERSION, t: type, b: body }, tensors, type);
   }
 
@@ -274,7 +275,7 @@ export class Peer {
   handle<S extends z.ZodType>(
     type: string,
     schema: S,
-    handler: (body: z.infer<S>, tensors: Float32Array[]) => Promise<HandlerResult> | HandlerResult,
+    handler: (body: z.infer<S>, tensors: Tensors) => Promise<HandlerResult> | HandlerResult,
   ): void {
     this.handlers.set(type, { schema, run: (body, tensors) => handler(body as z.infer<S>, tensors) });
   }
@@ -283,10 +284,10 @@ export class Peer {
    * Listens to notifications of one type; invalid bodies are refused and dropped, and so is
    * whatever `guard` refuses (too large, too many).
    */
-  on<S extends z.ZodType>(type: string, schema: S, listener: (body: z.infer<S>, tensors: Float32Array[]) => void, guard?: NoticeGuard): void {
+  on<S extends z.ZodType>(type: string, schema: S, listener: (body: z.infer<S>, tensors: Tensors) => void, guard?: NoticeGuard): void {
     const list = this.listeners.get(type) ?? [];
     list.push((message) => {
-      const refusal = guard?.({ bytes: messageBytes(message), tensors: message.tensors.length });
+      const refusal = guard?.({ bytes: messageBytes(message), tensors: message.order.length });
       if (refusal !== undefined) {
         this.refuse(message, refusal);
         return;
@@ -324,7 +325,7 @@ export class Peer {
    */
   private send(
     envelope: Omit<Envelope, 'n'>,
-    tensors: readonly Float32Array[] = [],
+    tensors: Tensors = {},
     what: string = envelope.t,
     noted: Pick<PeerAuditEntry, 'run' | 'reason'> = {},
   ): Promise<void> {
@@ -387,7 +388,7 @@ export class Peer {
     const { envelope } = message;
     if (this.seal) {
       try {
-        this.seal.check(envelope.s, message.tag, message.text, message.tensors.map(bytesOf));
+        this.seal.check(envelope.s, message.tag, message.text, message.order.map(bytesOf));
       } catch (error) {
         this.refuse(message, error instanceof SealError ? error.message : String(error));
         return;
@@ -400,7 +401,7 @@ export class Peer {
       if (envelope.re === undefined && !this.options.handshake.includes(envelope.t)) {
         this.refuse(message, `"${envelope.t}" is not allowed before authentication`);
         if (envelope.id !== undefined) {
-          void this.send({ v: PROTOCOL_VERSION, t: 'error', re: envelope.id, b: { code: 'UNAUTHENTICATED', message: 'authenticate first' } }, [], `error reply to ${envelope.t}`, {
+          void this.send({ v: PROTOCOL_VERSION, t: 'error', re: envelope.id, b: { code: 'UNAUTHENTICATED', message: 'authenticate first' } }, {}, `error reply to ${envelope.t}`, {
             ...runOf(envelope.b),
             reason: 'authenticate first',
           }).catch(() => undefined);
@@ -467,12 +468,12 @@ export class Peer {
   }
 }
 
-function bytesOf(tensor: Float32Array): Uint8Array {
+function bytesOf(tensor: TensorData): Uint8Array {
   return new Uint8Array(tensor.buffer, tensor.byteOffset, tensor.byteLength);
 }
 
 function messageBytes(message: Message): number {
-  return Buffer.byteLength(message.text) + (message.tag?.length ?? 0) + message.tensors.reduce((total, tensor) => total + tensor.byteLength, 0);
+  return Buffer.byteLength(message.text) + (message.tag?.length ?? 0) + message.order.reduce((total, tensor) => total + tensor.byteLength, 0);
 }
 
 /** The run a message is about, when its body names one. */

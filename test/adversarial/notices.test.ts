@@ -1,6 +1,7 @@
 // What a participant may tell the hub unasked (its declared data tags): notices over 1 MiB, with
 // tensors, or beyond its budget are refused, logged, and never stored, and reconnecting does
 // not refill the budget. A hub and a party over TLS on 127.0.0.1.
+import { tensorOf } from '../../src-main/contract/tensors';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,7 +68,7 @@ describe('notices from a participant', () => {
     const huge = { ...notice(999, 3_000, 400), tags: [notice(999, 1_000, 400).tags[0]!, notice(998, 1_000, 400).tags[0]!, notice(997, 1_000, 400).tags[0]!] };
     expect(Buffer.byteLength(JSON.stringify(huge))).toBeGreaterThan(NOTICE_LIMITS.maxBytes);
     await peer.notify(GRID.tags, huge);
-    await peer.notify(GRID.tags, notice(5), [new Float32Array(4)]);
+    await peer.notify(GRID.tags, notice(5), { weights: tensorOf(new Float32Array(4)) });
     await expect.poll(async () => refusedReasons(await securityEvents(join(root, 'hub'))).filter((reason) => reason.includes('notice')).length).toBe(2);
     const reasons = refusedReasons(await securityEvents(join(root, 'hub')));
     expect(reasons).toContainEqual(expect.stringMatching(/^a \d+-byte notice, over the 1 MiB limit$/));

@@ -1,6 +1,7 @@
 // A round's fits sent to the sampled parties at once, each with the global weights, and their
 // replies collected: the local weights of those that trained, a failure for each that did not.
 import { FitReply, GRID } from '../../contract/grid';
+import { floatTensor, TENSOR, tensorOf } from '../../contract/tensors';
 import type { PartyRound } from '../../contract/results';
 import type { Failure, FitInstruction, FitResult } from '../../core/strategies/types';
 import { failureReasonOf } from '../run/dispatcher';
@@ -18,9 +19,8 @@ export async function collectFits(host: PipelineHost, round: number, instruction
   const outcomes = await host.pool.dispatcher.dispatch([...configs.keys()], 'training', async (party) => {
     const channel = host.pool.channelOf(party);
     if (!channel?.isOpen) throw Object.assign(new Error('not connected'), { name: 'PeerClosedError' });
-    const { body, tensors } = await channel.request(GRID.fit, { run: host.run, config: configs.get(party)! }, { schema: FitReply, tensors: [global], timeoutMs: host.timeoutMs() });
-    const [local] = tensors;
-    if (!local || tensors.length !== 1) throw new Error('replied without exactly one weights tensor');
+    const { body, tensors } = await channel.request(GRID.fit, { run: host.run, config: configs.get(party)! }, { schema: FitReply, tensors: { [TENSOR.weights]: tensorOf(global) }, timeoutMs: host.timeoutMs() });
+    const local = floatTensor(tensors, TENSOR.weights);
     host.activity(party, 'trained', round);
     return { body, local };
   });

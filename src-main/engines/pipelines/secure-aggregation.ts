@@ -4,6 +4,7 @@
 // is weighted by rows / total rows and the total weight is the vector's last element; with DP
 // every update weighs 1 and the mean is over the parties sampled.
 import { FitReply, GRID } from '../../contract/grid';
+import { TENSOR, tensorOf, uintTensor } from '../../contract/tensors';
 import type { PartyRound } from '../../contract/results';
 import { fixedPointFor, SecAggError } from '../../core/privacy/secagg';
 import type { FitInstruction } from '../../core/strategies/types';
@@ -61,13 +62,12 @@ export class SecureAggregationPipeline implements UpdatePipeline {
           const { body, tensors } = await channel.request(
             GRID.fit,
             { run: host.run, config: configOf.get(party)!, secagg: { ...secagg, totalExamples: totalExamples() } },
-            { timeoutMs: host.timeoutMs(), schema: FitReply, tensors: [global] },
+            { timeoutMs: host.timeoutMs(), schema: FitReply, tensors: { [TENSOR.weights]: tensorOf(global) } },
           );
-          const [masked] = tensors;
-          if (!masked || tensors.length !== 1) throw new Error('replied without exactly one masked tensor');
+          const masked = uintTensor(tensors, TENSOR.masked, global.length + 1);
           clamped += body.clamped ?? 0;
           host.activity(party, 'trained', round);
-          return { masked: new Uint32Array(masked.buffer, masked.byteOffset, masked.length), reply: body };
+          return { masked, reply: body };
         },
       );
       this.encoding = encoding;

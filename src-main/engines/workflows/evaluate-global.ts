@@ -5,6 +5,7 @@
 // withheld where a cell is small) are all there is.
 import type { AlignedTarget } from '../../contract/data';
 import { EvaluateReply, GRID } from '../../contract/grid';
+import { TENSOR, tensorOf, uintTensor } from '../../contract/tensors';
 import type { AggregatedMetrics, Metrics } from '../../contract/metrics';
 import type { PartyActivity } from '../../contract/results';
 import { aggregateMetrics, type PartyMetrics } from '../../core/metrics/aggregate';
@@ -35,7 +36,7 @@ export async function evaluateGlobal(host: EvaluationHost, weights: Float32Array
 
   const outcomes = await host.pool.dispatcher.dispatch(parties, 'evaluating', async (party) => {
     const channel = host.pool.channelOf(party)!;
-    const { body } = await channel.request(GRID.evaluate, { run: host.run, round }, { schema: EvaluateReply, tensors: [weights], timeoutMs: host.timeoutMs() });
+    const { body } = await channel.request(GRID.evaluate, { run: host.run, round }, { schema: EvaluateReply, tensors: { [TENSOR.weights]: tensorOf(weights) }, timeoutMs: host.timeoutMs() });
     host.activity(party, 'trained', round);
     return body.metrics;
   });
@@ -74,11 +75,10 @@ async function securely(
       length,
       async (party, channel, secagg) => {
         host.activity(party, 'evaluating', round);
-        const { body, tensors } = await channel.request(GRID.evaluate, { run: host.run, round, secagg }, { schema: EvaluateReply, tensors: [weights], timeoutMs: host.timeoutMs() });
-        const [masked] = tensors;
-        if (!masked || tensors.length !== 1) throw new Error('replied without exactly one masked table');
+        const { body, tensors } = await channel.request(GRID.evaluate, { run: host.run, round, secagg }, { schema: EvaluateReply, tensors: { [TENSOR.weights]: tensorOf(weights) }, timeoutMs: host.timeoutMs() });
+        const masked = uintTensor(tensors, TENSOR.masked, length);
         host.activity(party, 'trained', round);
-        return { masked: new Uint32Array(masked.buffer, masked.byteOffset, masked.length), reply: body.metrics };
+        return { masked, reply: body.metrics };
       },
     );
     const parts = survivors.flatMap((party) => {

@@ -10,6 +10,7 @@
 //              saves the global model with its alignment, hyperparameters and metrics
 import type { Alignment } from '../../contract/data';
 import { FinishReply, GRID } from '../../contract/grid';
+import { TENSOR, tensorOf } from '../../contract/tensors';
 import type { AggregatedMetrics } from '../../contract/metrics';
 import type { PrivacyReport, RoundRecord } from '../../contract/results';
 import { alignFeatures } from '../../core/alignment/align';
@@ -200,7 +201,7 @@ export class FederatedAveraging implements Workflow {
       features: this.alignment!.features,
     };
     const outcomes = await session.pool.dispatcher.dispatch(session.pool.preparedParties(), 'exporting', async (party) => {
-      const { body } = await session.pool.channelOf(party)!.request(GRID.finish, { run: run.id, metadata }, { schema: FinishReply, tensors: [weights], timeoutMs: session.timeoutMs() });
+      const { body } = await session.pool.channelOf(party)!.request(GRID.finish, { run: run.id, metadata }, { schema: FinishReply, tensors: { [TENSOR.weights]: tensorOf(weights) }, timeoutMs: session.timeoutMs() });
       return body;
     });
     for (const [party, outcome] of outcomes) {

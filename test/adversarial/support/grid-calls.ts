@@ -1,5 +1,6 @@
 // The requests a hub sends a worker, as a test drives them by hand: the same messages and
 // schemas as the real TTP, with whatever a modified hub chooses to put in them.
+import { TENSOR, tensorOf } from '../../../src-main/contract/tensors';
 import { z } from 'zod';
 import type { Alignment, PartyDeclaration } from '../../../src-main/contract/data';
 import { ConsentReply, DeclareReply, EvaluateReply, FitReply, GRID, PrepareReply } from '../../../src-main/contract/grid';
@@ -66,12 +67,12 @@ export class GridCalls {
   }
 
   async fit(p: Plan, round: number, weights: Float32Array, config = fitConfigFor(p.hyperparameters, round)) {
-    const { body, tensors } = await this.peer.request(GRID.fit, { run: p.run, config }, { schema: FitReply, tensors: [weights], timeoutMs: 60_000 });
-    return { body, update: tensors[0]! };
+    const { body, tensors } = await this.peer.request(GRID.fit, { run: p.run, config }, { schema: FitReply, tensors: { [TENSOR.weights]: tensorOf(weights) }, timeoutMs: 60_000 });
+    return { body, update: tensors[TENSOR.weights]?.data };
   }
 
   async evaluate(p: Plan, round: number, weights: Float32Array) {
-    return (await this.peer.request(GRID.evaluate, { run: p.run, round }, { schema: EvaluateReply, tensors: [weights], timeoutMs: 60_000 })).body;
+    return (await this.peer.request(GRID.evaluate, { run: p.run, round }, { schema: EvaluateReply, tensors: { [TENSOR.weights]: tensorOf(weights) }, timeoutMs: 60_000 })).body;
   }
 
   async request(type: string, body: unknown) {

@@ -1,4 +1,5 @@
 // Peers over real WebSockets on 127.0.0.1.
+import { tensorOf } from '../../../src-main/contract/tensors';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
@@ -39,13 +40,13 @@ describe('requests and replies', () => {
     const { server, client } = await pair();
     server.handle('echo', Echo, async ({ text }, tensors) => {
       await new Promise((resolve) => setTimeout(resolve, text.length)); // later requests may answer first
-      return { body: { text: text.toUpperCase() }, tensors: tensors.map((tensor) => tensor.map((value) => value * 2)) };
+      return { body: { text: text.toUpperCase() }, tensors: { doubled: tensorOf(Float32Array.from(tensors['values']!.data, (value) => value * 2)) } };
     });
     const replies = await Promise.all(
-      ['ccc', 'a', 'bb'].map((text, i) => client.request('echo', { text }, { schema: Echo, tensors: [Float32Array.from([i, i + 0.5])] })),
+      ['ccc', 'a', 'bb'].map((text, i) => client.request('echo', { text }, { schema: Echo, tensors: { values: tensorOf(Float32Array.from([i, i + 0.5])) } })),
     );
     expect(replies.map((reply) => reply.body.text)).toEqual(['CCC', 'A', 'BB']);
-    expect(replies.map((reply) => Array.from(reply.tensors[0]!))).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(replies.map((reply) => Array.from(reply.tensors['doubled']!.data))).toEqual([[0, 1], [2, 3], [4, 5]]);
   });
 
   it('turns a handler error into a RemoteError with its code', async () => {
@@ -119,7 +120,7 @@ describe('requests and replies', () => {
   it('cuts a connection that sends a frame over the size limit', async () => {
     const { client, server } = await pair({ maxFrameBytes: 64 * 1024 });
     server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
-    const big = client.request('echo', { text: 'x' }, { schema: Echo, tensors: [new Float32Array(32 * 1024)] });
+    const big = client.request('echo', { text: 'x' }, { schema: Echo, tensors: { big: tensorOf(new Float32Array(32 * 1024)) } });
     await expect(big).rejects.toBeInstanceOf(PeerClosedError);
     expect((await client.closed).code).toBe(1009); // the server answered "message too big"
   });

@@ -2,6 +2,7 @@
 // with a used or expired token, with the wrong key, or pinning the wrong certificate is refused,
 // and each refusal is in the security log; a replayed or forged message inside a session is
 // refused; a revoked participant is cut off; repeated failures from one address are turned away.
+import { tensorOf } from '../../../src-main/contract/tensors';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -275,7 +276,7 @@ describe('oversize frames', () => {
 
     const { peer } = await connect({ invitation: await invite() });
     const big = Float32Array.from({ length: 2_000_000 }, (_, i) => i); // 8 MB, over the pre-authentication limit
-    await peer.notify(GRID.tags, { projectId: 'outcome', tags: [] }, [big]);
+    await peer.notify(GRID.tags, { projectId: 'outcome', tags: [] }, { big: tensorOf(big) });
     await expect.poll(async () => (await hubLog()).some((event) => event.direction === 'inbound' && event.what === GRID.tags && event.bytes > 8_000_000)).toBe(true);
     expect(peer.isOpen).toBe(true);
   });

@@ -5,6 +5,7 @@
 // an authenticated participant (not in the run) sending sealed garbage inside its session.
 // Neither process crashes, the disturbed run ends exactly as the undisturbed one, the stores
 // are intact, and the refusals are in the security logs.
+import { tensorOf, type Tensors } from '../../../src-main/contract/tensors';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -223,7 +224,7 @@ describe('hostile input while a run is in progress', () => {
       for (let i = 0; i < PER_TARGET; i++) {
         const roll = r.int(10);
         const type = r.chance(0.8) ? r.pick(MESSAGE_TYPES) : `x.${r.int(100)}`;
-        const tensors = r.chance(0.2) ? [Float32Array.from({ length: r.int(50) }, () => r.next())] : [];
+        const tensors: Tensors = r.chance(0.2) ? { weights: tensorOf(Float32Array.from({ length: r.int(50) }, () => r.next())) } : {};
         if (roll < 6) await peer.notify(type, randomValue(r), tensors).catch(() => undefined);
         else if (roll < 8) void peer.request(type, randomValue(r), { schema: z.unknown(), timeoutMs: 2_000, tensors }).catch(() => undefined);
         else if (roll < 9) await sendAll(raw, fuzzMessage(r, hubTemplates));

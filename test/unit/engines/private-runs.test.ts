@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { alignFeatures } from '../../../src-main/core/alignment/align';
 import type { PartyDeclaration } from '../../../src-main/contract/data';
 import { GRID } from '../../../src-main/contract/grid';
+import { TENSOR, tensorOf } from '../../../src-main/contract/tensors';
 import { Hyperparameters, type Experiment, type Project, type Run } from '../../../src-main/contract/records';
 import type { RoundRecord, RunResult } from '../../../src-main/contract/results';
 import { declareProfile } from '../../../src-main/core/data/declare';
@@ -126,7 +127,9 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
     ttpEnd.onReply = (type, body, tensors) => {
       if (type === GRID.secaggAdvertise && trouble.forgeKeysOf === party) (body as { maskKey: string }).maskKey = ephemeralKeyPair().publicKeyText;
       if (type !== GRID.fit) return;
-      received.get(party)!.push(tensors[0]!);
+      // What the TTP sees of a fit: the local weights, or (secure aggregation) the masked vector.
+      const tensor = tensors[TENSOR.weights] ?? tensors[TENSOR.masked];
+      received.get(party)!.push(new Float32Array(tensor!.data.buffer, tensor!.data.byteOffset, tensor!.data.length));
       const round = received.get(party)!.length;
       if (trouble.afterMasking?.party === party && trouble.afterMasking.round === round) ttpEnd.close('lost after masking');
     };
@@ -329,7 +332,7 @@ describe('a worker holds the TTP to the privacy settings its owner approved', ()
     const { ttpEnd, alignment, hyperparameters } = await approvedWorker();
     await ttpEnd.request(GRID.prepare, { run: 'r', projectId: 'p', alignment, model: { kind: 'logreg' }, hyperparameters }, { schema: z.unknown() });
     const config = fitConfigFor(hyperparameters, 1);
-    await expect(ttpEnd.request(GRID.fit, { run: 'r', config }, { schema: z.unknown(), tensors: [new Float32Array(2)] })).rejects.toThrow(
+    await expect(ttpEnd.request(GRID.fit, { run: 'r', config }, { schema: z.unknown(), tensors: { [TENSOR.weights]: tensorOf(new Float32Array(2)) } })).rejects.toThrow(
       'this run uses secure aggregation: a fit must come with its shares',
     );
     // Nor accepts a threshold below more than half of the round.

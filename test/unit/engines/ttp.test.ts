@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { PartyDeclaration } from '../../../src-main/contract/data';
+import { TENSOR, tensorOf, type Tensors } from '../../../src-main/contract/tensors';
 import { GRID, type FitReply } from '../../../src-main/contract/grid';
 import type { Metrics } from '../../../src-main/contract/metrics';
 import { Hyperparameters, type Experiment, type Project, type Run } from '../../../src-main/contract/records';
@@ -67,12 +68,15 @@ class FakeWorker implements Channel {
     this.closed = new Promise((resolve) => (this.close_ = resolve));
   }
 
-  async request<S extends z.ZodType>(type: string, body: unknown, options: { schema: S; tensors?: readonly Float32Array[]; timeoutMs?: number }) {
-    const reply = await this.answer(type, body as Record<string, unknown>, options.tensors ?? [], options.timeoutMs ?? 60_000);
-    return { body: options.schema.parse(reply.body) as z.infer<S>, tensors: reply.tensors };
+  async request<S extends z.ZodType>(type: string, body: unknown, options: { schema: S; tensors?: Tensors; timeoutMs?: number }) {
+    const global = options.tensors?.[TENSOR.weights]?.data as Float32Array | undefined;
+    const reply = await this.answer(type, body as Record<string, unknown>, global ? [global] : [], options.timeoutMs ?? 60_000);
+    const [tensor] = reply.tensors;
+    const name = type === GRID.evaluate ? TENSOR.masked : TENSOR.weights;
+    return { body: options.schema.parse(reply.body) as z.infer<S>, tensors: tensor ? { [name]: tensorOf(tensor) } : {} };
   }
 
-  private async answer(type: string, body: Record<string, unknown>, tensors: readonly Float32Array[], timeoutMs: number): Promise<{ body: unknown; tensors: Float32Array[] }> {
+  private async answer(type: string, body: Record<string, unknown>, tensors: readonly Float32Array[], timeoutMs: number): Promise<{ body: unknown; tensors: Array<Float32Array | Uint32Array> }> {
     switch (type) {
       case GRID.consent:
         return { body: this.behaviour.decline ? { approved: false, reason: this.behaviour.decline } : { approved: true }, tensors: [] };
@@ -108,7 +112,7 @@ class FakeWorker implements Channel {
         // Two or more parties evaluate: the tables travel only inside a secure sum.
         this.secagg!.receiveShares(secagg.ciphertexts);
         const { masked } = this.secagg!.maskUpdate(tableVector(metrics), 1, []);
-        return { body: { metrics: withoutTables(metrics) }, tensors: [new Float32Array(masked.buffer, masked.byteOffset, masked.length)] };
+        return { body: { metrics: withoutTables(metrics) }, tensors: [masked] };
       }
       case GRID.finish:
         this.finished = Float32Array.from(tensors[0]!);

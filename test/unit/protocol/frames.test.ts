@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { tensorOf, type Tensors } from '../../../src-main/contract/tensors';
 import { decodeEnvelope, decodeTensor, encodeMessage, FrameError, MessageAssembler, PROTOCOL_VERSION } from '../../../src-main/protocol/frames';
+
+/** Float tensors by name. */
+const named = (tensors: Record<string, Float32Array>): Tensors => Object.fromEntries(Object.entries(tensors).map(([name, data]) => [name, tensorOf(data)]));
+const f32 = (data: unknown) => data as Float32Array;
 
 const envelope = { v: PROTOCOL_VERSION, t: 'run.fit', id: 'abc-1', b: { run: 'r1', round: 3 } } as const;
 
@@ -19,22 +24,29 @@ function assemble(parts: Array<[Buffer, boolean]>) {
 }
 
 describe('tensor messages', () => {
-  it('round-trip the envelope and every tensor, bit for bit', () => {
+  it('round-trip the envelope and every named tensor, bit for bit, with its dtype and shape', () => {
     const a = Float32Array.from([1.5, -2.25, Math.fround(Math.PI), 3.4e38, -0]);
     const b = new Float32Array(0);
     const c = Float32Array.from({ length: 1001 }, (_, i) => Math.fround(Math.sin(i)));
-    const [message] = assemble(frames(encodeMessage(envelope, [a, b, c])));
+    const masked = Uint32Array.from([0, 1, 2 ** 32 - 1]);
+    const grid = tensorOf(Int32Array.from([-1, 2, -3, 4, -5, 6]), [2, 3]);
+    const [message] = assemble(frames(encodeMessage(envelope, { ...named({ a, b, c }), masked: tensorOf(masked), grid })));
     expect(message!.envelope).toEqual(envelope);
-    expect(message!.tensors.map((tensor) => tensor.length)).toEqual([5, 0, 1001]);
-    expect(Array.from(message!.tensors[0]!)).toEqual(Array.from(a));
-    expect(Object.is(message!.tensors[0]![4], -0)).toBe(true);
-    expect(Array.from(message!.tensors[2]!)).toEqual(Array.from(c));
+    expect(Object.keys(message!.tensors)).toEqual(['a', 'b', 'c', 'masked', 'grid']);
+    expect(Object.values(message!.tensors).map((tensor) => tensor.data.length)).toEqual([5, 0, 1001, 3, 6]);
+    expect(Array.from(f32(message!.tensors['a']!.data))).toEqual(Array.from(a));
+    expect(Object.is(message!.tensors['a']!.data[4], -0)).toBe(true);
+    expect(Array.from(message!.tensors['c']!.data)).toEqual(Array.from(c));
+    expect(message!.tensors['masked']).toMatchObject({ dtype: 'uint32', shape: [3] });
+    expect(Array.from(message!.tensors['masked']!.data)).toEqual([0, 1, 2 ** 32 - 1]);
+    expect(message!.tensors['grid']).toMatchObject({ dtype: 'int32', shape: [2, 3] });
+    expect(Array.from(message!.tensors['grid']!.data)).toEqual([-1, 2, -3, 4, -5, 6]);
   });
 
-  it('send the tensors\' own memory: 4 bytes per float, no JSON numbers, no copy', () => {
+  it('send the tensors\' own memory: 4 bytes per value, no JSON numbers, no copy', () => {
     const weights = new Float32Array(1_000_000);
-    const { text, binary } = encodeMessage(envelope, [weights]);
-    expect(text.length).toBeLessThan(200);
+    const { text, binary } = encodeMessage(envelope, named({ weights }));
+    expect(text.length).toBeLessThan(250);
     expect(binary).toHaveLength(1);
     expect(binary[0]!.length).toBe(4_000_000);
     expect(binary[0]!.buffer).toBe(weights.buffer);
@@ -42,13 +54,14 @@ describe('tensor messages', () => {
 
   it('decode without copying when the frame is aligned, and copy once when it is not', () => {
     const bytes = Buffer.from(Float32Array.from([1, 2, 3, 4]).buffer);
-    const aligned = decodeTensor(bytes, 4);
-    expect(aligned.buffer).toBe(bytes.buffer);
+    const descriptor = { name: 'w', dtype: 'float32' as const, shape: [4] };
+    const aligned = decodeTensor(bytes, descriptor);
+    expect(aligned.data.buffer).toBe(bytes.buffer);
     const shifted = Buffer.alloc(17);
     bytes.copy(shifted, 1);
-    const unaligned = decodeTensor(shifted.subarray(1), 4);
-    expect(unaligned.buffer).not.toBe(shifted.buffer);
-    expect(Array.from(unaligned)).toEqual([1, 2, 3, 4]);
+    const unaligned = decodeTensor(shifted.subarray(1), descriptor);
+    expect(unaligned.data.buffer).not.toBe(shifted.buffer);
+    expect(Array.from(unaligned.data)).toEqual([1, 2, 3, 4]);
   });
 
   it('carry messages without tensors as a single text frame', () => {
@@ -60,9 +73,17 @@ describe('tensor messages', () => {
 
 describe('refusals', () => {
   it('a tensor frame of the wrong size', () => {
-    const parts = frames(encodeMessage(envelope, [Float32Array.from([1, 2])]));
+    const parts = frames(encodeMessage(envelope, named({ weights: Float32Array.from([1, 2]) })));
     parts[1] = [Buffer.alloc(12), true];
-    expect(() => assemble(parts)).toThrow('a tensor frame holds 12 bytes, but its envelope announced 2 floats (8 bytes)');
+    expect(() => assemble(parts)).toThrow('the "weights" tensor frame holds 12 bytes, but its envelope announced float32[2] (8 bytes)');
+  });
+
+  it('an envelope naming one tensor twice, or a shape with too many dimensions', () => {
+    const text = JSON.stringify({ ...envelope, x: [{ name: 'w', dtype: 'float32', shape: [1] }, { name: 'w', dtype: 'float32', shape: [1] }] });
+    expect(() => assemble([[Buffer.from(text), false]])).toThrow('an envelope names one tensor twice');
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, x: [{ name: 'w', dtype: 'float32', shape: [1, 1, 1, 1, 1, 1, 1, 1, 1] }] }))).toThrow(FrameError);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, x: [{ name: 'w', dtype: 'float64', shape: [1] }] }))).toThrow(FrameError);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, x: [{ name: '../w', dtype: 'float32', shape: [1] }] }))).toThrow(FrameError);
   });
 
   it('a binary frame nobody announced', () => {
@@ -70,7 +91,7 @@ describe('refusals', () => {
   });
 
   it('an envelope that cuts into the tensors of another: the cut message is refused, the new one goes through', () => {
-    const first = frames(encodeMessage(envelope, [Float32Array.from([1]), Float32Array.from([2])]));
+    const first = frames(encodeMessage(envelope, named({ a: Float32Array.from([1]), b: Float32Array.from([2]) })));
     const assembler = new MessageAssembler();
     assembler.push(first[0]![0], false);
     assembler.push(first[1]![0], true);
@@ -91,7 +112,7 @@ describe('refusals', () => {
       }
       return 'no error';
     };
-    const two = frames(encodeMessage(envelope, [Float32Array.from([1]), Float32Array.from([2])]));
+    const two = frames(encodeMessage(envelope, named({ a: Float32Array.from([1]), b: Float32Array.from([2]) })));
     const text = two[0]![0];
     const assembler = new MessageAssembler();
     assembler.push(text, false);
@@ -111,7 +132,8 @@ describe('refusals', () => {
     expect(() => decodeEnvelope(JSON.stringify({ ...envelope, v: 99 }))).toThrow(/v:/);
     expect(() => decodeEnvelope(JSON.stringify({ v: 1, b: {} }))).toThrow(/t:/);
     expect(() => decodeEnvelope(JSON.stringify({ ...envelope, extra: true }))).toThrow(FrameError);
-    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, n: [] }))).toThrow(FrameError);
-    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, n: new Array(2000).fill(1) }))).toThrow(FrameError);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, x: [] }))).toThrow(FrameError);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, x: new Array(2000).fill({ name: 'w', dtype: 'float32', shape: [1] }) }))).toThrow(FrameError);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, n: [1] }))).toThrow(FrameError);
   });
 });
