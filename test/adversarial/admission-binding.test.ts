@@ -71,7 +71,7 @@ describe('a participant added without a key', () => {
     expect(await hub.store.find('registrations', 'north.outcome')).toBeUndefined();
     // The invitation was not used up: it still brings in someone new.
     await expect(claim('east', 'East', general)).resolves.toMatchObject({ welcome: { collaborations: [expect.objectContaining({ collaboration: expect.objectContaining({ id: 'stroke' }) })] } });
-  });
+  }, 120_000);
 
   it('is claimed with the invitation made for it, by no one else, and then only with the key that claimed it', async () => {
     const bound = await invitation('north');
@@ -87,11 +87,11 @@ describe('a participant added without a key', () => {
 
     const reasons = refusedReasons(await securityEvents(hubDir()));
     expect(reasons).toEqual(expect.arrayContaining([expect.stringContaining('is reserved for a participant the orchestrator added'), 'this invitation is for participant "north", not "south"']));
-  });
+  }, 120_000);
 
   it('cannot be invited if it does not exist', async () => {
     const result = await runCli(['invitation', 'create', '--collaboration', 'stroke', '--participant', 'nobody', '--data-dir', hubDir()]);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/nobody/);
-  });
+  }, 60_000);
 });

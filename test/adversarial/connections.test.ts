@@ -70,7 +70,7 @@ describe('connections still in their handshake', () => {
     // A connection that leaves frees its place.
     fromA[0]!.socket.destroy();
     await fromA[0]!.closed;
-    await expect.poll(() => settled(port, '127.0.0.23')).toBe('served');
+    await expect.poll(() => settled(port, '127.0.0.23'), { timeout: 10_000 }).toBe('served');
 
     const reasons = refusedReasons(await securityEvents(join(root, 'hub')));
     expect(reasons).toContain('too many connections from this address still in their handshake (at most 3) (1 connection turned away)');
@@ -103,8 +103,8 @@ describe('connections still in their handshake', () => {
     const silent = await stranger(hub.url, { localAddress: '127.0.0.41' });
     expect(await settled(port, '127.0.0.41')).toBe('reset');
     expect(await silent.closed).toMatchObject({ reason: 'no authentication in time' });
-    await expect.poll(() => settled(port, '127.0.0.41')).toBe('served');
-  }, 20_000);
+    await expect.poll(() => settled(port, '127.0.0.41'), { timeout: 10_000 }).toBe('served');
+  }, 40_000);
 });
 
 describe('a blocked address', () => {
@@ -117,7 +117,7 @@ describe('a blocked address', () => {
       connection.socket.send(Buffer.alloc(8), { binary: true });
       await connection.closed;
     }
-    await expect.poll(async () => refusedReasons(await securityEvents(join(root, 'hub'))).some((reason) => reason.includes('now blocked'))).toBe(true);
+    await expect.poll(async () => refusedReasons(await securityEvents(join(root, 'hub'))).some((reason) => reason.includes('now blocked')), { timeout: 10_000 }).toBe(true);
 
     // A plain TCP connection that sends nothing is reset at once: the server did not wait for a
     // TLS hello, and sent nothing back.

@@ -69,7 +69,7 @@ describe('notices from a participant', () => {
     expect(Buffer.byteLength(JSON.stringify(huge))).toBeGreaterThan(NOTICE_LIMITS.maxBytes);
     await peer.notify(GRID.tags, huge);
     await peer.notify(GRID.tags, notice(5), { weights: tensorOf(new Float32Array(4)) });
-    await expect.poll(async () => refusedReasons(await securityEvents(join(root, 'hub'))).filter((reason) => reason.includes('notice')).length).toBe(2);
+    await expect.poll(async () => refusedReasons(await securityEvents(join(root, 'hub'))).filter((reason) => reason.includes('notice')).length, { timeout: 10_000 }).toBe(2);
     const reasons = refusedReasons(await securityEvents(join(root, 'hub')));
     expect(reasons).toContainEqual(expect.stringMatching(/^a \d+-byte notice, over the 1 MiB limit$/));
     expect(reasons).toContain('a notice carries no tensors');
@@ -80,7 +80,7 @@ describe('notices from a participant', () => {
   it('beyond the participant\'s budget are refused and logged, also after reconnecting', async () => {
     const peer = await connect();
     for (const rows of [1, 2, 3]) await peer.notify(GRID.tags, notice(rows));
-    await expect.poll(() => stored).toBe(3);
+    await expect.poll(() => stored, { timeout: 10_000 }).toBe(3);
     expect(await storedRows()).toBe(3);
     await peer.notify(GRID.tags, notice(4));
     peer.close();
@@ -88,7 +88,7 @@ describe('notices from a participant', () => {
     const again = await connect();
     await again.notify(GRID.tags, notice(5));
     const budget = 'too many notices from "north" (at most 3 at once, then 1 a minute)';
-    await expect.poll(async () => refusedReasons(await securityEvents(join(root, 'hub'))).filter((reason) => reason === budget).length).toBe(2);
+    await expect.poll(async () => refusedReasons(await securityEvents(join(root, 'hub'))).filter((reason) => reason === budget).length, { timeout: 10_000 }).toBe(2);
     expect(stored).toBe(3);
     expect(await storedRows()).toBe(3);
   });
