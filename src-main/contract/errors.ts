@@ -31,6 +31,8 @@ export const ERROR_CODES = [
   // joining and consent
   'INVITATION_INVALID',
   'CONSENT_REQUIRED',
+  // network: an HTTP proxy between a participant and its hub said no, or could not be reached
+  'PROXY_REFUSED',
   // generic
   'BAD_INPUT',
   'RUN_FAILED',

@@ -11,6 +11,7 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
 import { sameFingerprint } from './certificates';
 import { DEFAULT_MAX_FRAME_BYTES } from './peer';
+import { type ConnectAnswer, type ProxyChoice, proxyRefusal, proxyTimeout, proxyUnreachable, tunnelAgent } from './proxy';
 
 export interface Listener {
   url: string;
@@ -95,6 +96,8 @@ export interface DialOptions {
   timeoutMs?: number;
   /** For wss://: the SHA-256 fingerprint the server's certificate must have. */
   certificate?: string;
+  /** Go through this HTTP proxy (a CONNECT tunnel; TLS and the pin as without it). */
+  proxy?: ProxyChoice;
 }
 
 /** Connects; the socket comes back paused, so no frame is lost before a Peer takes it over. */
@@ -103,19 +106,24 @@ export function dial(url: string, options: DialOptions = {}): Promise<WebSocket>
   if (secure && !options.certificate) {
     return Promise.reject(new Error(`refusing to connect to ${url} without a pinned certificate fingerprint`));
   }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const { proxy } = options;
   return new Promise((resolve, reject) => {
     let mismatch: CertificateMismatchError | undefined;
+    let answer: ConnectAnswer | undefined;
     const socket = new WebSocket(url, {
       maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       perMessageDeflate: false,
-      handshakeTimeout: options.timeoutMs ?? 10_000,
+      handshakeTimeout: timeoutMs,
       // The certificate is self-signed: no CA vouches for it, the pin does (checked below,
       // before anything but the upgrade request has been sent).
       ...(secure ? { rejectUnauthorized: false, minVersion: 'TLSv1.3' as const } : {}),
       // RFC 6455 masking protects HTTP intermediaries from hostile browser scripts; between
       // Cohort processes it only costs a pass over every byte on both ends (a quarter of a
       // round's CPU for a 1M-parameter model). With an all-zero mask ws skips it both ways.
+      // (Through a proxy the frames travel inside TLS, which the proxy cannot read either.)
       generateMask: zeroMask,
+      ...(proxy ? { agent: tunnelAgent(proxy, (reply) => (answer = reply)) } : {}),
     });
     if (secure) {
       socket.once('upgrade', (response: IncomingMessage) => {
@@ -126,12 +134,25 @@ export function dial(url: string, options: DialOptions = {}): Promise<WebSocket>
         }
       });
     }
+    // ws's handshake timeout starts once a socket exists; a proxy that accepts the connection
+    // but never answers CONNECT would otherwise hold the dial forever.
+    const timer = proxy
+      ? setTimeout(() => {
+          if (answer === undefined) fail(proxyTimeout(proxy, timeoutMs));
+          else fail(new Error(`${url} did not complete the WebSocket handshake within ${(timeoutMs / 1000).toFixed(0)} s`));
+        }, timeoutMs + 1_000)
+      : undefined;
     const fail = (error: Error) => {
+      clearTimeout(timer);
       socket.removeAllListeners('open');
-      reject(mismatch ?? error);
+      socket.off('error', fail);
+      socket.on('error', () => undefined); // terminate() below may still report the abort
+      if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
+      reject(mismatch ?? (proxy ? blameProxy(proxy, url, answer, error) : error));
     };
     socket.once('error', fail);
     socket.once('open', () => {
+      clearTimeout(timer);
       socket.off('error', fail);
       // The peer may speak first, in the same packet as the upgrade response; hold its frames
       // until a Peer has attached its listeners (the Peer resumes the socket).
@@ -139,6 +160,13 @@ export function dial(url: string, options: DialOptions = {}): Promise<WebSocket>
       resolve(socket);
     });
   });
+}
+
+/** A failed dial through a proxy: the proxy's refusal, the proxy out of reach, or (tunnel open) the hub's own error. */
+function blameProxy(proxy: ProxyChoice, url: string, answer: ConnectAnswer | undefined, error: Error): Error {
+  if (answer === undefined) return error.name === 'ProxyError' ? error : proxyUnreachable(proxy, error);
+  if (answer.statusCode !== 200) return proxyRefusal(proxy, url, answer);
+  return error;
 }
 
 function zeroMask(mask: Uint8Array): void {

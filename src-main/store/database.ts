@@ -16,7 +16,7 @@ import {
 import { CohortError } from '../contract/errors';
 import type { Metadata } from '../core/model/integrity';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const DatabaseFile = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -38,7 +38,7 @@ export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
  * migrations[n] turns a version-n file into a version-(n+1) file. Version 0 is the layout of
  * pre-release builds, which had no participants' data tags or registrations yet; version 2
  * added invitations, memberships and consents (and registrations' declared tags, which have
- * a default); version 3 the trust fields.
+ * a default); version 3 the trust fields; version 4 the memberships' proxy setting.
  */
 export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   0: (old) => ({
@@ -56,6 +56,9 @@ export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record
   // Version 3 added identity keys, pinned hub certificates, revocations and consent policies:
   // new fields that are optional or have defaults, so the records carry over as they are.
   2: (old) => ({ ...old, schemaVersion: 3 }),
+  // Version 4 added the optional proxy of a membership: an older Cohort would call a file with
+  // one corrupt rather than too new, so the version says it.
+  3: (old) => ({ ...old, schemaVersion: 4 }),
 };
 
 /** The file's version, or an error for something that is not a Cohort store at all. */

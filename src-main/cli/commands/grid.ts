@@ -10,6 +10,8 @@ import { ensureIdentity } from '../../api/worker/identity';
 import { approveEveryRun, startWorker } from '../../api/worker/worker-service';
 import { CohortError } from '../../contract/errors';
 import { decodeInvitation } from '../../contract/invitation';
+import { normaliseProxyUrl, PROXY_EXAMPLE, proxyUrlProblem } from '../../contract/proxy';
+import { chooseProxy, ProxyError, showProxy } from '../../protocol/proxy';
 import { MetadataStore } from '../../store/metadata-store';
 import type { RunResult } from '../../contract/results';
 import { integer, positive } from '../flags';
@@ -81,6 +83,8 @@ interface WorkerFlags {
   name?: string;
   organisation?: string;
   approveAll?: boolean;
+  /** A URL, or false for --no-proxy. */
+  proxy?: string | false;
 }
 
 export function workerCommand(): Command {
@@ -96,17 +100,25 @@ export function workerCommand(): Command {
     .option('--name <name>', 'display name')
     .option('--organisation <name>', 'organisation')
     .option('--approve-all', 'approve every run without asking (only for machines whose owner runs the whole federation, such as simulations)')
+    .option('--proxy <url>', `reach the hubs through this HTTP proxy (CONNECT), e.g. ${PROXY_EXAMPLE} or http://user:password@host:port; remembered for later starts (default: HTTPS_PROXY, NO_PROXY)`)
+    .option('--no-proxy', 'forget a remembered proxy: connect directly, or as HTTPS_PROXY and NO_PROXY say')
     // `cohort worker approve X --data-dir D`: options after a subcommand are the subcommand's.
     .enablePositionalOptions()
     .action(async (flags: WorkerFlags) => {
       if (flags.join && flags.listen) throw new CohortError('BAD_INPUT', 'give --join CODE or --listen HOST:PORT, not both');
       if (!flags.tlsCert !== !flags.tlsKey) throw new CohortError('BAD_INPUT', 'give both --tls-cert and --tls-key, or neither');
-      const joins = (flags.join ?? []).map(decodeJoinCode);
+      if (flags.listen && flags.proxy !== undefined) throw new CohortError('BAD_INPUT', '--proxy is for dialling out to hubs; a worker that listens (--listen) is dialled by them');
+      const proxy = proxyFlag(flags.proxy);
+      const joins = (flags.join ?? []).map(decodeJoinCode).map((join) => ({ ...join, contact: withProxy(join.contact, proxy) }));
       const party = await ensureIdentity(flags.dataDir, { id: flags.id, name: flags.name, organisation: flags.organisation });
       const log = createLog('worker').child({ party: party.id });
       const store = await MetadataStore.open(flags.dataDir);
       const listen = flags.listen ? parseHostPort(flags.listen) : undefined;
-      const known = listen ? [] : hubContactsOf(await store.list('memberships'), log).filter((hub) => !joins.some((join) => join.contact.url === hub.url));
+      const known = listen
+        ? []
+        : hubContactsOf(await store.list('memberships'), log)
+            .filter((hub) => !joins.some((join) => join.contact.url === hub.url))
+            .map((hub) => withProxy(hub, proxy));
       if (!listen && joins.length === 0 && known.length === 0) {
         throw new CohortError('BAD_INPUT', `${flags.dataDir} has not joined a collaboration yet: start with --join CODE (the invitation code from the orchestrator), or --listen HOST:PORT`);
       }
@@ -140,11 +152,11 @@ export function workerCommand(): Command {
           console.log(style.dim('The orchestrator registers this participant with that key and certificate.'));
         } else {
           console.log(`Worker ${style.heading(party.id)} (identity ${worker.identity.fingerprint})`);
-          for (const hub of known) console.log(`  serving ${style.ok(hub.url)}`);
+          for (const hub of known) console.log(`  serving ${style.ok(hub.url)}${routeText(hub)}`);
           for (const join of joins) {
             const welcome = await worker.addHub(join.contact, join.token);
             const names = welcome.collaborations.map(({ collaboration }) => collaboration.name).join(', ');
-            console.log(`  ${style.ok('✓')} joined ${style.heading(names || join.name)} at ${style.ok(join.contact.url)}`);
+            console.log(`  ${style.ok('✓')} joined ${style.heading(names || join.name)} at ${style.ok(join.contact.url)}${routeText(join.contact)}`);
           }
         }
         if (flags.approveAll) console.log(style.warn('Every run is approved without asking (--approve-all).'));
@@ -152,6 +164,7 @@ export function workerCommand(): Command {
       } catch (error) {
         await worker.close();
         if (error instanceof CohortError) throw error;
+        if (error instanceof ProxyError) throw new CohortError('PROXY_REFUSED', `could not join: ${error.message}`);
         throw new CohortError('INVITATION_INVALID', `could not join: ${(error as Error).message}`);
       }
       const signal = await stop;
@@ -160,6 +173,29 @@ export function workerCommand(): Command {
     });
   workerConsentCommands(command);
   return command;
+}
+
+/** --proxy URL: this proxy (checked); --no-proxy: none remembered; neither: as remembered. */
+function proxyFlag(flag: string | false | undefined): string | false | undefined {
+  if (typeof flag !== 'string') return flag;
+  const problem = proxyUrlProblem(flag);
+  if (problem) throw new CohortError('BAD_INPUT', `--proxy: ${problem}`);
+  return normaliseProxyUrl(flag);
+}
+
+function withProxy(contact: HubContact, proxy: string | false | undefined): HubContact {
+  if (proxy === undefined) return contact;
+  const { proxy: _remembered, ...direct } = contact;
+  return proxy === false ? direct : { ...direct, proxy };
+}
+
+function routeText(contact: HubContact): string {
+  try {
+    const choice = chooseProxy(contact.url, contact.proxy);
+    return choice ? style.dim(` through the proxy ${showProxy(choice)}`) : '';
+  } catch (error) {
+    return style.warn(` (${(error as Error).message})`);
+  }
 }
 
 function decodeJoinCode(code: string): { contact: HubContact; token: string; name: string } {
