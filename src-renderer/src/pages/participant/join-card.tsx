@@ -96,6 +96,7 @@ export function JoinCard({ party, memberships, onJoined }: { party: Party | unde
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
+    setProxyTouched(true);
     setNow(Date.now());
     if (!payload || Date.parse(payload.expiresAt) <= Date.now()) return;
     let joinName = party?.name ?? '';
@@ -110,7 +111,6 @@ export function JoinCard({ party, memberships, onJoined }: { party: Party | unde
       }
       joinName = name.trim();
     }
-    setProxyTouched(true);
     const route = proxyOf(proxyInput);
     if (route.problem) return;
     if (party === undefined) return;
