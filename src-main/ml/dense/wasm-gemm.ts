@@ -2,91 +2,24 @@
 // kernels pay a fixed cost per operation that dominates small dense networks, and JavaScript
 // cannot use the CPU's vector unit. One function, register-blocked:
 //
-//   gemm(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate)
-//   C[i][j] (+)= sum_t A[i*aRow + t*aCol] * B[t*ldb + j]      i < m, j < n, t < k
+//   gemm(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate, relu)
+//   C[i][j] = [relu] (sum_t A[i*aRow + t*aCol] * B[t*ldb + j] [+ C[i][j]])      i < m, j < n, t < k
 //
 // Pointers are byte offsets into the shared memory; strides count floats. A's two strides make
 // the same code serve A·B (aRow = k, aCol = 1) and Aᵀ·B (aRow = 1, aCol = lda). Each tile holds
 // ROWS x (4 * VECTORS) results in registers while t runs, then adds or stores them; narrower
 // tiles and a scalar loop finish the edges. Sums run in the same order (t ascending) for every
-// element, in float32, as TF.js's CPU kernels do.
+// element, in float32, as TF.js's CPU kernels do. With `relu`, results below zero are stored
+// as zero (a Dense layer's bias-add and ReLU, fused into the store).
+
+import { F32, flat, I32, op, V128, type WasmFunction } from './wasm-encoding';
 
 const ROWS = 4;
 const VECTORS = 2;
 
-// --- encoding -------------------------------------------------------------------------------
-
-function uleb(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value >>> 0;
-  do {
-    let byte = rest & 0x7f;
-    rest >>>= 7;
-    if (rest !== 0) byte |= 0x80;
-    bytes.push(byte);
-  } while (rest !== 0);
-  return bytes;
-}
-
-function sleb(value: number): number[] {
-  const bytes: number[] = [];
-  let rest = value | 0;
-  for (;;) {
-    const byte = rest & 0x7f;
-    rest >>= 7;
-    if ((rest === 0 && (byte & 0x40) === 0) || (rest === -1 && (byte & 0x40) !== 0)) {
-      bytes.push(byte);
-      return bytes;
-    }
-    bytes.push(byte | 0x80);
-  }
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const vector = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
-const name = (text: string): number[] => [...uleb(text.length), ...Array.from(text, (char) => char.charCodeAt(0))];
-
-const I32 = 0x7f;
-const F32 = 0x7d;
-const V128 = 0x7b;
-
-/** The handful of instructions the kernel needs. Alignment hints are 4 bytes (f32). */
-const op = {
-  get: (index: number) => [0x20, ...uleb(index)],
-  set: (index: number) => [0x21, ...uleb(index)],
-  tee: (index: number) => [0x22, ...uleb(index)],
-  i32: (value: number) => [0x41, ...sleb(value)],
-  add: [0x6a],
-  sub: [0x6b],
-  mul: [0x6c],
-  shl: [0x74],
-  gtS: [0x4a],
-  geS: [0x4e],
-  eqz: [0x45],
-  block: [0x02, 0x40],
-  loop: [0x03, 0x40],
-  if: [0x04, 0x40],
-  end: [0x0b],
-  br: (depth: number) => [0x0c, ...uleb(depth)],
-  brIf: (depth: number) => [0x0d, ...uleb(depth)],
-  f32Load: (offset = 0) => [0x2a, 2, ...uleb(offset)],
-  f32Store: (offset = 0) => [0x38, 2, ...uleb(offset)],
-  f32Add: [0x92],
-  f32Mul: [0x94],
-  f32Zero: [0x43, 0, 0, 0, 0],
-  v128Load: (offset = 0) => [0xfd, ...uleb(0x00), 2, ...uleb(offset)],
-  v128Store: (offset = 0) => [0xfd, ...uleb(0x0b), 2, ...uleb(offset)],
-  loadSplat: (offset = 0) => [0xfd, ...uleb(0x09), 2, ...uleb(offset)],
-  v128Zero: [0xfd, ...uleb(0x0c), ...new Array<number>(16).fill(0)],
-  f32x4Add: [0xfd, ...uleb(0xe4)],
-  f32x4Mul: [0xfd, ...uleb(0xe6)],
-};
-
-// --- the function ---------------------------------------------------------------------------
-
 // Parameters.
-const M = 0, N = 1, K = 2, A = 3, A_ROW = 4, A_COL = 5, B = 6, LDB = 7, C = 8, LDC = 9, ACC = 10;
-const PARAMS = 11;
+const M = 0, N = 1, K = 2, A = 3, A_ROW = 4, A_COL = 5, B = 6, LDB = 7, C = 8, LDC = 9, ACC = 10, RELU = 11;
+const PARAMS = 12;
 // i32 locals.
 const I = PARAMS, J = PARAMS + 1, T = PARAMS + 2, AP = PARAMS + 3, BP = PARAMS + 4, CP = PARAMS + 5;
 const A_STEP = PARAMS + 6, B_STEP = PARAMS + 7, A_ROW_BYTES = PARAMS + 8, C_ROW_BYTES = PARAMS + 9;
@@ -98,8 +31,6 @@ const SUM = PARAMS + I32_LOCALS;
 const ACCS = SUM + 1;
 const BVEC = ACCS + ROWS * VECTORS;
 const V128_LOCALS = ROWS * VECTORS + VECTORS;
-
-const flat = (...parts: number[][]): number[] => parts.flat();
 
 /**
  * One tile of `rows` x `vectors`*4 results at row I, column J: accumulate over t, then write.
@@ -133,6 +64,7 @@ function tile(rows: number, vectors: number): number[] {
       const offset = 16 * v;
       // if (accumulate) acc += C[...]
       code.push(op.get(ACC), op.if, op.get(acc), op.get(CP), op.v128Load(offset), op.f32x4Add, op.set(acc), op.end);
+      code.push(op.get(RELU), op.if, op.get(acc), op.v128Zero, op.f32x4Max, op.set(acc), op.end);
       code.push(op.get(CP), op.get(acc), op.v128Store(offset));
     }
     if (r < rows - 1) code.push(op.get(CP), op.get(C_ROW_BYTES), op.add, op.set(CP));
@@ -171,6 +103,7 @@ function scalarColumns(rows: number): number[] {
     // C[(I+r)*ldc + J] (+)= SUM
     code.push(op.get(C), op.get(I), op.i32(r), op.add, op.get(C_ROW_BYTES), op.mul, op.add, op.get(J), op.i32(2), op.shl, op.add, op.set(CP));
     code.push(op.get(ACC), op.if, op.get(SUM), op.get(CP), op.f32Load(), op.f32Add, op.set(SUM), op.end);
+    code.push(op.get(RELU), op.if, op.get(SUM), op.f32Zero, op.f32Max, op.set(SUM), op.end);
     code.push(op.get(CP), op.get(SUM), op.f32Store());
   }
   code.push(op.get(J), op.i32(1), op.add, op.set(J), op.br(0), op.end, op.end);
@@ -208,29 +141,16 @@ function gemmBody(): number[] {
   );
 }
 
-/** The module's bytes: imports env.memory, exports gemm. */
-export function gemmModuleBytes(): Uint8Array {
-  const funcType = [0x60, ...vector(new Array<number>(PARAMS).fill(I32).map((type) => [type])), 0];
-  const types = section(1, vector([funcType]));
-  const imports = section(2, vector([[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]]));
-  const functions = section(3, vector([uleb(0)]));
-  const exports = section(7, vector([[...name('gemm'), 0x00, ...uleb(0)]]));
-  const locals = vector([
-    [...uleb(I32_LOCALS), I32],
-    [...uleb(1), F32],
-    [...uleb(V128_LOCALS), V128],
-  ]);
-  const body = [...locals, ...gemmBody()];
-  const code = section(10, vector([[...uleb(body.length), ...body]]));
-  return Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, ...types, ...imports, ...functions, ...exports, ...code]);
-}
-
-export type Gemm = (m: number, n: number, k: number, a: number, aRow: number, aCol: number, b: number, ldb: number, c: number, ldc: number, accumulate: number) => void;
-
-/** The SIMD kernel over `memory`, or null where WebAssembly SIMD is not available. */
-export function wasmGemm(memory: WebAssembly.Memory): Gemm | null {
-  const bytes = gemmModuleBytes();
-  if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(bytes)) return null;
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } });
-  return instance.exports['gemm'] as Gemm;
+/** gemm(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate, relu). */
+export function gemmFunction(): WasmFunction {
+  return {
+    name: 'gemm',
+    params: new Array<number>(PARAMS).fill(I32),
+    locals: [
+      [I32_LOCALS, I32],
+      [1, F32],
+      [V128_LOCALS, V128],
+    ],
+    body: gemmBody(),
+  };
 }
