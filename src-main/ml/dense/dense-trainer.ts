@@ -48,6 +48,10 @@ interface Buffers {
   memory: WasmMemory;
   heap: Float32Array;
   kernels: DenseKernels;
+  /** The whole training x (rows x inputs), copied in once: batches are gathered inside the memory. */
+  data: number;
+  /** The epoch's shuffled row order (int32). */
+  order: number;
   params: number;
   grads: number;
   input: number;
@@ -96,6 +100,7 @@ export class DenseTrainer {
     let lastEpochLoss = Number.NaN;
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const order = shuffledIndices(rows, deriveSeed(cfg.seed, epoch));
+      new Int32Array(buffers.memory.buffer, buffers.order * 4, rows).set(order);
       const lastEpoch = epoch === cfg.epochs - 1;
       let lossSum = 0;
       for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
@@ -119,14 +124,12 @@ export class DenseTrainer {
 
   /** Copies the batch's rows (in shuffled order) into the input buffer and the targets array. */
   private gather(buffers: Buffers, order: Int32Array, start: number, size: number): void {
-    const { heap, input } = buffers;
-    const width = this.plan.inputs;
     const outputs = this.plan.outputs;
     if (this.batchTargets.length < buffers.batch * outputs) this.batchTargets = new Float32Array(buffers.batch * outputs);
-    const { x, y, batchTargets } = this;
+    const { y, batchTargets } = this;
+    buffers.kernels.gather((buffers.order + start) * 4, size, this.plan.inputs, buffers.data * 4, buffers.input * 4);
     for (let r = 0; r < size; r++) {
       const row = order[start + r]!;
-      for (let j = 0, from = row * width, to = input + r * width; j < width; j++) heap[to + j] = x[from + j]!;
       for (let j = 0; j < outputs; j++) batchTargets[r * outputs + j] = y[row * outputs + j]!;
     }
   }
@@ -212,6 +215,8 @@ export class DenseTrainer {
     if (this.buffers?.batch === batch) return this.buffers;
     const { plan } = this;
     const arena = new Arena();
+    const data = arena.take(this.rows * plan.inputs);
+    const order = arena.take(this.rows);
     const params = arena.take(plan.parameterCount);
     const grads = arena.take(plan.parameterCount);
     const input = arena.take(batch * plan.inputs);
@@ -233,7 +238,8 @@ export class DenseTrainer {
     const kernels = (this.kernel === 'wasm-simd' ? wasmKernels(memory) : null) ?? jsKernels(memory);
     const heap = new Float32Array(memory.buffer);
     heap.fill(1, ones, ones + batch);
-    this.buffers = { batch, memory, heap, kernels, params, grads, input, outputs, gradients, masks, transposed, ones };
+    heap.set(this.x, data);
+    this.buffers = { batch, memory, heap, kernels, data, order, params, grads, input, outputs, gradients, masks, transposed, ones };
     return this.buffers;
   }
 }

@@ -32,5 +32,13 @@ export function jsKernels(memory: WasmMemory): DenseKernels {
       const a = f(alpha);
       for (let i = 0, xi = x >> 2, yi = y >> 2; i < count; i++) h[yi + i] = f(a * h[xi + i]!) + h[yi + i]!;
     },
+    gather(indices, count, width, src, dst) {
+      const h = heap();
+      const rows = new Int32Array(memory.buffer, indices, count);
+      for (let r = 0; r < count; r++) {
+        const from = (src >> 2) + rows[r]! * width;
+        h.copyWithin((dst >> 2) + r * width, from, from + width);
+      }
+    },
   };
 }

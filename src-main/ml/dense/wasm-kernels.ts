@@ -1,5 +1,6 @@
 // The dense trainer's kernels in WebAssembly SIMD, over one memory shared with JavaScript:
-// the matrix product (wasm-gemm.ts), ReLU's gradient mask, and y += a*x (the SGD step).
+// the matrix product (wasm-gemm.ts), ReLU's gradient mask, y += a*x (the SGD step) and the
+// gathering of a mini-batch's rows.
 // Pointers are byte offsets (16-byte aligned for speed, not for correctness); counts are floats.
 import { gemmFunction } from './wasm-gemm';
 import { F32, flat, I32, moduleBytes, op, V128, type WasmFunction } from './wasm-encoding';
@@ -11,6 +12,8 @@ export interface DenseKernels {
   reluMask(g: number, y: number, count: number): void;
   /** y[i] = alpha * x[i] + y[i]. */
   axpy(count: number, alpha: number, x: number, y: number): void;
+  /** Copies rows: for r < count, dst row r = src row indices[r] (rows of `width` floats; indices are int32). */
+  gather(indices: number, count: number, width: number, src: number, dst: number): void;
 }
 
 /** The part of the WebAssembly API used here (the project's Node typings do not declare it). */
@@ -79,9 +82,32 @@ function axpyFunction(): WasmFunction {
   };
 }
 
+function gatherFunction(): WasmFunction {
+  const INDICES = 0, COUNT = 1, WIDTH = 2, SRC = 3, DST = 4, END = 5, FROM = 6, ROW_END = 7, ROW_BYTES = 8;
+  return {
+    name: 'gather',
+    params: [I32, I32, I32, I32, I32],
+    locals: [[4, I32]],
+    body: flat(
+      op.get(WIDTH), op.i32(2), op.shl, op.set(ROW_BYTES),
+      op.get(COUNT), op.i32(2), op.shl, op.get(INDICES), op.add, op.set(END),
+      until(INDICES, END, flat(
+        // FROM = SRC + indices[r] * rowBytes; copy vectors, then the remaining floats.
+        op.get(SRC), op.get(INDICES), op.i32Load(), op.get(ROW_BYTES), op.mul, op.add, op.set(FROM),
+        vectorEnd(DST, WIDTH, ROW_END),
+        until(DST, ROW_END, flat(op.get(DST), op.get(FROM), op.v128Load(), op.v128Store(), advance(DST, 16), advance(FROM, 16))),
+        scalarEnd(WIDTH, ROW_END),
+        until(DST, ROW_END, flat(op.get(DST), op.get(FROM), op.f32Load(), op.f32Store(), advance(DST, 4), advance(FROM, 4))),
+        advance(INDICES, 4),
+      )),
+      op.end,
+    ),
+  };
+}
+
 let bytes: Uint8Array | undefined;
 function kernelBytes(): Uint8Array {
-  bytes ??= moduleBytes([gemmFunction(), reluMaskFunction(), axpyFunction()]);
+  bytes ??= moduleBytes([gemmFunction(), reluMaskFunction(), axpyFunction(), gatherFunction()]);
   return bytes;
 }
 
