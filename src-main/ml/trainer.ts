@@ -118,7 +118,7 @@ export class LocalTrainer {
   readonly engine: TrainingEngine;
   /** Copies of the training data (the caller may reuse its arrays). */
   private data: { x: Float32Array; y: Float32Array } | null;
-  /** TF.js tensors of the data, made on the first TF.js fit. */
+  /** TF.js tensors of the data, for the TF.js path. */
   private tensorsMade: { x: tf.Tensor2D; y: tf.Tensor2D } | null = null;
   private readonly dense: DenseTrainer | null;
 
@@ -146,6 +146,7 @@ export class LocalTrainer {
     const plan = wanted === 'tfjs' ? null : densePlan(model);
     this.dense = plan && !('unsupported' in plan) ? new DenseTrainer(plan, this.data.x, this.data.y, data.rows, wanted === 'dense-javascript' ? 'javascript' : 'wasm-simd') : null;
     this.engine = this.dense ? `dense-${this.dense.kernel}` : 'tfjs';
+    if (!this.dense) this.tensorsMade = this.makeTensors(this.data);
   }
 
   /** The model's current weights (after construction: its seeded initial weights). */
@@ -177,10 +178,7 @@ export class LocalTrainer {
       checkFlatWeights(global, weightCount(this.model));
       result = await this.dense.fit(global, { ...cfg, loss });
     } else {
-      this.tensorsMade ??= {
-        x: tf.tensor2d(data.x, [this.rows, this.featureCount], 'float32'),
-        y: tf.tensor2d(data.y, [this.rows, this.outputCount], 'float32'),
-      };
+      this.tensorsMade ??= this.makeTensors(data);
       result = await tfjsFit(this.model, this.target, { ...this.tensorsMade, rows: this.rows }, global, { ...cfg, loss });
     }
     return { ...result, numExamples: this.rows, seconds: (performance.now() - started) / 1000, engine: this.engine };
@@ -232,6 +230,10 @@ export class LocalTrainer {
     if (this.tensorsMade) tf.dispose([this.tensorsMade.x, this.tensorsMade.y]);
     this.tensorsMade = null;
     this.data = null;
+  }
+
+  private makeTensors(data: { x: Float32Array; y: Float32Array }): { x: tf.Tensor2D; y: tf.Tensor2D } {
+    return { x: tf.tensor2d(data.x, [this.rows, this.featureCount], 'float32'), y: tf.tensor2d(data.y, [this.rows, this.outputCount], 'float32') };
   }
 
   private requireData(): { x: Float32Array; y: Float32Array } {
