@@ -119,6 +119,7 @@ export function workerCommand(): Command {
         : hubContactsOf(await store.list('memberships'), log)
             .filter((hub) => !joins.some((join) => join.contact.url === hub.url))
             .map((hub) => withProxy(hub, proxy));
+      if (proxy !== undefined && known.length > 0) await rememberProxy(store, proxy);
       if (!listen && joins.length === 0 && known.length === 0) {
         throw new CohortError('BAD_INPUT', `${flags.dataDir} has not joined a collaboration yet: start with --join CODE (the invitation code from the orchestrator), or --listen HOST:PORT`);
       }
@@ -181,6 +182,18 @@ function proxyFlag(flag: string | false | undefined): string | false | undefined
   const problem = proxyUrlProblem(flag);
   if (problem) throw new CohortError('BAD_INPUT', `--proxy: ${problem}`);
   return normaliseProxyUrl(flag);
+}
+
+/** --proxy / --no-proxy for the hubs already joined: stored now, whether or not they answer. */
+async function rememberProxy(store: MetadataStore, proxy: string | false): Promise<void> {
+  await store.mutate((db) => {
+    const stamp = new Date().toISOString();
+    for (const membership of db.memberships) {
+      if (proxy === false) delete membership.proxy;
+      else membership.proxy = proxy;
+      membership.updatedAt = stamp;
+    }
+  });
 }
 
 function withProxy(contact: HubContact, proxy: string | false | undefined): HubContact {

@@ -4,6 +4,7 @@
 // arrays. Same maths as LocalTrainer's TF.js loop: same seeded shuffles and dropout masks, same
 // losses, L2 and FedProx terms, same optimizer updates; only the order of float32 sums differs.
 import { CohortError } from '../../contract/errors';
+import seedrandom from 'seedrandom';
 import { deriveSeed, shuffledIndices } from '../../core/stats/random';
 import { activate, activationGradient, dropout, lossGradient, type LossName } from './elementwise';
 import { jsKernels } from './js-kernels';
@@ -29,6 +30,11 @@ export interface DenseFitResult {
 export type DenseKernel = 'wasm-simd' | 'javascript';
 
 const PAGE_BYTES = 65_536;
+/**
+ * Rows per pass through the network: a larger mini-batch runs in slices of this many rows whose
+ * gradients add up (the same sum, in another order), so a slice's activations stay in cache.
+ */
+const SLICE_ROWS = 256;
 
 /** Float offsets into one memory, 16-byte aligned (for the SIMD loads). */
 class Arena {
@@ -69,9 +75,11 @@ const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 export class DenseTrainer {
   private buffers: Buffers | null = null;
-  /** The current batch's targets, in batch order (the loss reads them from here). */
+  /** The current slice's targets, in batch order (the loss reads them from here). */
   private batchTargets = new Float32Array(0);
   readonly kernel: DenseKernel;
+  /** The Dropout layers' indices, in order. */
+  private readonly dropoutIndices: number[];
 
   constructor(
     private readonly plan: DensePlan,
@@ -81,12 +89,14 @@ export class DenseTrainer {
     kernel: DenseKernel = 'wasm-simd',
   ) {
     this.kernel = kernel === 'wasm-simd' && hasWasmSimd() ? 'wasm-simd' : 'javascript';
+    this.dropoutIndices = plan.steps.flatMap((step) => (step.kind === 'dropout' ? [step.index] : []));
   }
 
   async fit(global: Float32Array, cfg: DenseFitConfig): Promise<DenseFitResult> {
     const { plan, rows } = this;
     const batchSize = Math.min(cfg.batchSize, rows);
-    const buffers = this.prepare(batchSize);
+    const slice = Math.min(batchSize, SLICE_ROWS);
+    const buffers = this.prepare(slice);
     const { heap } = buffers;
     const count = plan.parameterCount;
     const params = heap.subarray(buffers.params, buffers.params + count);
@@ -105,12 +115,18 @@ export class DenseTrainer {
       let lossSum = 0;
       for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
         const size = Math.min(batchSize, rows - start);
-        this.gather(buffers, order, start, size);
-        this.forward(buffers, size, (index) => deriveSeed(cfg.seed, epoch, batch, index));
-        const last = steps.length - 1;
-        const loss = lossGradient(heap, buffers.outputs[last]!, this.batchTargets, 0, buffers.gradients[last]!, size, plan.outputs, cfg.loss, lastEpoch);
+        // Each Dropout layer's mask for the batch: one stream, drawn slice after slice.
+        const randoms = this.dropoutIndices.map((index) => seedrandom.alea(String(deriveSeed(cfg.seed, epoch, batch, index))));
+        let loss = 0;
+        for (let offset = 0; offset < size; offset += slice) {
+          const part = Math.min(slice, size - offset);
+          this.gather(buffers, order, start + offset, part);
+          this.forward(buffers, part, randoms);
+          const last = steps.length - 1;
+          loss += lossGradient(heap, buffers.outputs[last]!, this.batchTargets, buffers.gradients[last]!, part, size, plan.outputs, cfg.loss, lastEpoch);
+          this.backward(buffers, part, offset > 0);
+        }
         if (lastEpoch) lossSum += loss * size;
-        this.backward(buffers, size);
         this.penalties(params, grads, cfg, anchors);
         if (sgd !== null) buffers.kernels.axpy(count, sgd, buffers.grads * 4, buffers.params * 4);
         else optimizer.step(params, grads);
@@ -134,14 +150,14 @@ export class DenseTrainer {
     }
   }
 
-  private forward(buffers: Buffers, size: number, dropoutSeed: (index: number) => number): void {
+  private forward(buffers: Buffers, size: number, randoms: Array<() => number>): void {
     const { heap, kernels } = buffers;
     let inputAt = buffers.input;
     let width = this.plan.inputs;
     this.plan.steps.forEach((step, index) => {
       const out = buffers.outputs[index]!;
       if (step.kind === 'dropout') {
-        dropout(heap, inputAt, out, buffers.masks[index]!, size * width, step.rate, dropoutSeed(step.index));
+        dropout(heap, inputAt, out, buffers.masks[index]!, size * width, step.rate, randoms[step.index]!);
       } else {
         // z = x·W (+ b): rows start as the bias, the product is added to them (sum + bias, as TF.js).
         const p = buffers.params;
@@ -158,7 +174,8 @@ export class DenseTrainer {
     });
   }
 
-  private backward(buffers: Buffers, size: number): void {
+  /** Gradients of the slice's rows; `accumulate`: added to the batch's earlier slices'. */
+  private backward(buffers: Buffers, size: number, accumulate: boolean): void {
     const { heap, kernels } = buffers;
     const steps = this.plan.steps;
     const firstDense = steps.findIndex((step) => step.kind === 'dense');
@@ -174,7 +191,7 @@ export class DenseTrainer {
       }
       if (step.activation === 'relu') kernels.reluMask(gradient * 4, buffers.outputs[index]! * 4, size * step.units);
       else activationGradient(heap, buffers.outputs[index]!, gradient, size, step.units, step.activation);
-      this.denseGradients(buffers, step, size, inputAt, gradient);
+      this.denseGradients(buffers, step, size, inputAt, gradient, accumulate ? 1 : 0);
       // The gradient with respect to the layer's input, if a layer before it has weights.
       if (index > firstDense) {
         const kernel = buffers.params + step.kernel;
@@ -188,11 +205,11 @@ export class DenseTrainer {
   }
 
   /** dW = xᵀ·dz, db = onesᵀ·dz (the column sums). */
-  private denseGradients(buffers: Buffers, step: DenseStep, size: number, inputAt: number, gradient: number): void {
+  private denseGradients(buffers: Buffers, step: DenseStep, size: number, inputAt: number, gradient: number, accumulate: number): void {
     const { kernels } = buffers;
     const g = buffers.grads;
-    kernels.gemm(step.inputs, step.units, size, inputAt * 4, 1, step.inputs, gradient * 4, step.units, (g + step.kernel) * 4, step.units, 0, 0);
-    if (step.bias !== null) kernels.gemm(1, step.units, size, buffers.ones * 4, 0, 1, gradient * 4, step.units, (g + step.bias) * 4, step.units, 0, 0);
+    kernels.gemm(step.inputs, step.units, size, inputAt * 4, 1, step.inputs, gradient * 4, step.units, (g + step.kernel) * 4, step.units, accumulate, 0);
+    if (step.bias !== null) kernels.gemm(1, step.units, size, buffers.ones * 4, 0, 1, gradient * 4, step.units, (g + step.bias) * 4, step.units, accumulate, 0);
   }
 
   /** L2 on kernels (l2/2 * sum w^2) and FedProx (mu/2 * ||w - w_global||^2): their gradients added. */

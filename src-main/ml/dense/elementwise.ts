@@ -1,7 +1,6 @@
 // The element-wise parts of a dense network's training step, written as TF.js computes them
 // (same formulas, float32 storage): activations and their gradients, dropout masks drawn from
 // the same seeded generator TF.js uses, and the losses with their clipping.
-import seedrandom from 'seedrandom';
 import type { ActivationName } from './plan';
 
 const EPSILON = 1e-7;
@@ -71,12 +70,11 @@ export function activationGradient(heap: Float32Array, yAt: number, gAt: number,
 }
 
 /**
- * TF.js's dropout: multiplier = floor(u + keep) / keep with u drawn by seedrandom's alea from
- * the seed's decimal string, one per element in row-major order. Writes the multipliers at
- * `maskAt` and out = in * multiplier.
+ * TF.js's dropout: multiplier = floor(u + keep) / keep with u drawn, one per element in
+ * row-major order, by seedrandom's alea from the batch's seed (its decimal string), as TF.js's
+ * randomUniform draws them. Writes the multipliers at `maskAt` and out = in * multiplier.
  */
-export function dropout(heap: Float32Array, inAt: number, outAt: number, maskAt: number, count: number, rate: number, seed: number): void {
-  const random = seedrandom.alea(String(seed));
+export function dropout(heap: Float32Array, inAt: number, outAt: number, maskAt: number, count: number, rate: number, random: () => number): void {
   const keep = f(1 - rate);
   const kept = f(1 / keep);
   for (let i = 0; i < count; i++) {
@@ -89,29 +87,31 @@ export function dropout(heap: Float32Array, inAt: number, outAt: number, maskAt:
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'mse' | 'mae';
 
 /**
- * Writes dLoss/dp at `gAt` for predictions p (at pAt) and targets y (row-major, rows x width),
- * the loss being the mean over the batch as in trainer.ts; returns the loss when `withValue`.
+ * Writes dLoss/dp at `gAt` for a slice of `rows` predictions p (at pAt) and targets y (row-major,
+ * rows x width) of a batch of `batchRows`, the loss being the mean over the batch (as in
+ * losses.ts); returns this slice's share of that mean when `withValue` (else NaN).
  */
-export function lossGradient(heap: Float32Array, pAt: number, y: Float32Array, yAt: number, gAt: number, rows: number, width: number, loss: LossName, withValue: boolean): number {
+export function lossGradient(heap: Float32Array, pAt: number, y: Float32Array, gAt: number, rows: number, batchRows: number, width: number, loss: LossName, withValue: boolean): number {
   const count = rows * width;
+  const batchCount = batchRows * width;
   const low = f(EPSILON);
   const high = f(1 - EPSILON);
   let total = 0;
   switch (loss) {
     case 'binaryCrossentropy': {
-      const scale = 1 / count;
+      const scale = 1 / batchCount;
       for (let i = 0; i < count; i++) {
         const p = heap[pAt + i]!;
-        const t = y[yAt + i]!;
+        const t = y[i]!;
         const q = p < low ? low : p > high ? high : p;
         if (withValue) total += t * Math.log(q) + (1 - t) * Math.log(1 - q);
         // Clipping passes the gradient only where p lies inside [low, high].
         heap[gAt + i] = p >= low && p <= high ? -(t / q - (1 - t) / (1 - q)) * scale : 0;
       }
-      return withValue ? -total / count : Number.NaN;
+      return withValue ? -total / batchCount : Number.NaN;
     }
     case 'categoricalCrossentropy': {
-      const scale = 1 / rows;
+      const scale = 1 / batchRows;
       for (let row = 0; row < count; row += width) {
         let sum = 0;
         for (let j = 0; j < width; j++) sum += heap[pAt + row + j]!;
@@ -122,7 +122,7 @@ export function lossGradient(heap: Float32Array, pAt: number, y: Float32Array, y
           const p = heap[pAt + row + j]!;
           const r = f(p / s);
           const q = r < low ? low : r > high ? high : r;
-          const t = y[yAt + row + j]!;
+          const t = y[row + j]!;
           if (withValue) total += t * Math.log(q);
           const dr = r >= low && r <= high ? (-t / q) * scale : 0;
           heap[gAt + row + j] = dr;
@@ -130,26 +130,26 @@ export function lossGradient(heap: Float32Array, pAt: number, y: Float32Array, y
         }
         for (let j = 0; j < width; j++) heap[gAt + row + j] = heap[gAt + row + j]! / s - dot / (s * s);
       }
-      return withValue ? -total / rows : Number.NaN;
+      return withValue ? -total / batchRows : Number.NaN;
     }
     case 'mse': {
-      const scale = 2 / count;
+      const scale = 2 / batchCount;
       for (let i = 0; i < count; i++) {
-        const difference = heap[pAt + i]! - y[yAt + i]!;
+        const difference = heap[pAt + i]! - y[i]!;
         if (withValue) total += difference * difference;
         heap[gAt + i] = difference * scale;
       }
-      return withValue ? total / count : Number.NaN;
+      return withValue ? total / batchCount : Number.NaN;
     }
     case 'mae': {
-      const scale = 1 / count;
+      const scale = 1 / batchCount;
       for (let i = 0; i < count; i++) {
-        const difference = y[yAt + i]! - heap[pAt + i]!;
+        const difference = y[i]! - heap[pAt + i]!;
         if (withValue) total += Math.abs(difference);
         // TF.js's |x|' is 1 for x > 0 and -1 otherwise; p enters as -p.
         heap[gAt + i] = difference > 0 ? -scale : scale;
       }
-      return withValue ? total / count : Number.NaN;
+      return withValue ? total / batchCount : Number.NaN;
     }
   }
 }

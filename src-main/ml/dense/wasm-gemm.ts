@@ -30,7 +30,8 @@ const SUM = PARAMS + I32_LOCALS;
 // v128 locals: accumulators, then B's vectors.
 const ACCS = SUM + 1;
 const BVEC = ACCS + ROWS * VECTORS;
-const V128_LOCALS = ROWS * VECTORS + VECTORS;
+const SPLAT = BVEC + VECTORS;
+const V128_LOCALS = ROWS * VECTORS + VECTORS + 1;
 
 /**
  * One tile of `rows` x `vectors`*4 results at row I, column J: accumulate over t, then write.
@@ -47,10 +48,10 @@ function tile(rows: number, vectors: number): number[] {
   code.push(op.get(K), op.set(T), op.block, op.get(T), op.eqz, op.brIf(0), op.loop);
   for (let v = 0; v < vectors; v++) code.push(op.get(BP), op.v128Load(16 * v), op.set(BVEC + v));
   for (let r = 0; r < rows; r++) {
-    // A[i+r][t] is splatted again for each vector (a cached load): fewer live registers.
+    code.push(op.get(ROW_PTR + r), op.loadSplat(), op.set(SPLAT));
     for (let v = 0; v < vectors; v++) {
       const acc = ACCS + r * vectors + v;
-      code.push(op.get(acc), op.get(ROW_PTR + r), op.loadSplat(), op.get(BVEC + v), op.f32x4Mul, op.f32x4Add, op.set(acc));
+      code.push(op.get(acc), op.get(SPLAT), op.get(BVEC + v), op.f32x4Mul, op.f32x4Add, op.set(acc));
     }
     code.push(op.get(ROW_PTR + r), op.get(A_STEP), op.add, op.set(ROW_PTR + r));
   }

@@ -110,5 +110,16 @@ describe.skipIf(!available)('a federation whose hospitals sit behind HTTP proxie
     const stored = (who: string) => readFile(join(root, who, 'cohort.json'), 'utf8').then((text) => (JSON.parse(text) as { memberships: Array<{ proxy?: string }> }).memberships);
     expect((await stored('north')).map((membership) => membership.proxy)).toEqual([open.url]);
     expect((await stored('south')).map((membership) => membership.proxy)).toEqual([HOST ? undefined : southProxy]);
+
+    // A later start serves the hub through the remembered proxy; --no-proxy forgets it.
+    const exited = new Promise((resolve) => north.once('exit', resolve));
+    north.kill('SIGTERM');
+    await exited;
+    const direct = start(['worker', '--no-proxy', '--data-dir', join(root, 'north')]);
+    let directOut = '';
+    direct.stdout!.on('data', (chunk: Buffer) => (directOut += chunk.toString()));
+    await expect.poll(() => directOut, { timeout: 30_000 }).toContain('serving wss://');
+    expect(directOut).not.toContain('through the proxy');
+    expect((await stored('north')).map((membership) => membership.proxy)).toEqual([undefined]);
   }, 240_000);
 });

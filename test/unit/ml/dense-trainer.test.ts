@@ -114,6 +114,13 @@ const CASES: Case[] = [
   { name: 'regression, mean squared error, batch larger than the data', spec: mlp('relu'), data: linear(50, 4, 5), target: 'regression', cfg: { batchSize: 64, learningRate: 0.1 } },
   { name: 'regression, mean absolute error', spec: mlp('tanh'), data: linear(200, 4, 6), target: 'regression', cfg: { loss: 'mae', learningRate: 0.01 } },
   {
+    name: 'batches of 600 rows, trained in slices of 256, with dropout and Adam',
+    spec: mlp('relu', 0.3),
+    data: separable(1500, 7, 8),
+    target: 'binary',
+    cfg: { batchSize: 600, optimizer: 'adam', learningRate: 0.01, l2: 0.01 },
+  },
+  {
     name: 'Keras: Dense without bias, Activation layers, Dropout',
     spec: keras([{ class_name: 'Dense', config: { units: 12, use_bias: false } }, { class_name: 'Activation', config: { activation: 'relu' } }, { class_name: 'Dropout', config: { rate: 0.25 } }, { class_name: 'Dense', config: { units: 1 } }]),
     data: binary,
