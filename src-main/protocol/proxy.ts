@@ -6,8 +6,8 @@
 // https-proxy-agent (CONNECT, Proxy-Authorization: Basic from the URL's user:password), and the
 // TLS to the hub runs inside it end to end, so the pinned certificate is checked exactly as on
 // a direct connection. What goes wrong at the proxy is told as the proxy's problem.
+import type { Agent } from 'node:http';
 import { isIP } from 'node:net';
-import { HttpsProxyAgent } from 'https-proxy-agent';
 import { maskProxyPassword, normaliseProxyUrl, proxyUrlProblem } from '../contract/proxy';
 
 export interface ProxyChoice {
@@ -161,8 +161,10 @@ export function showProxy(choice: ProxyChoice): string {
 /**
  * An http.Agent that opens a CONNECT tunnel through the proxy for each connection (TLS to the
  * target inside it, with the options ws gives). `onAnswer` hears the proxy's reply to CONNECT.
+ * The library loads on first use: most parties never need it, and every command would pay.
  */
-export function tunnelAgent(choice: ProxyChoice, onAnswer: (answer: ConnectAnswer) => void): HttpsProxyAgent<string> {
+export async function tunnelAgent(choice: ProxyChoice, onAnswer: (answer: ConnectAnswer) => void): Promise<Agent> {
+  const { HttpsProxyAgent } = await import('https-proxy-agent');
   const agent = new HttpsProxyAgent(choice.url, { keepAlive: false });
   agent.on('proxyConnect', (answer: ConnectAnswer) => onAnswer(answer));
   return agent;

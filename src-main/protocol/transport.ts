@@ -101,16 +101,17 @@ export interface DialOptions {
 }
 
 /** Connects; the socket comes back paused, so no frame is lost before a Peer takes it over. */
-export function dial(url: string, options: DialOptions = {}): Promise<WebSocket> {
+export async function dial(url: string, options: DialOptions = {}): Promise<WebSocket> {
   const secure = url.startsWith('wss://');
   if (secure && !options.certificate) {
-    return Promise.reject(new Error(`refusing to connect to ${url} without a pinned certificate fingerprint`));
+    throw new Error(`refusing to connect to ${url} without a pinned certificate fingerprint`);
   }
   const timeoutMs = options.timeoutMs ?? 10_000;
   const { proxy } = options;
+  let answer: ConnectAnswer | undefined;
+  const agent = proxy ? await tunnelAgent(proxy, (reply) => (answer = reply)) : undefined;
   return new Promise((resolve, reject) => {
     let mismatch: CertificateMismatchError | undefined;
-    let answer: ConnectAnswer | undefined;
     const socket = new WebSocket(url, {
       maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       perMessageDeflate: false,
@@ -123,7 +124,7 @@ export function dial(url: string, options: DialOptions = {}): Promise<WebSocket>
       // round's CPU for a 1M-parameter model). With an all-zero mask ws skips it both ways.
       // (Through a proxy the frames travel inside TLS, which the proxy cannot read either.)
       generateMask: zeroMask,
-      ...(proxy ? { agent: tunnelAgent(proxy, (reply) => (answer = reply)) } : {}),
+      ...(agent ? { agent } : {}),
     });
     if (secure) {
       socket.once('upgrade', (response: IncomingMessage) => {
