@@ -54,7 +54,7 @@ describe.skipIf(!available)('a federation whose hospitals sit behind HTTP proxie
         await cli(['tag', 'add', join(root, 'data', hospital, `${kind}.csv`), '--project', 'outcome', '--participant', hospital, '--kind', kind, ...own]);
       }
     }
-  }, 120_000);
+  }, 300_000);
 
   afterAll(async () => {
     for (const child of processes) child.kill('SIGKILL');
