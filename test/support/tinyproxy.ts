@@ -82,6 +82,10 @@ export async function startTinyproxy(options: { auth?: { user: string; password:
   const configFile = join(dir, 'tinyproxy.conf');
   await writeFile(configFile, `${config}\n`);
   const child = spawn(binary(), ['-d', '-c', configFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // A test that fails before stopping it (a timed-out hook) must not leave it running.
+  const reap = () => child.kill('SIGKILL');
+  process.once('exit', reap);
+  child.once('exit', () => process.off('exit', reap));
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   try {
