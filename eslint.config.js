@@ -7,7 +7,7 @@ const LAYERS = ['contract', 'core', 'ml', 'protocol', 'engines', 'store', 'datas
 /** Adapter packages, each owned by one folder. */
 const ADAPTERS = {
   ml: ['@tensorflow/'],
-  protocol: ['ws', '@peculiar/x509'],
+  protocol: ['ws', '@peculiar/x509', 'https-proxy-agent'],
   store: ['lowdb', 'write-file-atomic', 'proper-lockfile'],
   datasource: ['csv-parse', 'csv-stringify'],
   shell: ['electron'],

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DataProfile } from './data';
 import { ERROR_CODES } from './errors';
+import { ProxyUrl, ProxyView } from './proxy';
 import { AggregatedMetrics, Metrics } from './metrics';
 import {
   AlignmentOptions,
@@ -105,6 +106,8 @@ export const MembershipView = z.strictObject({
   hubKeyFingerprint: z.string().nullable(),
   /** Why the last connection attempt failed, while not connected. */
   problem: z.string().nullable(),
+  /** The proxy the hub is reached through (its password masked), or null for a direct connection. */
+  proxy: ProxyView.nullable(),
 });
 
 export const DataPreview = z.strictObject({
@@ -237,9 +240,11 @@ export const COMMANDS = {
   // Participant
   'memberships.list': command(Empty, z.array(MembershipView)),
   'memberships.join': command(
-    z.strictObject({ code: z.string().min(1), name: z.string().min(1).max(200), organisation: z.string().max(200).optional() }),
+    z.strictObject({ code: z.string().min(1), name: z.string().min(1).max(200), organisation: z.string().max(200).optional(), proxy: ProxyUrl.optional() }),
     MembershipView,
   ),
+  /** Reach a collaboration's hub through this HTTP proxy (null: HTTPS_PROXY, or directly); reconnects now. */
+  'memberships.proxy': command(z.strictObject({ collaborationId: Id, proxy: ProxyUrl.nullable() }), MembershipView),
   'data.preview': command(
     z.strictObject({ path: z.string().min(1), projectId: OptionalId, kind: TagKind.optional(), include: z.array(z.string()).max(10_000).optional() }),
     DataPreview,

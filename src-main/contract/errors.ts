@@ -36,6 +36,8 @@ export const ERROR_CODES = [
   'PLAN_MISMATCH',
   'INSTRUCTION_REFUSED',
   'BUDGET_SPENT',
+  // network: an HTTP proxy between a participant and its hub said no, or could not be reached
+  'PROXY_REFUSED',
   // generic
   'BAD_INPUT',
   'RUN_FAILED',

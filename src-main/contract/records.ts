@@ -2,6 +2,7 @@
 // (participants, their registrations and data tags), as schemas. Every record that crosses a
 // boundary or is written to the store is parsed with these.
 import { z } from 'zod';
+import { ProxyUrl } from './proxy';
 
 export const Id = z
   .string()
@@ -334,6 +335,8 @@ export const Membership = z.strictObject({
   hubCertificate: CertificateFingerprint.optional(),
   /** Projects whose runs are approved without asking when their model and privacy settings match a run approved before. */
   autoApproveProjects: z.array(Id).default([]),
+  /** The HTTP proxy to reach the hub through (CONNECT; TLS to the hub inside it); absent: HTTPS_PROXY or direct. */
+  proxy: ProxyUrl.optional(),
   ...timestamps,
 });
 

@@ -5,7 +5,7 @@ import type { BackendPreference, BackendSelection } from './backend';
 import type { ModelShape } from './keras';
 import type { SavedModelFiles } from './model-io';
 import type { LayerSummary } from './model';
-import type { FitConfig, FitResult, LossName, TrainingData } from './trainer';
+import type { FitConfig, FitResult, LossName, TrainerOptions, TrainingData, TrainingEngine } from './trainer';
 
 export interface InitArgs {
   spec: ModelSpec;
@@ -15,6 +15,8 @@ export interface InitArgs {
   evaluate?: TrainingData;
   /** Defaults to the preference given to TrainingClient.start(), else 'auto'. */
   backend?: BackendPreference;
+  /** How fit() trains (default: the dense fast path where the model allows it). */
+  engine?: TrainerOptions['engine'];
 }
 
 export interface InitResult {
@@ -23,6 +25,8 @@ export interface InitResult {
   /** The model's seeded initial weights: the same for every party with the same spec and seed. */
   weights: Float32Array;
   layers: LayerSummary[];
+  /** How fit() will train this model. */
+  engine: TrainingEngine;
 }
 
 /** Rows to predict on or evaluate: the train or evaluate data given to init, or other rows. */

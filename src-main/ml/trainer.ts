@@ -1,18 +1,24 @@
-// Local training: our own loop over mini-batches (not model.fit), so FedProx's proximal term,
-// L2, seeded shuffles and stateless clients are exactly what the run's hyperparameters say.
+// Local training and evaluation of one model on one party's data. Fitting takes the dense fast
+// path (dense/: WebAssembly SIMD, no per-operation overhead) for stacks of Dense and Dropout
+// layers, and TF.js ops (tfjs-fit.ts) for everything else; both minimise
 //
-//   minimise  dataLoss(batch) + l2/2 * sum(kernel^2) + mu/2 * sum((w - w_global)^2) [+ layer regularisers]
+//   dataLoss(batch) + l2/2 * sum(kernel^2) + mu/2 * sum((w - w_global)^2)
 //
-// with a fresh optimizer per fit. Calling fit() repeatedly with its own returned weights is plain
-// (centralised) local training.
+// with the same seeded shuffles, dropout masks and optimizer updates, from a fresh optimizer
+// per fit. Calling fit() repeatedly with its own returned weights is plain (centralised) local
+// training. Prediction and evaluation run through TF.js.
 import type { Hyperparameters } from '../contract/records';
 import { CohortError } from '../contract/errors';
+import { DenseTrainer, type DenseKernel } from './dense/dense-trainer';
+import { densePlan } from './dense/plan';
 import type { TargetKind } from './keras';
-import { deriveSeed, shuffledIndices } from '../core/stats/random';
+import { LOSSES, type LossName, resolveLoss } from './losses';
 import { type LayersModel, tf } from './tf';
-import { getFlatWeights, setFlatWeights, weightCount } from './weights';
+import { tfjsFit } from './tfjs-fit';
+import { checkFlatWeights, getFlatWeights, setFlatWeights, weightCount } from './weights';
 
-export type LossName = Hyperparameters['loss'];
+export { resolveLoss };
+export type { LossName };
 export type OptimizerName = Hyperparameters['optimizer'];
 
 /** Row-major data in the aligned feature space. */
@@ -45,57 +51,12 @@ export interface FitResult {
   loss: number;
   numExamples: number;
   seconds: number;
+  /** Which path trained. */
+  engine: TrainingEngine;
 }
 
-const EPSILON = 1e-7;
 /** Rows per forward pass in predict / evaluateLoss. */
 const INFERENCE_BATCH = 4096;
-
-type LossFunction = (yTrue: tf.Tensor, yPred: tf.Tensor) => tf.Scalar;
-
-/** The loss a target trains with when the run says 'auto'. */
-export function resolveLoss(loss: LossName | undefined, target: TargetKind): Exclude<LossName, 'auto'> {
-  if (loss && loss !== 'auto') return loss;
-  return target === 'binary' ? 'binaryCrossentropy' : target === 'multiclass' ? 'categoricalCrossentropy' : 'mse';
-}
-
-/** Mean over examples, from probabilities (as Keras does with from_logits=False). */
-const LOSSES: Record<Exclude<LossName, 'auto'>, LossFunction> = {
-  binaryCrossentropy: (y, p) => {
-    const q = tf.clipByValue(p, EPSILON, 1 - EPSILON);
-    const perElement = tf.add(tf.mul(y, tf.log(q)), tf.mul(tf.sub(1, y), tf.log(tf.sub(1, q))));
-    return tf.neg(tf.mean(perElement)) as tf.Scalar;
-  },
-  categoricalCrossentropy: (y, p) => {
-    const q = tf.clipByValue(tf.div(p, tf.sum(p, -1, true)), EPSILON, 1 - EPSILON);
-    return tf.neg(tf.mean(tf.sum(tf.mul(y, tf.log(q)), -1))) as tf.Scalar;
-  },
-  mse: (y, p) => tf.mean(tf.squaredDifference(y, p)) as tf.Scalar,
-  mae: (y, p) => tf.mean(tf.abs(tf.sub(y, p))) as tf.Scalar,
-};
-
-function makeOptimizer(cfg: FitConfig): tf.Optimizer {
-  switch (cfg.optimizer) {
-    case 'sgd':
-      return cfg.momentum > 0 ? tf.train.momentum(cfg.learningRate, cfg.momentum) : tf.train.sgd(cfg.learningRate);
-    case 'adam':
-      return tf.train.adam(cfg.learningRate);
-    case 'rmsprop':
-      return tf.train.rmsprop(cfg.learningRate, 0.9, cfg.momentum);
-    default:
-      throw new CohortError('BAD_INPUT', `unknown optimizer ${JSON.stringify(cfg.optimizer)}`);
-  }
-}
-
-/**
- * optimizer.dispose(), plus the learning-rate scalar that TF.js's MomentumOptimizer.dispose()
- * forgets (it does not call SGDOptimizer's dispose): one leaked tensor per fit otherwise.
- */
-function disposeOptimizer(optimizer: tf.Optimizer): void {
-  optimizer.dispose();
-  const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
-  if (rate && !rate.isDisposed) rate.dispose();
-}
 
 function checkFitConfig(cfg: FitConfig): void {
   const problems: string[] = [];
@@ -137,6 +98,16 @@ function modelSizes(model: LayersModel): { inputs: number; outputs: number } {
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+const DENSE_MAX_DATA_BYTES = 2 ** 31;
+
+/** How fit() trains: the dense fast path (with its kernel), or TF.js ops. */
+export type TrainingEngine = `dense-${DenseKernel}` | 'tfjs';
+
+export interface TrainerOptions {
+  /** auto: the dense fast path where the model allows it (default: COHORT_TRAINING_ENGINE, else auto). */
+  engine?: 'auto' | 'tfjs' | 'dense-javascript';
+}
+
 /**
  * Trains and evaluates one model on one party's data. The data tensors are created once, from
  * copies of the arrays given, and kept until dispose(). The model stays the caller's.
@@ -145,13 +116,19 @@ export class LocalTrainer {
   readonly featureCount: number;
   readonly outputCount: number;
   readonly rows: number;
-  private x: tf.Tensor2D | null;
-  private y: tf.Tensor2D | null;
+  /** The path fit() takes. */
+  readonly engine: TrainingEngine;
+  /** Copies of the training data (the caller may reuse its arrays). */
+  private data: { x: Float32Array; y: Float32Array } | null;
+  /** TF.js tensors of the data, for the TF.js path. */
+  private tensorsMade: { x: tf.Tensor2D; y: tf.Tensor2D } | null = null;
+  private readonly dense: DenseTrainer | null;
 
   constructor(
     readonly model: LayersModel,
     readonly target: TargetKind,
     data: TrainingData,
+    options: TrainerOptions = {},
   ) {
     const sizes = modelSizes(model);
     if (sizes.inputs !== data.featureCount || sizes.outputs !== data.outputCount) {
@@ -166,9 +143,14 @@ export class LocalTrainer {
     this.featureCount = data.featureCount;
     this.outputCount = data.outputCount;
     this.rows = data.rows;
-    // Copies: the CPU backend would otherwise keep (and see changes to) the caller's arrays.
-    this.x = tf.tensor2d(data.x.slice(), [data.rows, data.featureCount], 'float32');
-    this.y = tf.tensor2d(data.y.slice(), [data.rows, data.outputCount], 'float32');
+    this.data = { x: data.x.slice(), y: data.y.slice() };
+    const wanted = options.engine ?? engineFromEnvironment();
+    // The dense path keeps x in one WebAssembly memory (at most 4 GB): very large data goes through TF.js.
+    const fits = data.rows * data.featureCount * 4 <= DENSE_MAX_DATA_BYTES;
+    const plan = wanted === 'tfjs' || !fits ? null : densePlan(model);
+    this.dense = plan && !('unsupported' in plan) ? new DenseTrainer(plan, this.data.x, this.data.y, data.rows, wanted === 'dense-javascript' ? 'javascript' : 'wasm-simd') : null;
+    this.engine = this.dense ? `dense-${this.dense.kernel}` : 'tfjs';
+    if (!this.dense) this.tensorsMade = this.makeTensors(this.data);
   }
 
   /** The model's current weights (after construction: its seeded initial weights). */
@@ -185,92 +167,30 @@ export class LocalTrainer {
    * optimizer minimising data loss + L2 + FedProx proximal term. Deterministic for a seed on a
    * given backend. Leaves no tensors behind.
    */
+  /**
+   * Local training from `global`: each epoch a seeded shuffle, then mini-batches through a fresh
+   * optimizer minimising data loss + L2 + FedProx proximal term. Deterministic for a seed and
+   * engine (and, through TF.js, backend).
+   */
   async fit(global: Float32Array, cfg: FitConfig): Promise<FitResult> {
-    const { x, y } = this.tensors();
+    const data = this.requireData();
     checkFitConfig(cfg);
     const started = performance.now();
-    setFlatWeights(this.model, global);
-
-    const trainable = this.model.trainableWeights;
-    const variables = trainable.map((weight) => weight.read() as tf.Variable);
-    const kernels = trainable.filter((weight) => /(^|\/)kernel$/.test(weight.originalName)).map((weight) => weight.read());
-    // The global weights, as constants for the whole fit (assign() gives the variables new
-    // data, so these clones keep the starting values).
-    const anchors = cfg.mu > 0 ? variables.map((variable) => tf.clone(variable)) : [];
-    const lossFn = LOSSES[resolveLoss(cfg.loss, this.target)];
-    const { l2, mu } = cfg;
-    const dropouts = this.model.layers.filter((layer) => layer.getClassName() === 'Dropout');
-    const dropoutSeeds = dropouts.map((layer) => (layer as unknown as { seed?: number }).seed);
-    const batchSize = Math.min(cfg.batchSize, this.rows);
-    const optimizer = makeOptimizer(cfg);
-    let lastEpochLoss = Number.NaN;
-
-    try {
-      for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-        const order = shuffledIndices(this.rows, deriveSeed(cfg.seed, epoch));
-        const lastEpoch = epoch === cfg.epochs - 1;
-        let lossSum = 0;
-        for (let start = 0, batch = 0; start < this.rows; start += batchSize, batch++) {
-          const indices = order.subarray(start, Math.min(start + batchSize, this.rows));
-          // A fresh seed per batch: TF.js draws a fixed seed's dropout mask anew on every call,
-          // which would otherwise repeat the same mask on every batch.
-          dropouts.forEach((layer, index) => {
-            (layer as unknown as { seed?: number }).seed = deriveSeed(cfg.seed, epoch, batch, index);
-          });
-          const dataLoss = tf.tidy(() => {
-            const rows = tf.tensor1d(indices, 'int32');
-            const xb = tf.gather(x, rows);
-            const yb = tf.gather(y, rows);
-            let kept: tf.Scalar | null = null;
-            optimizer.minimize(
-              () => {
-                const predicted = this.model.apply(xb, { training: true }) as tf.Tensor;
-                const loss = lossFn(yb, predicted);
-                // A kept clone: minimize() disposes what f returns, which may be `loss` itself.
-                kept = tf.keep(tf.clone(loss));
-                let total: tf.Scalar = loss;
-                if (l2 > 0 && kernels.length > 0) {
-                  total = tf.add(total, tf.mul(l2 / 2, tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))))));
-                }
-                if (mu > 0) {
-                  const distances = variables.map((variable, index) =>
-                    tf.sum(tf.squaredDifference(variable, anchors[index] as tf.Tensor)),
-                  );
-                  total = tf.add(total, tf.mul(mu / 2, tf.addN(distances)));
-                }
-                for (const penalty of this.model.calculateLosses()) total = tf.add(total, penalty);
-                return total;
-              },
-              false,
-              variables,
-            );
-            return kept as unknown as tf.Scalar;
-          });
-          if (lastEpoch) lossSum += (dataLoss.dataSync()[0] as number) * indices.length;
-          dataLoss.dispose();
-        }
-        if (lastEpoch) lastEpochLoss = lossSum / this.rows;
-        // Let timers and messages run between epochs.
-        await nextTick();
-      }
-    } finally {
-      dropouts.forEach((layer, index) => {
-        (layer as unknown as { seed?: number }).seed = dropoutSeeds[index];
-      });
-      disposeOptimizer(optimizer);
-      tf.dispose(anchors);
+    const loss = resolveLoss(cfg.loss, this.target);
+    let result: { weights: Float32Array; loss: number };
+    if (this.dense) {
+      checkFlatWeights(global, weightCount(this.model));
+      result = await this.dense.fit(global, { ...cfg, loss });
+    } else {
+      this.tensorsMade ??= this.makeTensors(data);
+      result = await tfjsFit(this.model, this.target, { ...this.tensorsMade, rows: this.rows }, global, { ...cfg, loss });
     }
-    return {
-      weights: getFlatWeights(this.model),
-      loss: lastEpochLoss,
-      numExamples: this.rows,
-      seconds: (performance.now() - started) / 1000,
-    };
+    return { ...result, numExamples: this.rows, seconds: (performance.now() - started) / 1000, engine: this.engine };
   }
 
   /** Outputs for `rows` rows of x (row-major rows x outputCount): probabilities or values. */
   async predict(weights: Float32Array, x: Float32Array, rows: number): Promise<Float32Array> {
-    this.tensors();
+    this.requireData();
     checkData({ x, rows }, this.featureCount, this.outputCount, 'prediction data');
     setFlatWeights(this.model, weights);
     const out = new Float32Array(rows * this.outputCount);
@@ -289,7 +209,7 @@ export class LocalTrainer {
 
   /** Mean data loss per example (no penalties) of `weights` on the given rows. */
   async evaluateLoss(weights: Float32Array, x: Float32Array, y: Float32Array, rows: number, loss?: LossName): Promise<number> {
-    this.tensors();
+    this.requireData();
     checkData({ x, y, rows }, this.featureCount, this.outputCount, 'evaluation data');
     if (rows === 0) return Number.NaN;
     setFlatWeights(this.model, weights);
@@ -309,16 +229,25 @@ export class LocalTrainer {
     return sum / rows;
   }
 
-  /** Frees the data tensors. The model is the caller's to dispose. */
+  /** Frees the data and its tensors. The model is the caller's to dispose. */
   dispose(): void {
-    this.x?.dispose();
-    this.y?.dispose();
-    this.x = null;
-    this.y = null;
+    if (this.tensorsMade) tf.dispose([this.tensorsMade.x, this.tensorsMade.y]);
+    this.tensorsMade = null;
+    this.data = null;
   }
 
-  private tensors(): { x: tf.Tensor2D; y: tf.Tensor2D } {
-    if (!this.x || !this.y) throw new CohortError('INTERNAL', 'this trainer has been disposed');
-    return { x: this.x, y: this.y };
+  private makeTensors(data: { x: Float32Array; y: Float32Array }): { x: tf.Tensor2D; y: tf.Tensor2D } {
+    return { x: tf.tensor2d(data.x, [this.rows, this.featureCount], 'float32'), y: tf.tensor2d(data.y, [this.rows, this.outputCount], 'float32') };
   }
+
+  private requireData(): { x: Float32Array; y: Float32Array } {
+    if (!this.data) throw new CohortError('INTERNAL', 'this trainer has been disposed');
+    return this.data;
+  }
+}
+
+/** COHORT_TRAINING_ENGINE=tfjs forces the TF.js path (to compare, or to work around a problem). */
+function engineFromEnvironment(): TrainerOptions['engine'] {
+  const value = process.env['COHORT_TRAINING_ENGINE'];
+  return value === 'tfjs' || value === 'dense-javascript' ? value : 'auto';
 }

@@ -51,14 +51,14 @@ async function init(args: InitArgs, defaultBackend: BackendPreference): Promise<
   const model = buildModel(args.spec, args.shape, args.seed);
   let trainer: LocalTrainer;
   try {
-    trainer = new LocalTrainer(model, args.shape.target, args.train);
+    trainer = new LocalTrainer(model, args.shape.target, args.train, args.engine ? { engine: args.engine } : {});
   } catch (error) {
     model.dispose();
     throw error;
   }
   disposeState();
   state = { model, trainer, train: args.train, evaluate: args.evaluate };
-  return { backend, parameterCount: parameterCount(model), weights: trainer.weights(), layers: layerSummary(model) };
+  return { backend, parameterCount: parameterCount(model), weights: trainer.weights(), layers: layerSummary(model), engine: trainer.engine };
 }
 
 type Handlers = { [K in Operation]: (args: Operations[K]['args']) => Promise<Operations[K]['result']> };

@@ -50,6 +50,20 @@ export function getFlatWeights(model: LayersModel): Float32Array {
 export function setFlatWeights(model: LayersModel, flat: Float32Array): void {
   const layout = weightLayout(model);
   const expected = layout.reduce((total, segment) => total + segment.size, 0);
+  checkFlatWeights(flat, expected);
+  tf.tidy(() => {
+    let offset = 0;
+    model.weights.forEach((weight, index) => {
+      const segment = layout[index] as WeightSegment;
+      // slice(), not subarray(): the CPU backend would otherwise keep a view of the caller's array.
+      weight.write(tf.tensor(flat.slice(offset, offset + segment.size), segment.shape, 'float32'));
+      offset += segment.size;
+    });
+  });
+}
+
+/** Throws on a length mismatch or a value that is not a finite number. */
+export function checkFlatWeights(flat: Float32Array, expected: number): void {
   if (flat.length !== expected) {
     throw new CohortError(
       'BAD_INPUT',
@@ -62,13 +76,4 @@ export function setFlatWeights(model: LayersModel, flat: Float32Array): void {
       throw new CohortError('BAD_INPUT', `weight ${index} is not a finite number (${flat[index]})`, { index });
     }
   }
-  tf.tidy(() => {
-    let offset = 0;
-    model.weights.forEach((weight, index) => {
-      const segment = layout[index] as WeightSegment;
-      // slice(), not subarray(): the CPU backend would otherwise keep a view of the caller's array.
-      weight.write(tf.tensor(flat.slice(offset, offset + segment.size), segment.shape, 'float32'));
-      offset += segment.size;
-    });
-  });
 }

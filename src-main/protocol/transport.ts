@@ -13,6 +13,7 @@ import { sameFingerprint } from './certificates';
 import { DEFAULT_MAX_FRAME_BYTES } from './limits';
 
 export { setFrameLimit } from './limits';
+import { type ConnectAnswer, type ProxyChoice, proxyRefusal, proxyTimeout, proxyUnreachable, tunnelAgent } from './proxy';
 
 export interface Listener {
   url: string;
@@ -152,27 +153,35 @@ export interface DialOptions {
   timeoutMs?: number;
   /** For wss://: the SHA-256 fingerprint the server's certificate must have. */
   certificate?: string;
+  /** Go through this HTTP proxy (a CONNECT tunnel; TLS and the pin as without it). */
+  proxy?: ProxyChoice;
 }
 
 /** Connects; the socket comes back paused, so no frame is lost before a Peer takes it over. */
-export function dial(url: string, options: DialOptions = {}): Promise<WebSocket> {
+export async function dial(url: string, options: DialOptions = {}): Promise<WebSocket> {
   const secure = url.startsWith('wss://');
   if (secure && !options.certificate) {
-    return Promise.reject(new Error(`refusing to connect to ${url} without a pinned certificate fingerprint`));
+    throw new Error(`refusing to connect to ${url} without a pinned certificate fingerprint`);
   }
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const { proxy } = options;
+  let answer: ConnectAnswer | undefined;
+  const agent = proxy ? await tunnelAgent(proxy, (reply) => (answer = reply)) : undefined;
   return new Promise((resolve, reject) => {
     let mismatch: CertificateMismatchError | undefined;
     const socket = new WebSocket(url, {
       maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES,
       perMessageDeflate: false,
-      handshakeTimeout: options.timeoutMs ?? 10_000,
+      handshakeTimeout: timeoutMs,
       // The certificate is self-signed: no CA vouches for it, the pin does (checked below,
       // before anything but the upgrade request has been sent).
       ...(secure ? { rejectUnauthorized: false, minVersion: 'TLSv1.3' as const } : {}),
       // RFC 6455 masking protects HTTP intermediaries from hostile browser scripts; between
       // Cohort processes it only costs a pass over every byte on both ends (a quarter of a
       // round's CPU for a 1M-parameter model). With an all-zero mask ws skips it both ways.
+      // (Through a proxy the frames travel inside TLS, which the proxy cannot read either.)
       generateMask: zeroMask,
+      ...(agent ? { agent } : {}),
     });
     if (secure) {
       socket.once('upgrade', (response: IncomingMessage) => {
@@ -183,12 +192,25 @@ export function dial(url: string, options: DialOptions = {}): Promise<WebSocket>
         }
       });
     }
+    // ws's handshake timeout starts once a socket exists; a proxy that accepts the connection
+    // but never answers CONNECT would otherwise hold the dial forever.
+    const timer = proxy
+      ? setTimeout(() => {
+          if (answer === undefined) fail(proxyTimeout(proxy, timeoutMs));
+          else fail(new Error(`${url} did not complete the WebSocket handshake within ${(timeoutMs / 1000).toFixed(0)} s`));
+        }, timeoutMs + 1_000)
+      : undefined;
     const fail = (error: Error & { code?: string }) => {
+      clearTimeout(timer);
       socket.removeAllListeners('open');
-      reject(mismatch ?? (closedEarly(error) ? new Error(`${url} closed the connection before it was set up: it may be turning this address away (after failed handshakes, or while too many connections wait)`) : error));
+      socket.off('error', fail);
+      socket.on('error', () => undefined); // terminate() below may still report the abort
+      if (socket.readyState !== WebSocket.CLOSED) socket.terminate();
+      reject(mismatch ?? (proxy ? blameProxy(proxy, url, answer, error) : closedEarly(error) ? new Error(`${url} closed the connection before it was set up: it may be turning this address away (after failed handshakes, or while too many connections wait)`) : error));
     };
     socket.once('error', fail);
     socket.once('open', () => {
+      clearTimeout(timer);
       socket.off('error', fail);
       // The peer may speak first, in the same packet as the upgrade response; hold its frames
       // until a Peer has attached its listeners (the Peer resumes the socket).
@@ -201,6 +223,13 @@ export function dial(url: string, options: DialOptions = {}): Promise<WebSocket>
 /** The other side hung up before TLS or the upgrade was through. */
 function closedEarly(error: Error & { code?: string }): boolean {
   return error.code === 'ECONNRESET' || /socket disconnected before secure TLS|socket hang up/i.test(error.message);
+}
+
+/** A failed dial through a proxy: the proxy's refusal, the proxy out of reach, or (tunnel open) the hub's own error. */
+function blameProxy(proxy: ProxyChoice, url: string, answer: ConnectAnswer | undefined, error: Error): Error {
+  if (answer === undefined) return error.name === 'ProxyError' ? error : proxyUnreachable(proxy, error);
+  if (answer.statusCode !== 200) return proxyRefusal(proxy, url, answer);
+  return error;
 }
 
 function zeroMask(mask: Uint8Array): void {

@@ -42,7 +42,7 @@ export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
  * migrations[n] turns a version-n file into a version-(n+1) file. Version 0 is the layout of
  * pre-release builds, which had no participants' data tags or registrations yet; version 2
  * added invitations, memberships and consents (and registrations' declared tags, which have
- * a default); version 3 the trust fields.
+ * a default); version 3 the trust fields; version 4 the memberships' proxy setting.
  */
 export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   0: (old) => ({
@@ -61,7 +61,8 @@ export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record
   // new fields that are optional or have defaults, so the records carry over as they are.
   2: (old) => ({ ...old, schemaVersion: 3 }),
   // Version 4 keys a participant's records by the hub they came from (origin), consents by
-  // (hub, run), and adds the owner's own settings and privacy ledgers.
+  // (hub, run), and adds the owner's own settings and privacy ledgers, and a membership's
+  // optional proxy.
   3: (old) => migrateToHubNamespaces(old),
 };
 

@@ -46,6 +46,7 @@ export function membershipView(overrides: Partial<ApiTypes['MembershipView']> = 
     connected: true,
     hubKeyFingerprint: 'SHA256:ab12 cd34 ef56 0789 ab12 cd34 ef56 0789',
     problem: null,
+    proxy: null,
     ...overrides,
   };
 }

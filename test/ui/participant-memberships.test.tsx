@@ -132,3 +132,68 @@ describe('the collaborations joined', () => {
     expect(within(card).getByText('The hub at wss://hub.example.org:7443 refused the connection.')).toBeTruthy();
   });
 });
+
+describe('reaching the orchestrator through a proxy', () => {
+  it('sends the proxy given when joining, after checking it here', async () => {
+    const { api, user } = setup({ named: true });
+    await screen.findByText(/Joining as/);
+    const code = invitationCode();
+    await pasteCode(user, code);
+    await user.click(screen.getByRole('checkbox', { name: /through a proxy/ }));
+    await user.type(screen.getByRole('textbox', { name: /Proxy address/ }), 'socks5://proxy:1080');
+    await user.click(screen.getByRole('button', { name: 'Join' }));
+    expect(await screen.findByText('A proxy URL starts with http://, not socks5://')).toBeTruthy();
+    expect(api.callsOf('memberships.join')).toEqual([]);
+
+    await user.clear(screen.getByRole('textbox', { name: /Proxy address/ }));
+    await user.type(screen.getByRole('textbox', { name: /Proxy address/ }), 'http://nurse:pw@proxy.hospital.org:3128');
+    await user.click(screen.getByRole('button', { name: 'Join' }));
+    await waitFor(() => expect(api.callsOf('memberships.join')).toEqual([{ code, name: 'St Olaf', organisation: 'North Trust', proxy: 'http://nurse:pw@proxy.hospital.org:3128' }]));
+  });
+
+  it('explains a proxy that refused the credentials', async () => {
+    const { user } = setup({
+      named: true,
+      join: () => {
+        throw apiError('PROXY_REFUSED', 'the proxy at http://nurse:***@proxy:3128 refused the credentials (407 Proxy Authentication Required): check the user name and password in the proxy setting');
+      },
+    });
+    await screen.findByText(/Joining as/);
+    await pasteCode(user, invitationCode());
+    await user.click(screen.getByRole('button', { name: 'Join' }));
+    const alert = (await screen.findByText('The proxy did not let Cohort through')).closest<HTMLElement>('[role="alert"]')!;
+    expect(within(alert).getByText(/^The proxy at http:\/\/nurse:\*\*\*@proxy:3128 refused the credentials/)).toBeTruthy();
+  });
+
+  it('shows how each hub is reached, and changes or removes its proxy', async () => {
+    let current: ReturnType<typeof membershipView> = membershipView({ proxy: { url: 'http://proxy.env:8080 (from HTTPS_PROXY)', from: 'environment' } });
+    const api = new FakeApi({
+      'app.info': () => appInfo({ id: 'st-olaf', name: 'St Olaf', organisation: '' }),
+      'memberships.list': () => [current],
+      'tags.list': () => [],
+      'memberships.proxy': (input: { proxy: string | null }) => {
+        current = membershipView({ proxy: input.proxy ? { url: input.proxy.replace(/:[^:@/]+@/, ':***@'), from: 'setting' } : null });
+        return current;
+      },
+    });
+    renderScreen(<MembershipsPage />, { api });
+    const user = userEvent.setup();
+    const card = await screen.findByRole('article', { name: 'Breast cancer network' });
+    expect(within(card).getByText('http://proxy.env:8080 (from HTTPS_PROXY)')).toBeTruthy();
+    expect(within(card).getByText(/this computer’s setting/)).toBeTruthy();
+
+    await user.click(within(card).getByRole('button', { name: 'Proxy settings for Breast cancer network' }));
+    const form = within(card).getByRole('form', { name: 'Proxy for Breast cancer network' });
+    await user.type(within(form).getByRole('textbox', { name: /Proxy address/ }), 'http://nurse:pw@proxy.hospital.org:3128');
+    await user.click(within(form).getByRole('button', { name: 'Save and reconnect' }));
+    await waitFor(() => expect(api.callsOf('memberships.proxy')).toEqual([{ collaborationId: 'network', proxy: 'http://nurse:pw@proxy.hospital.org:3128' }]));
+    expect(await within(card).findByText('http://nurse:***@proxy.hospital.org:3128')).toBeTruthy();
+    expect(within(card).queryByText(/pw@/)).toBeNull();
+
+    await user.click(within(card).getByRole('button', { name: 'Proxy settings for Breast cancer network' }));
+    await user.click(within(card).getByRole('button', { name: 'Remove the proxy' }));
+    await waitFor(() => expect(api.callsOf('memberships.proxy')).toHaveLength(2));
+    expect(api.callsOf('memberships.proxy')[1]).toEqual({ collaborationId: 'network', proxy: null });
+    expect(await within(card).findByText(/direct/)).toBeTruthy();
+  });
+});

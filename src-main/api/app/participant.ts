@@ -11,7 +11,9 @@ import { effectiveSettings } from '../records/owner-settings';
 import { openDataSource } from '../../datasource/data-source';
 import { previewCsv } from '../../datasource/preview-csv';
 import type { Log, WorkerActivity } from '../../engines/ports';
+import type { ProxyView } from '../../contract/proxy';
 import { keyFingerprint } from '../../protocol/crypto';
+import { chooseProxy, ProxyError, showProxy } from '../../protocol/proxy';
 import type { SecurityRecorder } from '../../store/security-log';
 import { decideConsent, setConsentPolicy, StoredConsent } from '../worker/consent';
 import { readJsonFile, writeJsonFile } from '../../store/json-files';
@@ -29,6 +31,7 @@ import { evaluateLocally, listLocalModels, predictLocally } from './local-models
 type ParticipantCommands =
   | 'memberships.list'
   | 'memberships.join'
+  | 'memberships.proxy'
   | 'data.preview'
   | 'tags.list'
   | 'tags.register'
@@ -124,6 +127,16 @@ function activityKey(project: string | undefined, run: string): string {
   return `${project ?? ''}/${run}`;
 }
 
+/** How a hub not being served right now would be reached: its proxy (masked), or null for directly. */
+function routeOf(hubUrl: string, setting: string | undefined): ProxyView | null {
+  try {
+    const choice = chooseProxy(hubUrl, setting);
+    return choice ? { url: showProxy(choice), from: choice.from } : null;
+  } catch (error) {
+    return error instanceof ProxyError ? { url: error.proxy, from: 'environment' } : null;
+  }
+}
+
 export interface ParticipantSide {
   handlers: Pick<Handlers, ParticipantCommands>;
   identity(): PartyIdentity | undefined;
@@ -167,13 +180,16 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
     const collaboration = db.collaborations.find((candidate) => candidate.id === collaborationId);
     if (!membership || !collaboration) throw new CohortError('NOT_FOUND', `not a member of collaboration "${collaborationId}"`);
     const hub = worker?.hubs().find((candidate) => candidate.url === membership.hubUrl);
+    // The proxy's password stays on the main side: the view names the proxy with it masked.
+    const { proxy: _secret, ...shown } = membership;
     return {
-      membership,
+      membership: shown,
       collaboration,
       projects: db.projects.filter((project) => project.collaborationId === collaborationId),
       connected: hub?.connected ?? false,
       hubKeyFingerprint: membership.hubKey ? keyFingerprint(membership.hubKey) : null,
       problem: hub?.problem ?? (membership.hubKey ? null : 'joined before hubs had identity keys: join again with a new invitation'),
+      proxy: hub ? (hub.proxy ?? null) : routeOf(membership.hubUrl, membership.proxy),
     };
   };
 
@@ -190,7 +206,7 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
     handlers: {
       'memberships.list': async () => Promise.all((await store.list('memberships')).map((membership) => membershipView(membership.collaborationId))),
 
-      'memberships.join': async ({ code, name, organisation }) => {
+      'memberships.join': async ({ code, name, organisation, proxy }) => {
         const decoded = decodeInvitation(code);
         if (!decoded.ok) throw new CohortError('INVITATION_INVALID', decoded.reason);
         const { payload } = decoded;
@@ -203,19 +219,43 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
         let timer: NodeJS.Timeout | undefined;
         try {
           await Promise.race([
-            node.addHub({ url: payload.hub, certificate: payload.certificate, key: payload.hubKey }, payload.token),
+            node.addHub({ url: payload.hub, certificate: payload.certificate, key: payload.hubKey, ...(proxy ? { proxy } : {}) }, payload.token),
             new Promise((_, reject) => {
-              timer = setTimeout(() => reject(new CohortError('NOT_FOUND', `could not reach the orchestrator's hub at ${payload.hub} (is it running and reachable from here?)`)), JOIN_TIMEOUT_MS);
+              timer = setTimeout(() => {
+                const problem = node.hubs().find((hub) => hub.url === payload.hub)?.problem;
+                reject(
+                  problem && /proxy/.test(problem)
+                    ? new CohortError('PROXY_REFUSED', `could not reach the orchestrator's hub at ${payload.hub}: ${problem}`)
+                    : new CohortError('NOT_FOUND', `could not reach the orchestrator's hub at ${payload.hub} (is it running and reachable from here?${problem ? ` Last attempt: ${problem}` : ''})`),
+                );
+              }, JOIN_TIMEOUT_MS);
             }),
           ]);
         } catch (error) {
           if (error instanceof CohortError) throw error;
+          if (error instanceof ProxyError) throw new CohortError('PROXY_REFUSED', (error as Error).message);
           throw new CohortError('INVITATION_INVALID', `the orchestrator refused: ${(error as Error).message}`);
         } finally {
           clearTimeout(timer);
         }
         changed('memberships');
         return membershipView(payload.collaboration);
+      },
+
+      'memberships.proxy': async ({ collaborationId, proxy }) => {
+        const { hubUrl } = await store.get('memberships', collaborationId);
+        // One connection per hub: every membership at that hub takes the setting.
+        await store.mutate((db) => {
+          const stamp = new Date().toISOString();
+          for (const membership of db.memberships.filter((candidate) => candidate.hubUrl === hubUrl)) {
+            if (proxy) membership.proxy = proxy;
+            else delete membership.proxy;
+            membership.updatedAt = stamp;
+          }
+        });
+        if (worker?.hubs().some((hub) => hub.url === hubUrl)) worker.setProxy(hubUrl, proxy ?? undefined);
+        changed('memberships');
+        return membershipView(collaborationId);
       },
 
       'data.preview': async ({ path, projectId, kind, include }) => {

@@ -11,6 +11,8 @@ export interface HubContact {
   certificate: string;
   /** The hub's Ed25519 identity key (raw, base64url). */
   key: string;
+  /** The HTTP proxy to reach it through (else HTTPS_PROXY, or directly). */
+  proxy?: string;
 }
 
 export function identityView(identity: SigningIdentity): { key: string; fingerprint: string } {
@@ -25,7 +27,7 @@ export function hubContactsOf(memberships: readonly Membership[], log: Log): Hub
       log.warn('this membership has no pinned hub identity: join again with a new invitation', { collaboration: membership.collaborationId });
       continue;
     }
-    contacts.set(membership.hubUrl, { url: membership.hubUrl, certificate: membership.hubCertificate, key: membership.hubKey });
+    contacts.set(membership.hubUrl, { url: membership.hubUrl, certificate: membership.hubCertificate, key: membership.hubKey, ...(membership.proxy ? { proxy: membership.proxy } : {}) });
   }
   return [...contacts.values()];
 }

@@ -16,6 +16,8 @@ export interface HubPins {
   url: string;
   key: string;
   certificate?: string;
+  /** The HTTP proxy this connection goes through (remembered with the membership). */
+  proxy?: string;
 }
 
 /**
@@ -40,8 +42,12 @@ export function adoptHubRecords(
       projects.set(project.id, adopt(db.projects, project, hub.key, stamp, (record, id) => ({ ...record, id, collaborationId })));
     }
     const membership = db.memberships.find((candidate) => candidate.collaborationId === collaborationId);
-    const pins = { hubUrl: hub.url, partyId: party.id, hubKey: hub.key, ...(hub.certificate ? { hubCertificate: hub.certificate } : {}) };
-    if (membership) Object.assign(membership, pins, hubName === undefined ? {} : { orchestrator: hubName }, { updatedAt: stamp });
+    const pins = { hubUrl: hub.url, partyId: party.id, hubKey: hub.key, ...(hub.certificate ? { hubCertificate: hub.certificate } : {}), ...(hub.proxy ? { proxy: hub.proxy } : {}) };
+    if (membership) {
+      // The proxy this connection was set to use is remembered; none set: none kept.
+      if (!hub.proxy) delete membership.proxy;
+      Object.assign(membership, pins, hubName === undefined ? {} : { orchestrator: hubName }, { updatedAt: stamp });
+    }
     else db.memberships.push({ id: collaborationId, collaborationId, ...pins, orchestrator: hubName ?? '', autoApproveProjects: [], createdAt: stamp, updatedAt: stamp });
   }
   return projects;

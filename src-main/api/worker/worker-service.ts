@@ -19,6 +19,7 @@ import { keyFingerprint, signBytes } from '../../protocol/crypto';
 import { authenticateToHub, CollaborationsNotice, HandshakeError, HUB_NOTICES, type CollaborationSnapshot, type Welcome } from '../../protocol/handshake';
 import type { HandshakeGuardOptions } from '../../protocol/handshake-guard';
 import type { Peer } from '../../protocol/peer';
+import { chooseProxy, ProxyError, showProxy } from '../../protocol/proxy';
 import { backoffDelay, CertificateMismatchError, dial, type Listener } from '../../protocol/transport';
 import { MetadataStore } from '../../store/metadata-store';
 import { SecurityLog, type SecurityRecorder } from '../../store/security-log';
@@ -66,6 +67,8 @@ export interface HubConnection {
   connected: boolean;
   /** Why the last attempt failed, while not connected. */
   problem?: string;
+  /** The proxy the connection goes through (password masked), and whose setting it is. */
+  proxy?: { url: string; from: 'setting' | 'environment' };
 }
 
 export interface WorkerNode {
@@ -82,6 +85,8 @@ export interface WorkerNode {
    * first welcome, or rejects with the reason the hub (or the pin) refused.
    */
   addHub(hub: HubContact, invitation?: string): Promise<Welcome>;
+  /** Reaches a hub already served through another proxy (undefined: HTTPS_PROXY or directly), reconnecting now. */
+  setProxy(hubUrl: string, proxy: string | undefined): void;
   hubs(): HubConnection[];
   /** Declares this party's data tags for a project to the hubs that run it. */
   declareTags(projectId: string): Promise<void>;
@@ -171,7 +176,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
    */
   const serveConnection = async (
     peer: Peer,
-    hub: { url: string; certificate: string; trustHub: (key: string) => string | undefined; pinnedCertificate?: string; hubProvesFirst?: boolean },
+    hub: { url: string; certificate: string; trustHub: (key: string) => string | undefined; pinnedCertificate?: string; hubProvesFirst?: boolean; proxy?: string },
     invitation?: string,
   ): Promise<Welcome> => {
     // The TTP is the one to talk first after the welcome, so serve before authenticating (the
@@ -197,7 +202,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       ...(hub.hubProvesFirst ? { hubProvesFirst: true } : {}),
       ...(invitation === undefined ? {} : { invitation }),
     });
-    known.pins = { url: hub.url, key: hubKey, ...(hub.pinnedCertificate ? { certificate: hub.pinnedCertificate } : {}) };
+    known.pins = { url: hub.url, key: hubKey, ...(hub.pinnedCertificate ? { certificate: hub.pinnedCertificate } : {}), ...(hub.proxy ? { proxy: hub.proxy } : {}) };
     try {
       await sync(known.pins, welcome.hub.name, welcome.collaborations, peer);
     } finally {
@@ -244,6 +249,9 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       certificate: tls.fingerprint,
       connected,
       addHub: () => Promise.reject(new Error('a listening worker is dialled by its hubs')),
+      setProxy: () => {
+        throw new Error('a listening worker is dialled by its hubs: it uses no proxy');
+      },
       hubs: () => [],
       declareTags: async () => undefined,
       async close() {
@@ -268,6 +276,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
     welcomed: boolean;
   }
   const served = new Map<string, Served>();
+  /** Ends a hub's wait before its next attempt. */
+  const wake = new Map<string, () => void>();
 
   /** Stays connected to one hub: dial, authenticate, serve until the connection drops, back off, again. */
   const stayConnected = (hub: Served) =>
@@ -286,10 +296,13 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
         const closeOnStop = () => peer?.close('worker stopping');
         stop.signal.addEventListener('abort', closeOnStop, { once: true });
         try {
-          const socket = await dial(hubUrl, { timeoutMs: 5_000, certificate });
+          // Read at every attempt: the proxy setting may have changed since the last one.
+          const { proxy: setting } = hub.contact;
+          const proxy = chooseProxy(hubUrl, setting);
+          const socket = await dial(hubUrl, { timeoutMs: 5_000, certificate, ...(proxy ? { proxy } : {}) });
           peer = partyPeer(socket, `hub ${hubUrl}`, connections);
           if (stop.signal.aborted) closeOnStop();
-          const welcome = await serveConnection(peer, { url: hubUrl, certificate, pinnedCertificate: certificate, trustHub }, token);
+          const welcome = await serveConnection(peer, { url: hubUrl, certificate, pinnedCertificate: certificate, trustHub, ...(setting ? { proxy: setting } : {}) }, token);
           recordHandshake(connections, { direction: 'outbound', peer: `hub ${hubUrl}`, outcome: 'accepted', ...(token ? { reason: 'joined with an invitation' } : {}) });
           if (hub.token === token) hub.token = undefined; // used up: from now on this party is known to the hub
           problems.delete(hubUrl);
@@ -303,7 +316,8 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
         } catch (error) {
           peer?.close('handshake failed');
           const message = (error as Error).message;
-          refused = error instanceof HandshakeError || error instanceof CertificateMismatchError;
+          // A proxy that refuses the credentials or the destination will refuse again.
+          refused = error instanceof HandshakeError || error instanceof CertificateMismatchError || (error instanceof ProxyError && error.permanent);
           if (refused) recordHandshake(connections, { direction: 'outbound', peer: `hub ${hubUrl}`, outcome: 'refused', reason: message });
           problems.set(hubUrl, message);
           options.onConnectionChange?.();
@@ -332,7 +346,12 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
         if (stop.signal.aborted) break;
         // Reconnect at once to present a new invitation; after a refusal, knock rarely.
         if (hub.token !== undefined && hub.token !== token) continue;
-        await sleep(refused ? backoffDelay(10) : backoffDelay(attempt++), stop.signal);
+        // A changed proxy setting ends the wait: the next attempt goes through it.
+        await new Promise<void>((resolve) => {
+          wake.set(hubUrl, resolve);
+          void sleep(refused ? backoffDelay(10) : backoffDelay(attempt++), stop.signal).then(resolve);
+        });
+        wake.delete(hubUrl);
       }
       for (const joiner of hub.joiners.splice(0)) joiner.reject(new Error('the worker stopped before the hub welcomed it'));
     })();
@@ -344,6 +363,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       if (existing.contact.key !== contact.key || existing.contact.certificate !== contact.certificate) {
         return Promise.reject(new Error(`a different hub than the one this participant already serves answers at ${contact.url} (its invitation names another key or certificate)`));
       }
+      if (contact.proxy !== undefined) existing.contact = { ...existing.contact, proxy: contact.proxy };
       // Joining another collaboration at a hub already served: reconnect presenting the invitation.
       return new Promise<Welcome>((resolve, reject) => {
         existing.joiners.push({ resolve, reject });
@@ -360,16 +380,38 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   };
   for (const hub of options.hubs ?? []) addHub(hub).catch(() => undefined);
 
+  const setProxy = (hubUrl: string, proxy: string | undefined): void => {
+    const hub = served.get(hubUrl);
+    if (!hub) throw new Error(`this worker does not serve ${hubUrl}`);
+    const { proxy: _previous, ...contact } = hub.contact;
+    hub.contact = proxy ? { ...contact, proxy } : contact;
+    // The next attempt dials through the new route (a connection that stays up keeps the old one otherwise).
+    channels.get(hubUrl)?.close('the proxy setting changed');
+    wake.get(hubUrl)?.();
+  };
+
+  /** The proxy a hub's connection goes through, as shown to people. */
+  const proxyOf = (contact: HubContact): HubConnection['proxy'] => {
+    try {
+      const choice = chooseProxy(contact.url, contact.proxy);
+      return choice ? { url: showProxy(choice), from: choice.from } : undefined;
+    } catch (error) {
+      return { url: (error as ProxyError).proxy ?? '?', from: 'environment' };
+    }
+  };
+
   return {
     engine,
     identity: identityView(identity),
     connected,
     addHub,
+    setProxy,
     hubs: () =>
-      [...served.keys()].map((url) => {
+      [...served.entries()].map(([url, hub]) => {
         const connectedNow = channels.get(url)?.isOpen ?? false;
         const problem = problems.get(url);
-        return { url, connected: connectedNow, ...(!connectedNow && problem ? { problem } : {}) };
+        const proxy = proxyOf(hub.contact);
+        return { url, connected: connectedNow, ...(!connectedNow && problem ? { problem } : {}), ...(proxy ? { proxy } : {}) };
       }),
     async declareTags(projectId) {
       for (const [url, channel] of channels) {

@@ -12,6 +12,8 @@ import { approveEveryRun, startWorker } from '../../api/worker/worker-service';
 import { CohortError } from '../../contract/errors';
 import { decodeInvitation } from '../../contract/invitation';
 import { THREAD_MEMORY_LIMITS } from '../../ml/training-client';
+import { normaliseProxyUrl, PROXY_EXAMPLE, proxyUrlProblem } from '../../contract/proxy';
+import { chooseProxy, ProxyError, showProxy } from '../../protocol/proxy';
 import { MetadataStore } from '../../store/metadata-store';
 import type { RunResult } from '../../contract/results';
 import { integer, positive } from '../flags';
@@ -85,6 +87,8 @@ interface WorkerFlags {
   approveAll?: boolean;
   testPoison?: string;
   trainingMemory?: number;
+  /** A URL, or false for --no-proxy. */
+  proxy?: string | false;
 }
 
 /** A training thread's heap: `megabytes` of old generation, and a young one in proportion (at most the default's). */
@@ -108,17 +112,26 @@ export function workerCommand(): Command {
     .option('--training-memory <MB>', `the JavaScript heap each training thread may use; a run that needs more fails (default ${THREAD_MEMORY_LIMITS.maxOldGenerationSizeMb})`, integer('a whole number >= 8', 8))
     // Tests and the robustness benchmark only: this worker sends poisoned updates.
     .addOption(new Option('--test-poison <kind>', 'scale:FACTOR (the update times FACTOR) or noise:STD').hideHelp())
+    .option('--proxy <url>', `reach the hubs through this HTTP proxy (CONNECT), e.g. ${PROXY_EXAMPLE} or http://user:password@host:port; remembered for later starts (default: HTTPS_PROXY, NO_PROXY)`)
+    .option('--no-proxy', 'forget a remembered proxy: connect directly, or as HTTPS_PROXY and NO_PROXY say')
     // `cohort worker approve X --data-dir D`: options after a subcommand are the subcommand's.
     .enablePositionalOptions()
     .action(async (flags: WorkerFlags) => {
       if (flags.join && flags.listen) throw new CohortError('BAD_INPUT', 'give --join CODE or --listen HOST:PORT, not both');
       if (!flags.tlsCert !== !flags.tlsKey) throw new CohortError('BAD_INPUT', 'give both --tls-cert and --tls-key, or neither');
-      const joins = (flags.join ?? []).map(decodeJoinCode);
+      if (flags.listen && flags.proxy !== undefined) throw new CohortError('BAD_INPUT', '--proxy is for dialling out to hubs; a worker that listens (--listen) is dialled by them');
+      const proxy = proxyFlag(flags.proxy);
+      const joins = (flags.join ?? []).map(decodeJoinCode).map((join) => ({ ...join, contact: withProxy(join.contact, proxy) }));
       const party = await ensureIdentity(flags.dataDir, { id: flags.id, name: flags.name, organisation: flags.organisation });
       const log = createLog('worker').child({ party: party.id });
       const store = await MetadataStore.open(flags.dataDir);
       const listen = flags.listen ? parseHostPort(flags.listen) : undefined;
-      const known = listen ? [] : hubContactsOf(await store.list('memberships'), log).filter((hub) => !joins.some((join) => join.contact.url === hub.url));
+      const known = listen
+        ? []
+        : hubContactsOf(await store.list('memberships'), log)
+            .filter((hub) => !joins.some((join) => join.contact.url === hub.url))
+            .map((hub) => withProxy(hub, proxy));
+      if (proxy !== undefined && known.length > 0) await rememberProxy(store, proxy);
       if (!listen && joins.length === 0 && known.length === 0) {
         throw new CohortError('BAD_INPUT', `${flags.dataDir} has not joined a collaboration yet: start with --join CODE (the invitation code from the orchestrator), or --listen HOST:PORT`);
       }
@@ -154,11 +167,11 @@ export function workerCommand(): Command {
           console.log(style.dim('The orchestrator registers this participant with that key and certificate.'));
         } else {
           console.log(`Worker ${style.heading(party.id)} (identity ${worker.identity.fingerprint})`);
-          for (const hub of known) console.log(`  serving ${style.ok(hub.url)}`);
+          for (const hub of known) console.log(`  serving ${style.ok(hub.url)}${routeText(hub)}`);
           for (const join of joins) {
             const welcome = await worker.addHub(join.contact, join.token);
             const names = welcome.collaborations.map(({ collaboration }) => collaboration.name).join(', ');
-            console.log(`  ${style.ok('✓')} joined ${style.heading(names || join.name)} at ${style.ok(join.contact.url)}`);
+            console.log(`  ${style.ok('✓')} joined ${style.heading(names || join.name)} at ${style.ok(join.contact.url)}${routeText(join.contact)}`);
           }
         }
         if (flags.approveAll) console.log(style.warn('Every run is approved without asking (--approve-all).'));
@@ -166,6 +179,7 @@ export function workerCommand(): Command {
       } catch (error) {
         await worker.close();
         if (error instanceof CohortError) throw error;
+        if (error instanceof ProxyError) throw new CohortError('PROXY_REFUSED', `could not join: ${error.message}`);
         throw new CohortError('INVITATION_INVALID', `could not join: ${(error as Error).message}`);
       }
       const signal = await stop;
@@ -174,6 +188,41 @@ export function workerCommand(): Command {
     });
   workerConsentCommands(command);
   return command;
+}
+
+/** --proxy URL: this proxy (checked); --no-proxy: none remembered; neither: as remembered. */
+function proxyFlag(flag: string | false | undefined): string | false | undefined {
+  if (typeof flag !== 'string') return flag;
+  const problem = proxyUrlProblem(flag);
+  if (problem) throw new CohortError('BAD_INPUT', `--proxy: ${problem}`);
+  return normaliseProxyUrl(flag);
+}
+
+/** --proxy / --no-proxy for the hubs already joined: stored now, whether or not they answer. */
+async function rememberProxy(store: MetadataStore, proxy: string | false): Promise<void> {
+  await store.mutate((db) => {
+    const stamp = new Date().toISOString();
+    for (const membership of db.memberships) {
+      if (proxy === false) delete membership.proxy;
+      else membership.proxy = proxy;
+      membership.updatedAt = stamp;
+    }
+  });
+}
+
+function withProxy(contact: HubContact, proxy: string | false | undefined): HubContact {
+  if (proxy === undefined) return contact;
+  const { proxy: _remembered, ...direct } = contact;
+  return proxy === false ? direct : { ...direct, proxy };
+}
+
+function routeText(contact: HubContact): string {
+  try {
+    const choice = chooseProxy(contact.url, contact.proxy);
+    return choice ? style.dim(` through the proxy ${showProxy(choice)}`) : '';
+  } catch (error) {
+    return style.warn(` (${(error as Error).message})`);
+  }
 }
 
 function decodeJoinCode(code: string): { contact: HubContact; token: string; name: string } {

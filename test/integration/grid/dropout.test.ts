@@ -21,9 +21,10 @@ async function simulateWithKill(minClients: number): Promise<{ result?: Simulati
       target: 'diagnosis',
       task: 'classify',
       positiveClass: 'M',
-      // A small MLP with many local steps, so each fit lasts long enough to be interrupted.
+      // A small MLP with many local steps, so each fit lasts long enough to be interrupted
+      // (about half a second on the dense path: 2,000 epochs of 18 steps).
       model: { kind: 'mlp', hidden: [32], activation: 'relu', dropout: 0 },
-      hyperparameters: Hyperparameters.parse({ rounds: 4, epochs: 40, batchSize: 8, minClients, roundTimeoutSeconds: 30 }),
+      hyperparameters: Hyperparameters.parse({ rounds: 4, epochs: 2000, batchSize: 8, minClients, roundTimeoutSeconds: 60 }),
       onProcesses: ({ hub, workers }) => {
         pids = [hub, ...Object.values(workers)];
         victim = workers[VICTIM];

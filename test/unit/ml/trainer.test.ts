@@ -213,14 +213,18 @@ describe('LocalTrainer.fit', () => {
     expect(local.model.layers[2]?.getConfig().seed).toBe(5);
   });
 
-  it('dispose() frees the data tensors', () => {
+  it('dispose() frees the data tensors of the TF.js path; the dense path makes none', () => {
     const data = separable(10, 2, 11);
     const model = buildModel({ kind: 'logreg' }, { inputSize: 2, outputSize: 1, target: 'binary' }, 1);
     const before = tf.memory().numTensors;
-    const local = new LocalTrainer(model, 'binary', data);
+    const local = new LocalTrainer(model, 'binary', data, { engine: 'tfjs' });
     expect(tf.memory().numTensors).toBe(before + 2);
     local.dispose();
     expect(tf.memory().numTensors).toBe(before);
+    const dense = new LocalTrainer(model, 'binary', data);
+    expect(dense.engine).toMatch(/^dense-/);
+    expect(tf.memory().numTensors).toBe(before);
+    dense.dispose();
     model.dispose();
   });
 });

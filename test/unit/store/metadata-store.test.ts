@@ -637,7 +637,7 @@ describe('MetadataStore: opening older, newer and broken files', () => {
     const store = await openStore();
     expect(await store.get('memberships', 'breast-cancer')).toMatchObject({ hubUrl: 'ws://hub:7800', autoApproveProjects: [] });
     expect((await store.get('participants', participant.id)).publicKey).toBeUndefined();
-    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: 3 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: SCHEMA_VERSION });
     expect(await readFile(join(dir, `${STORE_FILE}.v2.bak`), 'utf8')).toBe(original);
   });
 
