@@ -265,7 +265,8 @@ describe('summaries', () => {
       count: 8,
       missing: 2,
       distinct: 5,
-      numeric: { min: 2, max: 9, mean: 5, std: 2, sum: 40, sumSq: 232, m2: 32 }, // m2 = 8 x variance 4
+      // m2 = 8 x variance 4; quartiles interpolated between order statistics (positions 1.75, 3.5, 5.25 of 0..7).
+      numeric: { min: 2, max: 9, mean: 5, std: 2, sum: 40, sumSq: 232, m2: 32, quartiles: [4, 4.5, 5.5] },
     });
   });
 
