@@ -136,7 +136,8 @@ export async function readCsv(path: string, visitor: CsvVisitor, options: CsvRea
   return { header, rows };
 }
 
-async function checkFile(path: string, file: string, maxBytes: number): Promise<void> {
+/** Refuses a missing, empty, folder or oversize file with its own error. */
+export async function checkFile(path: string, file: string, maxBytes: number): Promise<void> {
   let size: number;
   try {
     const info = await stat(path);

@@ -5,6 +5,7 @@ import {
   Collaboration,
   Consent,
   DataTag,
+  DbConnection,
   Experiment,
   Invitation,
   Membership,
@@ -16,7 +17,7 @@ import {
 import { CohortError } from '../contract/errors';
 import type { Metadata } from '../core/model/integrity';
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const DatabaseFile = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
@@ -30,6 +31,7 @@ export const DatabaseFile = z.strictObject({
   invitations: z.array(Invitation),
   memberships: z.array(Membership),
   consents: z.array(Consent),
+  connections: z.array(DbConnection),
 });
 
 export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
@@ -38,7 +40,8 @@ export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
  * migrations[n] turns a version-n file into a version-(n+1) file. Version 0 is the layout of
  * pre-release builds, which had no participants' data tags or registrations yet; version 2
  * added invitations, memberships and consents (and registrations' declared tags, which have
- * a default); version 3 the trust fields.
+ * a default); version 3 the trust fields; version 4 database connections, and data tags
+ * whose source is a file or a query (a version-3 tag's path becomes a file source).
  */
 export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   0: (old) => ({
@@ -56,6 +59,15 @@ export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record
   // Version 3 added identity keys, pinned hub certificates, revocations and consent policies:
   // new fields that are optional or have defaults, so the records carry over as they are.
   2: (old) => ({ ...old, schemaVersion: 3 }),
+  3: (old) => ({
+    connections: [],
+    ...old,
+    dataTags: (Array.isArray(old['dataTags']) ? old['dataTags'] : []).map((tag: Record<string, unknown>) => {
+      const { path, ...rest } = tag;
+      return 'source' in tag ? tag : { ...rest, source: { type: 'file', path } };
+    }),
+    schemaVersion: 4,
+  }),
 };
 
 /** The file's version, or an error for something that is not a Cohort store at all. */

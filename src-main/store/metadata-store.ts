@@ -14,6 +14,7 @@ import {
   Collaboration,
   Consent,
   DataTag,
+  DbConnection,
   Experiment,
   Invitation,
   Membership,
@@ -51,6 +52,7 @@ const SCHEMAS = {
   invitations: Invitation,
   memberships: Membership,
   consents: Consent,
+  connections: DbConnection,
 } satisfies Record<Collection, z.ZodType>;
 
 /** What a caller supplies to create a record: everything but the timestamps, defaults allowed. */

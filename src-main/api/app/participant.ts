@@ -5,10 +5,7 @@ import { join, resolve } from 'node:path';
 import type { ApiTypes, CommandOutput } from '../../contract/api';
 import { CohortError } from '../../contract/errors';
 import { decodeInvitation } from '../../contract/invitation';
-import { ColumnKind, type DeclaredColumn, type TagKind } from '../../contract/records';
-import type { ColumnOverrides } from '../../core/data/profile';
-import { openDataSource } from '../../datasource/data-source';
-import { previewCsv } from '../../datasource/preview-csv';
+import type { TagKind } from '../../contract/records';
 import type { Log, WorkerActivity } from '../../engines/ports';
 import { keyFingerprint } from '../../protocol/crypto';
 import type { SecurityRecorder } from '../../store/security-log';
@@ -24,11 +21,22 @@ import { hubContactsOf } from '../trust/hub-contact';
 import type { Handlers } from './dispatch';
 import { slugId } from './ids';
 import { evaluateLocally, listLocalModels, predictLocally } from './local-models';
+import { dataHandlers, DataRequests, declaredColumns, overridesFrom, sourceOf } from './participant-data';
+import type { SecretBox } from '../data/secrets';
+import type { AppEvent } from '../../contract/api';
 
 type ParticipantCommands =
   | 'memberships.list'
   | 'memberships.join'
   | 'data.preview'
+  | 'data.cancel'
+  | 'connections.list'
+  | 'connections.save'
+  | 'connections.delete'
+  | 'connections.test'
+  | 'omop.schemas'
+  | 'omop.concepts'
+  | 'omop.build'
   | 'tags.list'
   | 'tags.register'
   | 'tags.delete'
@@ -40,7 +48,7 @@ type ParticipantCommands =
   | 'local.evaluate'
   | 'local.predict';
 
-type Changed = (what: 'memberships' | 'tags' | 'requests' | 'activity' | 'models') => void;
+type Changed = (what: 'memberships' | 'tags' | 'requests' | 'activity' | 'models' | 'connections') => void;
 
 const JOIN_TIMEOUT_MS = 20_000;
 const ACTIVITY_FILE = 'activity.json';
@@ -122,7 +130,15 @@ export interface ParticipantSide {
   close(): Promise<void>;
 }
 
-export async function participantSide(store: MetadataStore, dataDir: string, changed: Changed, log: Log, security: SecurityRecorder): Promise<ParticipantSide> {
+export async function participantSide(
+  store: MetadataStore,
+  dataDir: string,
+  changed: Changed,
+  log: Log,
+  security: SecurityRecorder,
+  data: { secrets: SecretBox; emit: (event: AppEvent) => void },
+): Promise<ParticipantSide> {
+  const requests = new DataRequests(store, data.secrets, data.emit);
   const consent = new StoredConsent(store, { changed: () => changed('requests') });
   const activity = new ActivityLog(join(dataDir, ACTIVITY_FILE), changed, (run) => predictionsFile(dataDir, run));
   await activity.load();
@@ -132,6 +148,7 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
   const startServing = async (party: PartyIdentity): Promise<WorkerNode> => {
     worker ??= await startWorker({
       dataDir,
+      secrets: data.secrets,
       party,
       consent,
       security,
@@ -177,6 +194,8 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
       await worker?.close();
     },
     handlers: {
+      ...dataHandlers(store, data.secrets, requests, changed),
+
       'memberships.list': async () => Promise.all((await store.list('memberships')).map((membership) => membershipView(membership.collaborationId))),
 
       'memberships.join': async ({ code, name, organisation }) => {
@@ -207,39 +226,20 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
         return membershipView(payload.collaboration);
       },
 
-      'data.preview': async ({ path, projectId, kind }) => {
-        const absolute = resolve(path);
-        const project = projectId ? await store.get('projects', projectId) : undefined;
-        const profile = await (await openDataSource(absolute)).inspect({
-          displayName: path,
-          ...(project && kind !== 'predict' ? { target: project.targetColumn } : {}),
-        });
-        const { header, rows } = await previewCsv(absolute, 10);
-        return { profile, header, rows };
-      },
-
       'tags.list': async ({ projectId }) => {
         const party = identity?.id;
         if (!party) return [];
         return store.list('dataTags', { participantId: party, ...(projectId === undefined ? {} : { projectId }) });
       },
 
-      'tags.register': async ({ projectId, kind, path, columnKinds, exclude }) => {
+      'tags.register': async ({ projectId, kind, path, source, columnKinds, exclude }) => {
         const party = requireIdentity().id;
         const project = await store.get('projects', projectId);
-        const absolute = resolve(path);
-        const overrides: ColumnOverrides = {
-          kinds: Object.fromEntries((columnKinds ?? []).map(({ column, kind: columnKind }) => [column, columnKind])),
-          exclude: exclude ?? [],
-        };
-        const profile = await (await openDataSource(absolute)).inspect({
-          displayName: path,
-          overrides,
-          ...(kind === 'predict' ? {} : { target: project.targetColumn }),
-        });
-        const columns: DeclaredColumn[] = profile.columns.map((column) => ({ name: column.name, kind: ColumnKind.parse(column.kind), excluded: column.excluded }));
+        const tagSource = sourceOf({ path, source });
+        const profile = await requests.use(tagSource, undefined, (opened) =>
+          opened.inspect({ overrides: overridesFrom(columnKinds, exclude), ...(kind === 'predict' ? {} : { target: project.targetColumn }) }), path);
         const id = `${party}.${projectId}.${kind}`.slice(0, 64);
-        const fields = { projectId, participantId: party, kind: kind as TagKind, path: absolute, columns, rows: profile.rows };
+        const fields = { projectId, participantId: party, kind: kind as TagKind, source: tagSource, columns: declaredColumns(profile), rows: profile.rows };
         const tag = (await store.find('dataTags', id)) ? await store.update('dataTags', id, fields) : await store.create('dataTags', { id, ...fields });
         await worker?.declareTags(projectId).catch((error: Error) => log.warn('could not declare the tags to the hub', { error: error.message }));
         changed('tags');

@@ -76,7 +76,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
         projectId: project.id,
         participantId: name,
         kind,
-        path,
+        source: { type: 'file', path },
         columns,
         rows: profile.rows,
       });

@@ -8,24 +8,31 @@ import { assertNoDrift } from '../../core/alignment/drift';
 import { encodeDataset, loadKindsFor, type EncodedDataset } from '../../core/alignment/encode';
 import { declareProfile } from '../../core/data/declare';
 import type { ColumnOverrides } from '../../core/data/profile';
-import { openDataSource } from '../../datasource/data-source';
 import type { PreparedData, ProjectInfo, WorkerDataPort } from '../../engines/ports';
 import type { MetadataStore } from '../../store/metadata-store';
+import type { SecretBox } from '../data/secrets';
+import { describeTagSource, withTagSource } from '../data/tag-sources';
 
 export class StoreDataPort implements WorkerDataPort {
   constructor(
     private readonly store: MetadataStore,
-    private readonly options: { maxBytes?: number } = {},
+    private readonly options: { maxBytes?: number; secrets?: SecretBox } = {},
   ) {}
+
+  private sourceOptions() {
+    return this.options.secrets === undefined ? {} : { secrets: this.options.secrets };
+  }
 
   async declare(project: ProjectInfo, party: string) {
     const tags = await this.tags(project.id, party);
     const train = requireTag(tags, 'train', project.id, party);
-    const profile = await (await openDataSource(train.path)).inspect({
-      target: project.targetColumn,
-      overrides: overridesOf(train),
-      ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
-    });
+    const profile = await withTagSource(this.store, train.source, this.sourceOptions(), (source) =>
+      source.inspect({
+        target: project.targetColumn,
+        overrides: overridesOf(train),
+        ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+      }),
+    );
     checkColumnsUnchanged(train, profile.columns.map((column) => column.name));
     return {
       declaration: declareProfile(party, profile, project.task),
@@ -37,11 +44,13 @@ export class StoreDataPort implements WorkerDataPort {
     const tags = await this.tags(projectId, party);
     const unseenLevels: PreparedData['unseenLevels'] = {};
     const load = async (tag: DataTag, withTarget: boolean): Promise<EncodedDataset> => {
-      const { header, table } = await (await openDataSource(tag.path)).load(loadKindsFor(alignment, withTarget), {
-        ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
-      });
+      const { header, table } = await withTagSource(this.store, tag.source, this.sourceOptions(), (source) =>
+        source.load(loadKindsFor(alignment, withTarget), {
+          ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+        }),
+      );
       assertNoDrift(alignment, {
-        file: tag.path,
+        file: describeTagSource(tag.source),
         party,
         header,
         excluded: tag.columns.filter((column) => column.excluded || column.kind === 'identifier').map((column) => column.name),
@@ -93,7 +102,7 @@ function checkColumnsUnchanged(tag: DataTag, header: readonly string[]): void {
       added.length > 0 ? `new column(s) ${added.join(', ')}` : '',
       removed.length > 0 ? `missing column(s) ${removed.join(', ')}` : '',
     ].filter(Boolean);
-    throw new CohortError('FEATURE_DRIFT', `${tag.path} changed since it was registered as ${tag.kind} data: ${parts.join('; ')}; register it again`);
+    throw new CohortError('FEATURE_DRIFT', `${describeTagSource(tag.source)} changed since it was registered as ${tag.kind} data: ${parts.join('; ')}; register it again`);
   }
 }
 

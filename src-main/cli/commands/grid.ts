@@ -8,6 +8,7 @@ import { hubContactsOf, type HubContact } from '../../api/trust/hub-contact';
 import { StoredConsent } from '../../api/worker/consent';
 import { ensureIdentity } from '../../api/worker/identity';
 import { approveEveryRun, startWorker } from '../../api/worker/worker-service';
+import { passphraseBox } from '../../api/data/secrets';
 import { CohortError } from '../../contract/errors';
 import { decodeInvitation } from '../../contract/invitation';
 import { MetadataStore } from '../../store/metadata-store';
@@ -81,6 +82,7 @@ interface WorkerFlags {
   name?: string;
   organisation?: string;
   approveAll?: boolean;
+  passphraseFile?: string;
 }
 
 export function workerCommand(): Command {
@@ -95,6 +97,7 @@ export function workerCommand(): Command {
     .option('--id <id>', "this participant's id (remembered in the data directory)")
     .option('--name <name>', 'display name')
     .option('--organisation <name>', 'organisation')
+    .option('--passphrase-file <file>', 'the passphrase that seals database passwords (default: $COHORT_SECRETS_PASSPHRASE)')
     .option('--approve-all', 'approve every run without asking (only for machines whose owner runs the whole federation, such as simulations)')
     // `cohort worker approve X --data-dir D`: options after a subcommand are the subcommand's.
     .enablePositionalOptions()
@@ -123,6 +126,7 @@ export function workerCommand(): Command {
           });
       const worker = await startWorker({
         dataDir: flags.dataDir,
+        secrets: await passphraseBox(flags.passphraseFile),
         party,
         hubs: known,
         consent,

@@ -1,18 +1,15 @@
 // Defining the hierarchy from the command line: collaborations, projects, experiments, runs,
 // participants and their registrations, and a participant's data tags. Each command works on
 // a party's data directory (its metadata store).
-import { resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { AdminClient } from '../../api/admin-client';
 import { slugId } from '../../api/app/ids';
 import { revokeParticipant } from '../../api/hub/invitations';
 import { keyFingerprint } from '../../protocol/crypto';
 import { CohortError } from '../../contract/errors';
-import { ColumnKind, TagKind, Task, type DeclaredColumn } from '../../contract/records';
+import { Task } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
-import { openDataSource } from '../../datasource/data-source';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
-import { collect, overridesFrom, parseKind } from '../options';
 import { printJson, style, table } from '../output';
 import { open, printRecord, withStore, type StoreFlags } from '../store-flags';
 
@@ -251,52 +248,3 @@ export function participantCommand(): Command {
   return command;
 }
 
-export function tagCommand(): Command {
-  const command = new Command('tag').description("a participant's data tags: which local file is train, evaluate or predict data");
-  withStore(command.command('add').description('register a local data file (it is inspected here; only its schema is stored)').argument('<file>'))
-    .requiredOption('--project <id>', 'the project')
-    .requiredOption('--participant <id>', 'this participant')
-    .addOption(new Option('--kind <kind>', 'what the file is for').choices(TagKind.options).makeOptionMandatory())
-    .option('--column-kind <column=kind>', 'declare a column kind (repeatable)', parseKind)
-    .option('--exclude <column>', 'leave a column out of the features (repeatable)', collect)
-    .option('--id <id>', 'id (default: participant.project.kind)')
-    .action(
-      async (
-        file: string,
-        flags: StoreFlags & { project: string; participant: string; kind: 'train' | 'evaluate' | 'predict'; columnKind?: Array<[string, string]>; exclude?: string[]; id?: string },
-      ) => {
-        const store = await open(flags);
-        const project = await store.get('projects', flags.project);
-        const path = resolve(file);
-        const profile = await (await openDataSource(path)).inspect({
-          displayName: file,
-          overrides: overridesFrom({ kind: flags.columnKind ?? [], exclude: flags.exclude ?? [] }),
-          ...(flags.kind === 'predict' ? {} : { target: project.targetColumn }),
-        });
-        const columns: DeclaredColumn[] = profile.columns.map((column) => ({
-          name: column.name,
-          kind: ColumnKind.parse(column.kind),
-          excluded: column.excluded,
-        }));
-        const id = flags.id ?? `${flags.participant}.${flags.project}.${flags.kind}`;
-        const input = { projectId: project.id, participantId: flags.participant, kind: flags.kind, path, columns, rows: profile.rows };
-        const existing = await store.find('dataTags', id);
-        const record = existing ? await store.update('dataTags', id, input) : await store.create('dataTags', { id, ...input });
-        printRecord(flags, record, existing ? 'updated data tag' : 'registered data tag');
-      },
-    );
-  addCrud(
-    command,
-    'dataTags',
-    'data tag',
-    [
-      ['kind', (record) => record.kind],
-      ['project', (record) => record.projectId],
-      ['participant', (record) => record.participantId],
-      ['rows', (record) => record.rows],
-      ['file', (record) => record.path],
-    ],
-    { flag: 'project', field: 'projectId', description: 'only this project' },
-  );
-  return command;
-}

@@ -67,7 +67,7 @@ const dataTag = {
   projectId: 'diagnosis',
   participantId: 'st-olaf',
   kind: 'train' as const,
-  path: '/data/wdbc.csv',
+  source: { type: 'file' as const, path: '/data/wdbc.csv' },
   columns: [{ name: 'radius', kind: 'numeric' as const }, { name: 'diagnosis', kind: 'categorical' as const }],
   rows: 569,
 };
@@ -586,6 +586,7 @@ describe('MetadataStore: opening older, newer and broken files', () => {
       invitations: [],
       memberships: [],
       consents: [],
+      connections: [],
     });
     expect(await readFile(join(dir, `${STORE_FILE}.v0.bak`), 'utf8')).toBe(original);
     if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -637,8 +638,35 @@ describe('MetadataStore: opening older, newer and broken files', () => {
     const store = await openStore();
     expect(await store.get('memberships', 'breast-cancer')).toMatchObject({ hubUrl: 'ws://hub:7800', autoApproveProjects: [] });
     expect((await store.get('participants', participant.id)).publicKey).toBeUndefined();
-    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: 3 });
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: SCHEMA_VERSION });
     expect(await readFile(join(dir, `${STORE_FILE}.v2.bak`), 'utf8')).toBe(original);
+  });
+
+  it('migrates a version-3 file: a data tag\'s path becomes its file source, and connections are added', async () => {
+    const stamp = v0Collaboration.createdAt;
+    const { source, ...tagFields } = dataTag;
+    const v3 = {
+      schemaVersion: 3,
+      collaborations: [{ ...collaboration, description: '', createdAt: stamp, updatedAt: stamp }],
+      projects: [{ ...project, description: '', alignment: { columns: 'union', missingIndicators: false }, createdAt: stamp, updatedAt: stamp }],
+      experiments: [],
+      runs: [],
+      participants: [{ ...participant, contact: '', createdAt: stamp, updatedAt: stamp }],
+      registrations: [],
+      dataTags: [{ ...tagFields, path: source.path, createdAt: stamp, updatedAt: stamp }],
+      invitations: [],
+      memberships: [],
+      consents: [],
+    };
+    const original = JSON.stringify(v3);
+    await writeFile(file, original);
+    const store = await openStore();
+    const tag = await store.get('dataTags', dataTag.id);
+    expect(tag.source).toEqual({ type: 'file', path: '/data/wdbc.csv' });
+    expect(tag).not.toHaveProperty('path');
+    expect(await store.list('connections')).toEqual([]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: SCHEMA_VERSION, connections: [] });
+    expect(await readFile(join(dir, `${STORE_FILE}.v3.bak`), 'utf8')).toBe(original);
   });
 
   it('refuses a file from a newer Cohort with STORE_TOO_NEW and leaves it alone', async () => {
