@@ -21,8 +21,8 @@ export interface ProfileOptions {
 export interface ProfileHooks {
   /** How the source is named in messages and in the profile. */
   file: string;
-  /** The header's line (CSV), or undefined for tables and queries. */
-  headerLine: number | undefined;
+  /** The header's line (CSV), or null for tables and queries. */
+  headerLine: number | null;
   /** What an empty source is told: "has a header but no data rows". */
   noRows: string;
   /** Count cells holding quotes, so that the source can check them (CSV). */

@@ -8,13 +8,13 @@ export function requireColumns(
   target: string | undefined,
   overrides: ColumnOverrides = {},
   /** Where the header is: line 1 of a CSV file; a table or a query has no line. */
-  headerLine: number | undefined = 1,
+  headerLine: number | null = 1,
 ): void {
   if (target !== undefined && !header.includes(target)) {
     throw new DataFileError(
       'TARGET_MISSING',
-      headerLine === undefined ? { file } : { file, line: headerLine },
-      headerLine === undefined
+      headerLine === null ? { file } : { file, line: headerLine },
+      headerLine === null
         ? `the target column "${target}" is not among its columns (${listNames(header)})`
         : `the target column "${target}" is not in the header (columns: ${listNames(header)})`,
     );

@@ -26,7 +26,7 @@ export function profileTable(relation: Relation, options: ProfileOptions, source
   const missingValues = options.missingValues ?? DEFAULT_MISSING_TOKENS;
   return profileRelation(relation, options, {
     file: source.file,
-    headerLine: undefined,
+    headerLine: null,
     noRows: source.noRows,
     countQuotes: false,
     explainFailure: (error) => Promise.reject(engineFailure(source, error)),
