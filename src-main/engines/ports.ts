@@ -51,6 +51,8 @@ export interface PreparedData {
   evaluate?: EncodedDataset;
   predict?: EncodedDataset;
   unseenLevels: PrepareReply['unseenLevels'];
+  /** Frees what the data holds outside memory (spooled rows); the training session calls it when it closes. */
+  release?: () => Promise<void>;
 }
 
 export interface WorkerDataPort {

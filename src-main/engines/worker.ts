@@ -145,12 +145,12 @@ export class WorkerEngine {
     if (existing) await this.teardown(channel, request.run, 'prepared again with a new alignment');
     const work = (async () => {
       const data = await this.ports.data.prepare(request.projectId, this.party.id, request.alignment);
-      const session = await this.ports.training.open({
-        model: request.model,
-        alignment: request.alignment,
-        seed: request.hyperparameters.seed,
-        data,
-      });
+      const session = await this.ports.training
+        .open({ model: request.model, alignment: request.alignment, seed: request.hyperparameters.seed, data })
+        .catch(async (error: unknown) => {
+          await data.release?.();
+          throw error;
+        });
       const state: RunState = { alignment: request.alignment, hyperparameters: request.hyperparameters, data, session };
       if (!this.runs.has(channel)) {
         await session.close(); // the connection closed while the data loaded

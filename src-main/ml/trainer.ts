@@ -11,6 +11,7 @@ import type { TargetKind } from './keras';
 import { deriveSeed, shuffledIndices } from '../core/stats/random';
 import { type LayersModel, tf } from './tf';
 import { getFlatWeights, setFlatWeights, weightCount } from './weights';
+import { SpooledBlocks } from './spooled-blocks';
 
 export type LossName = Hyperparameters['loss'];
 export type OptimizerName = Hyperparameters['optimizer'];
@@ -22,6 +23,8 @@ export interface TrainingData {
   rows: number;
   featureCount: number;
   outputCount: number;
+  /** Rows too many for memory: x and y are empty and the rows are in these float32 files. */
+  spool?: { xPath: string; yPath: string };
 }
 
 export interface FitConfig {
@@ -147,6 +150,9 @@ export class LocalTrainer {
   readonly rows: number;
   private x: tf.Tensor2D | null;
   private y: tf.Tensor2D | null;
+  /** Spooled train rows, read a block at a time (instead of x and y). */
+  private readonly blocks: SpooledBlocks | undefined;
+  private disposed = false;
 
   constructor(
     readonly model: LayersModel,
@@ -161,11 +167,17 @@ export class LocalTrainer {
           `but the data has ${data.featureCount} features and ${data.outputCount} outputs`,
       );
     }
-    checkData(data, data.featureCount, data.outputCount, 'training data');
     if (data.rows === 0) throw new CohortError('NO_ROWS', 'no rows to train on');
     this.featureCount = data.featureCount;
     this.outputCount = data.outputCount;
     this.rows = data.rows;
+    if (data.spool) {
+      this.blocks = new SpooledBlocks(data.spool, data.rows, data.featureCount, data.outputCount);
+      this.x = null;
+      this.y = null;
+      return;
+    }
+    checkData(data, data.featureCount, data.outputCount, 'training data');
     // Copies: the CPU backend would otherwise keep (and see changes to) the caller's arrays.
     this.x = tf.tensor2d(data.x.slice(), [data.rows, data.featureCount], 'float32');
     this.y = tf.tensor2d(data.y.slice(), [data.rows, data.outputCount], 'float32');
@@ -186,7 +198,7 @@ export class LocalTrainer {
    * given backend. Leaves no tensors behind.
    */
   async fit(global: Float32Array, cfg: FitConfig): Promise<FitResult> {
-    const { x, y } = this.tensors();
+    this.checkOpen();
     checkFitConfig(cfg);
     const started = performance.now();
     setFlatWeights(this.model, global);
@@ -205,49 +217,73 @@ export class LocalTrainer {
     const optimizer = makeOptimizer(cfg);
     let lastEpochLoss = Number.NaN;
 
+    /** One optimizer step on the rows `indices` of (x, y); returns the batch's mean data loss. */
+    const step = (x: tf.Tensor2D, y: tf.Tensor2D, indices: Int32Array, epoch: number, batch: number): tf.Scalar => {
+      // A fresh seed per batch: TF.js draws a fixed seed's dropout mask anew on every call,
+      // which would otherwise repeat the same mask on every batch.
+      dropouts.forEach((layer, index) => {
+        (layer as unknown as { seed?: number }).seed = deriveSeed(cfg.seed, epoch, batch, index);
+      });
+      return tf.tidy(() => {
+        const rows = tf.tensor1d(indices, 'int32');
+        const xb = tf.gather(x, rows);
+        const yb = tf.gather(y, rows);
+        let kept: tf.Scalar | null = null;
+        optimizer.minimize(
+          () => {
+            const predicted = this.model.apply(xb, { training: true }) as tf.Tensor;
+            const loss = lossFn(yb, predicted);
+            // A kept clone: minimize() disposes what f returns, which may be `loss` itself.
+            kept = tf.keep(tf.clone(loss));
+            let total: tf.Scalar = loss;
+            if (l2 > 0 && kernels.length > 0) {
+              total = tf.add(total, tf.mul(l2 / 2, tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))))));
+            }
+            if (mu > 0) {
+              const distances = variables.map((variable, index) => tf.sum(tf.squaredDifference(variable, anchors[index] as tf.Tensor)));
+              total = tf.add(total, tf.mul(mu / 2, tf.addN(distances)));
+            }
+            for (const penalty of this.model.calculateLosses()) total = tf.add(total, penalty);
+            return total;
+          },
+          false,
+          variables,
+        );
+        return kept as unknown as tf.Scalar;
+      });
+    };
+
     try {
       for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-        const order = shuffledIndices(this.rows, deriveSeed(cfg.seed, epoch));
         const lastEpoch = epoch === cfg.epochs - 1;
         let lossSum = 0;
-        for (let start = 0, batch = 0; start < this.rows; start += batchSize, batch++) {
-          const indices = order.subarray(start, Math.min(start + batchSize, this.rows));
-          // A fresh seed per batch: TF.js draws a fixed seed's dropout mask anew on every call,
-          // which would otherwise repeat the same mask on every batch.
-          dropouts.forEach((layer, index) => {
-            (layer as unknown as { seed?: number }).seed = deriveSeed(cfg.seed, epoch, batch, index);
-          });
-          const dataLoss = tf.tidy(() => {
-            const rows = tf.tensor1d(indices, 'int32');
-            const xb = tf.gather(x, rows);
-            const yb = tf.gather(y, rows);
-            let kept: tf.Scalar | null = null;
-            optimizer.minimize(
-              () => {
-                const predicted = this.model.apply(xb, { training: true }) as tf.Tensor;
-                const loss = lossFn(yb, predicted);
-                // A kept clone: minimize() disposes what f returns, which may be `loss` itself.
-                kept = tf.keep(tf.clone(loss));
-                let total: tf.Scalar = loss;
-                if (l2 > 0 && kernels.length > 0) {
-                  total = tf.add(total, tf.mul(l2 / 2, tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))))));
-                }
-                if (mu > 0) {
-                  const distances = variables.map((variable, index) =>
-                    tf.sum(tf.squaredDifference(variable, anchors[index] as tf.Tensor)),
-                  );
-                  total = tf.add(total, tf.mul(mu / 2, tf.addN(distances)));
-                }
-                for (const penalty of this.model.calculateLosses()) total = tf.add(total, penalty);
-                return total;
-              },
-              false,
-              variables,
-            );
-            return kept as unknown as tf.Scalar;
-          });
-          if (lastEpoch) lossSum += (dataLoss.dataSync()[0] as number) * indices.length;
-          dataLoss.dispose();
+        const batches = (x: tf.Tensor2D, y: tf.Tensor2D, order: Int32Array, firstBatch: number): number => {
+          let batch = firstBatch;
+          for (let start = 0; start < order.length; start += batchSize, batch++) {
+            const indices = order.subarray(start, Math.min(start + batchSize, order.length));
+            const dataLoss = step(x, y, indices, epoch, batch);
+            if (lastEpoch) lossSum += (dataLoss.dataSync()[0] as number) * indices.length;
+            dataLoss.dispose();
+          }
+          return batch;
+        };
+        if (this.blocks) {
+          // Rows on disk: blocks in a seeded order, each shuffled within; one block in memory.
+          let batch = 0;
+          for await (const block of this.blocks.shuffled(deriveSeed(cfg.seed, epoch))) {
+            const x = tf.tensor2d(block.x, [block.rows, this.featureCount], 'float32');
+            const y = tf.tensor2d(block.y, [block.rows, this.outputCount], 'float32');
+            try {
+              batch = batches(x, y, shuffledIndices(block.rows, deriveSeed(cfg.seed, epoch, block.index + 1)), batch);
+            } finally {
+              x.dispose();
+              y.dispose();
+            }
+            await nextTick();
+          }
+        } else {
+          const { x, y } = this.tensors();
+          batches(x, y, shuffledIndices(this.rows, deriveSeed(cfg.seed, epoch)), 0);
         }
         if (lastEpoch) lastEpochLoss = lossSum / this.rows;
         // Let timers and messages run between epochs.
@@ -270,7 +306,7 @@ export class LocalTrainer {
 
   /** Outputs for `rows` rows of x (row-major rows x outputCount): probabilities or values. */
   async predict(weights: Float32Array, x: Float32Array, rows: number): Promise<Float32Array> {
-    this.tensors();
+    this.checkOpen();
     checkData({ x, rows }, this.featureCount, this.outputCount, 'prediction data');
     setFlatWeights(this.model, weights);
     const out = new Float32Array(rows * this.outputCount);
@@ -289,7 +325,7 @@ export class LocalTrainer {
 
   /** Mean data loss per example (no penalties) of `weights` on the given rows. */
   async evaluateLoss(weights: Float32Array, x: Float32Array, y: Float32Array, rows: number, loss?: LossName): Promise<number> {
-    this.tensors();
+    this.checkOpen();
     checkData({ x, y, rows }, this.featureCount, this.outputCount, 'evaluation data');
     if (rows === 0) return Number.NaN;
     setFlatWeights(this.model, weights);
@@ -311,10 +347,15 @@ export class LocalTrainer {
 
   /** Frees the data tensors. The model is the caller's to dispose. */
   dispose(): void {
+    this.disposed = true;
     this.x?.dispose();
     this.y?.dispose();
     this.x = null;
     this.y = null;
+  }
+
+  private checkOpen(): void {
+    if (this.disposed) throw new CohortError('INTERNAL', 'this trainer has been disposed');
   }
 
   private tensors(): { x: tf.Tensor2D; y: tf.Tensor2D } {

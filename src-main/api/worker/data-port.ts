@@ -1,11 +1,12 @@
 // A worker's data, as the engine sees it: the data tags this party registered for a project,
 // inspected (declare) and loaded and encoded with the run's alignment (prepare).
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Alignment } from '../../contract/data';
 import { CohortError } from '../../contract/errors';
 import type { DataTag, TagKind } from '../../contract/records';
 import { assertNoDrift } from '../../core/alignment/drift';
-import { encodeDataset, loadKindsFor, type EncodedDataset } from '../../core/alignment/encode';
+import { encodeDataset, loadKindsFor, outputCountOf, type EncodedDataset } from '../../core/alignment/encode';
+import { DEFAULT_IN_MEMORY_BYTES, EncodedSink } from './encoded-spool';
 import { declareProfile } from '../../core/data/declare';
 import type { ColumnOverrides } from '../../core/data/profile';
 import type { PreparedData, ProjectInfo, WorkerDataPort } from '../../engines/ports';
@@ -13,10 +14,13 @@ import type { MetadataStore } from '../../store/metadata-store';
 import type { SecretBox } from '../data/secrets';
 import { describeTagSource, withTagSource } from '../data/tag-sources';
 
+/** Rows read from the engine and encoded at a time. */
+const CHUNK_ROWS = 65_536;
+
 export class StoreDataPort implements WorkerDataPort {
   constructor(
     private readonly store: MetadataStore,
-    private readonly options: { maxBytes?: number; secrets?: SecretBox } = {},
+    private readonly options: { maxBytes?: number; secrets?: SecretBox; /** Encoded train data above this many bytes go to files. */ inMemoryBytes?: number } = {},
   ) {}
 
   private sourceOptions() {
@@ -43,9 +47,24 @@ export class StoreDataPort implements WorkerDataPort {
   async prepare(projectId: string, party: string, alignment: Alignment): Promise<PreparedData> {
     const tags = await this.tags(projectId, party);
     const unseenLevels: PreparedData['unseenLevels'] = {};
-    const load = async (tag: DataTag, withTarget: boolean): Promise<EncodedDataset> => {
-      const { header, table } = await withTagSource(this.store, tag.source, this.sourceOptions(), (source) =>
-        source.load(loadKindsFor(alignment, withTarget), {
+    const sinks: EncodedSink[] = [];
+    const release = async () => {
+      for (const sink of sinks) await sink.release();
+    };
+    // Rows stream from the engine a chunk at a time and are encoded as they come: train data too
+    // large for memory go to files (EncodedSink), read back a block at a time by the trainer.
+    const load = async (tag: DataTag, withTarget: boolean, mayGoToFiles: boolean): Promise<EncodedDataset> => {
+      const encodedBytes = tag.rows * (alignment.features.length + outputCountOf(alignment)) * 4;
+      const sink = new EncodedSink({
+        spool: mayGoToFiles && encodedBytes > (this.options.inMemoryBytes ?? DEFAULT_IN_MEMORY_BYTES),
+        spoolDir: join(dirname(this.store.path), 'spool'),
+        keepSourceRows: !withTarget,
+      });
+      sinks.push(sink);
+      const { header } = await withTagSource(this.store, tag.source, this.sourceOptions(), (source) =>
+        source.scan(loadKindsFor(alignment, withTarget), {
+          chunkRows: CHUNK_ROWS,
+          onChunk: (table, firstRow) => sink.add(encodeDataset(alignment, table, { withTarget }), firstRow),
           ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
         }),
       );
@@ -56,19 +75,24 @@ export class StoreDataPort implements WorkerDataPort {
         excluded: tag.columns.filter((column) => column.excluded || column.kind === 'identifier').map((column) => column.name),
         needsTarget: withTarget,
       });
-      const encoded = encodeDataset(alignment, table, { withTarget });
+      const encoded = await sink.finish(alignment.features.length, outputCountOf(alignment));
       for (const [column, levels] of Object.entries(encoded.unseenLevels)) {
         const merged = (unseenLevels[column] ??= {});
         for (const [level, rows] of Object.entries(levels)) merged[level] = (merged[level] ?? 0) + rows;
       }
       return encoded;
     };
-    const prepared: PreparedData = { train: await load(requireTag(tags, 'train', projectId, party), true), unseenLevels };
-    const evaluate = tags.get('evaluate');
-    if (evaluate) prepared.evaluate = await load(evaluate, true);
-    const predict = tags.get('predict');
-    if (predict) prepared.predict = await load(predict, false);
-    return prepared;
+    try {
+      const prepared: PreparedData = { train: await load(requireTag(tags, 'train', projectId, party), true, true), unseenLevels, release };
+      const evaluate = tags.get('evaluate');
+      if (evaluate) prepared.evaluate = await load(evaluate, true, false);
+      const predict = tags.get('predict');
+      if (predict) prepared.predict = await load(predict, false, false);
+      return prepared;
+    } catch (error) {
+      await release();
+      throw error;
+    }
   }
 
   /** This party's tags for the project, one per kind (the most recently registered wins). */

@@ -103,6 +103,7 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       invitations: [],
       memberships: [],
       consents: [],
+      connections: [],
     });
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     expect(onDisk).toEqual({ schemaVersion: SCHEMA_VERSION, ...snapshot });
