@@ -61,7 +61,8 @@ export async function aggregateRelation(connection: DuckDBConnection, relation: 
       max: numericCount > 0 ? Number(sums[`max${i}`]) : -Infinity,
       sum: numericCount > 0 ? Number(sums[`s${i}`]) : 0,
       sumSq: numericCount > 0 ? Number(sums[`ss${i}`]) : 0,
-      mean: numericCount > 0 ? Number(sums[`mean${i}`]) : 0,
+      // The mean from the compensated sum: as exact as the sum itself.
+      mean: numericCount > 0 ? Number(sums[`s${i}`]) / numericCount : 0,
       m2: numericCount > 0 && variance !== null ? Number(variance) * numericCount : 0,
       levels: levelMap,
       levelsTruncated: truncated,
@@ -89,38 +90,41 @@ async function firstPass(
   request: AggregateRequest,
   cells: ReturnType<typeof cellSql>[],
 ): Promise<Row> {
+  // Each cell's expressions are computed once, in a projection; the aggregates read plain columns.
+  const projected: string[] = [];
   const items = ['count(*) AS rows'];
-  const quartiles = relation.large ? 'approx_quantile' : 'quantile_cont';
+  const quartiles = (column: string) => (relation.large ? `reservoir_quantile(${column}, [0.25, 0.5, 0.75], 8192)` : `quantile_cont(${column}, [0.25, 0.5, 0.75])`);
   const quoteChecks: string[] = [];
   relation.columns.forEach((column, i) => {
     const cell = cells[i]!;
-    const number = `(${cell.number})`;
+    projected.push(`${cell.missing} AS m${i}`, `${cell.number} AS x${i}`, `${cell.level} AS l${i}`);
+    const x = `x${i}`;
     items.push(
-      `count(*) FILTER (WHERE NOT ${cell.missing}) AS c${i}`,
-      `count(${number}) AS n${i}`,
-      `min(${number}) AS min${i}`,
-      `max(${number}) AS max${i}`,
-      `fsum(${number}) AS s${i}`,
-      `fsum(${number} * ${number}) AS ss${i}`,
-      `avg(${number}) AS mean${i}`,
-      `var_pop(${number}) AS v${i}`,
-      `bool_and(${number} = trunc(${number})) AS int${i}`,
-      `${quartiles}(${number}, [0.25, 0.5, 0.75]) AS q${i}`,
-      `approx_count_distinct(${cell.level}) AS d${i}`,
+      `count(*) FILTER (WHERE NOT m${i}) AS c${i}`,
+      `count(${x}) AS n${i}`,
+      `min(${x}) AS min${i}`,
+      `max(${x}) AS max${i}`,
+      `fsum(${x}) AS s${i}`,
+      `fsum(${x} * ${x}) AS ss${i}`,
+      `var_pop(${x}) AS v${i}`,
+      `${quartiles(x)} AS q${i}`,
+      `approx_count_distinct(l${i}) AS d${i}`,
     );
-    if (nameLooksLikeIdentifier(column.name)) items.push(`count(DISTINCT ${number}) AS u${i}`);
+    // Only the identifier rule asks whether the numbers are whole and distinct.
+    if (nameLooksLikeIdentifier(column.name)) items.push(`count(DISTINCT ${x}) AS u${i}`, `bool_and(${x} = trunc(${x})) AS int${i}`);
     if (request.numericChecks?.includes(column.name)) {
-      items.push(`count(*) FILTER (WHERE NOT ${cell.missing} AND ${number} IS NULL) AS bn${i}`);
+      items.push(`count(*) FILTER (WHERE NOT m${i} AND ${x} IS NULL) AS bn${i}`);
     }
     if (request.booleanChecks?.includes(column.name)) {
-      items.push(`count(*) FILTER (WHERE NOT ${cell.missing} AND (${cell.boolean}) IS NULL) AS bb${i}`);
+      projected.push(`${cell.boolean} AS b${i}`);
+      items.push(`count(*) FILTER (WHERE NOT m${i} AND b${i} IS NULL) AS bb${i}`);
     }
-    if (request.countQuotes && column.type === 'text') quoteChecks.push(`contains(${cell.value}, '"')`);
+    if (request.countQuotes && column.type === 'text') quoteChecks.push(`contains(l${i}, '"')`);
   });
   if (quoteChecks.length > 0) items.push(`count(*) FILTER (WHERE ${quoteChecks.join(' OR ')}) AS quotes`);
-  const reader = await connection.runAndReadAll(`SELECT ${items.join(', ')} FROM (${trimmedSelect(relation)})`);
-  const row = reader.getRowObjectsJS()[0] as Row;
-  return row;
+  const sql = `SELECT ${items.join(', ')} FROM (SELECT ${projected.length > 0 ? projected.join(', ') : '1 AS one'} FROM (${trimmedSelect(relation)}))`;
+  const reader = await connection.runAndReadAll(sql);
+  return reader.getRowObjectsJS()[0] as Row;
 }
 
 /** Level -> count for each of `columns`, in one pass (grouping sets), without missing values. */
