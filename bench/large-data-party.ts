@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { StoreDataPort } from '../src-main/api/worker/data-port';
 import { ThreadTrainingPort } from '../src-main/api/worker/training-port';
 import { alignFeatures } from '../src-main/core/alignment/align';
-import { declareProfile } from '../src-main/core/data/declare';
 import { openDataSource } from '../src-main/datasource/data-source';
 import { MetadataStore } from '../src-main/store/metadata-store';
 
