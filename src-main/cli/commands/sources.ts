@@ -80,12 +80,15 @@ export function tagCommand(): Command {
         const store = await open(flags);
         const project = await store.get('projects', flags.project);
         const secrets = await passphraseBox(flags.passphraseFile);
-        const profile = await withTagSource(store, source, { secrets, ...(file === undefined ? {} : { displayName: file }) }, (opened) =>
+        // A long query says how far it got (on a terminal); Ctrl+C stops it.
+        const onProgress = process.stderr.isTTY && !flags.json ? (rows: number) => process.stderr.write(`\r${style.dim(`${rows.toLocaleString('en')} rows read…`)}`) : undefined;
+        const profile = await withTagSource(store, source, { secrets, ...(file === undefined ? {} : { displayName: file }), ...(onProgress ? { onProgress } : {}) }, (opened) =>
           opened.inspect({
             overrides: overridesFrom({ kind: flags.columnKind ?? [], exclude: flags.exclude ?? [] }),
             ...(flags.kind === 'predict' ? {} : { target: project.targetColumn }),
           }),
         );
+        if (onProgress) process.stderr.write('\r\x1b[K');
         const id = flags.id ?? `${flags.participant}.${flags.project}.${flags.kind}`;
         const input = { projectId: project.id, participantId: flags.participant, kind: flags.kind, source, columns: declaredColumns(profile), rows: profile.rows };
         const existing = await store.find('dataTags', id);

@@ -1,7 +1,7 @@
 // The embedded analytical engine (DuckDB): one in-process instance, in memory, with a memory
 // limit and a private spill folder, so a table larger than memory is still profiled and read in
 // chunks. Only this folder talks to DuckDB; the rest of datasource/ builds SQL and reads results.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
@@ -29,6 +29,9 @@ export function configureEngine(changes: Partial<EngineSettings>): void {
 
 function start(): Promise<DuckDBInstance> {
   mkdirSync(settings.spillDirectory, { recursive: true, mode: 0o700 });
+  // What spilled is patient data: gone when the process ends.
+  const spill = settings.spillDirectory;
+  process.once('exit', () => rmSync(spill, { recursive: true, force: true }));
   return DuckDBInstance.create(':memory:', {
     memory_limit: settings.memoryLimit,
     threads: String(settings.threads),

@@ -82,7 +82,10 @@ function kindSentence(kind: TagKind, target: string) {
 }
 
 /** What to do about a file problem the app reported. */
-function fileHint(error: ApiCallError, kind: TagKind): string | undefined {
+function fileHint(error: ApiCallError, kind: TagKind, query: boolean): string | undefined {
+  if (query && error.code === 'TARGET_MISSING' && kind !== 'predict') {
+    return `${TAG_KIND_LABELS[kind]} must include the project’s target column: select it in the query (… AS the target’s name), or choose “Predict” if there are no outcomes.`;
+  }
   switch (error.code) {
     case 'FILE_NOT_FOUND':
       return 'Check the path: it must point to a CSV or Parquet file on this computer.';
@@ -107,8 +110,8 @@ function fileHint(error: ApiCallError, kind: TagKind): string | undefined {
   }
 }
 
-function FileProblem({ error, kind, title }: { error: ApiCallError; kind: TagKind; title: string }) {
-  const hint = fileHint(error, kind);
+function FileProblem({ error, kind, title, query = false }: { error: ApiCallError; kind: TagKind; title: string; query?: boolean }) {
+  const hint = fileHint(error, kind, query);
   return (
     <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} title={title} role="alert" tabIndex={-1} data-file-problem>
       <Stack gap={4}>
@@ -631,8 +634,10 @@ function RegisterFile({
         )}
 
         <div ref={problemRef}>
-          {previewAction.error && <FileProblem error={previewAction.error} kind={kind} title={mode === 'file' ? 'This file cannot be used as it is' : 'This query cannot be used as it is'} />}
-          {register.error && <FileProblem error={register.error} kind={kind} title="The file was not registered" />}
+          {previewAction.error && (
+            <FileProblem error={previewAction.error} kind={kind} query={mode !== 'file'} title={mode === 'file' ? 'This file cannot be used as it is' : 'This query cannot be used as it is'} />
+          )}
+          {register.error && <FileProblem error={register.error} kind={kind} query={mode !== 'file'} title={mode === 'file' ? 'The file was not registered' : 'The query was not registered'} />}
         </div>
 
         {preview && (
@@ -871,7 +876,7 @@ export function DataPage() {
     <>
       <PageHeader
         title="My data"
-        description="The files this hospital contributes to each project. Files stay on this computer: the orchestrator only learns their column names, column kinds and number of rows."
+        description="The data this hospital contributes to each project: files, or queries on its own databases. The data stays here: the orchestrator only learns column names, column kinds and numbers of rows."
       />
       {body}
     </>

@@ -116,8 +116,8 @@ export function OmopBuilder({
           allowDeselect={false}
           placeholder={schemas.loading ? 'Looking…' : schemas.data?.length === 0 ? 'No OMOP schema found' : undefined}
         />
-        <NumberInput label="Look-back window (days)" min={0} max={36500} value={lookbackDays} onChange={(value) => setLookbackDays(Number(value) || 0)} w={180} />
-        <NumberInput label="Outcome window (days)" min={1} max={36500} value={windowDays} onChange={(value) => setWindowDays(Number(value) || 1)} w={180} />
+        <NumberInput label="Look-back (days)" min={0} max={36500} value={lookbackDays} onChange={(value) => setLookbackDays(Number(value) || 0)} w={150} />
+        <NumberInput label="Outcome within (days)" min={1} max={36500} value={windowDays} onChange={(value) => setWindowDays(Number(value) || 1)} w={170} />
       </Group>
       {schemas.error && <ErrorAlert error={schemas.error} title="Could not list the schemas" />}
       <Text size="sm">
