@@ -1,6 +1,6 @@
 // Profiling by the engine: one pass for counts, sums, moments, quartiles and an estimate of
-// distinct values per column, a second for the level counts of the columns with few enough
-// distinct values. The results are the aggregates core/data/profile.ts infers kinds from.
+// distinct values per column, a second for the level counts (histograms) of the columns with few
+// enough distinct values. The results are the aggregates core/data/profile.ts infers kinds from.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { MAX_TRACKED_LEVELS, nameLooksLikeIdentifier, type ColumnAggregates } from '../../core/data/profile';
 import { cellSql, trimmedSelect, type Relation, type RelationColumn } from './relation';
@@ -127,7 +127,7 @@ async function firstPass(
   return reader.getRowObjectsJS()[0] as Row;
 }
 
-/** Level -> count for each of `columns`, in one pass (grouping sets), without missing values. */
+/** Level -> count for each of `columns`, in one pass (a histogram per column), without missing values. */
 async function levelCounts(
   connection: DuckDBConnection,
   relation: Relation,
@@ -136,19 +136,19 @@ async function levelCounts(
 ): Promise<Map<string, Map<string, number>>> {
   const found = new Map<string, Map<string, number>>(columns.map((column) => [column.name, new Map()]));
   if (columns.length === 0) return found;
+  // Only columns whose distinct count was estimated small come here, so each histogram is small.
   const levels = columns.map((column, i) => `${cellSql(column, missingTokens).level} AS l${i}`);
-  const groupings = columns.map((_, i) => `GROUPING(l${i}) AS g${i}`);
-  const sql =
-    `SELECT ${columns.map((_, i) => `l${i}`).join(', ')}, ${groupings.join(', ')}, count(*) AS n ` +
-    `FROM (SELECT ${levels.join(', ')} FROM (${trimmedSelect(relation, columns)})) ` +
-    `GROUP BY GROUPING SETS (${columns.map((_, i) => `(l${i})`).join(', ')})`;
-  const reader = await connection.runAndReadAll(sql);
-  for (const row of reader.getRowObjectsJS() as Row[]) {
-    const index = columns.findIndex((_, i) => row[`g${i}`] === 0 || row[`g${i}`] === 0n);
-    const level = row[`l${index}`];
-    if (index < 0 || level === null || level === undefined) continue;
-    found.get(columns[index]!.name)!.set(levelText(level), Number(row['n']));
-  }
+  const sql = `SELECT ${columns.map((_, i) => `histogram(l${i}) AS h${i}`).join(', ')} FROM (SELECT ${levels.join(', ')} FROM (${trimmedSelect(relation, columns)}))`;
+  const row = (await connection.runAndReadAll(sql)).getRowObjectsJS()[0] as Row | undefined;
+  columns.forEach((column, i) => {
+    const histogram = row?.[`h${i}`];
+    if (!Array.isArray(histogram)) return;
+    const counts = found.get(column.name)!;
+    for (const entry of histogram as Array<{ key: unknown; value: unknown }>) {
+      if (entry.key === null || entry.key === undefined) continue;
+      counts.set(levelText(entry.key), Number(entry.value));
+    }
+  });
   return found;
 }
 

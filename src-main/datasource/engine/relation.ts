@@ -71,14 +71,15 @@ export function cellSql(column: RelationColumn, missingTokens: readonly string[]
     };
   }
   const tokens = [...new Set(missingTokens.map((token) => token.trim().toLowerCase()))];
-  const missing = tokens.length === 0 ? 'FALSE' : `(lower(${name}) IN (${tokens.map(sqlString).join(', ')}))`;
-  const words = (list: readonly string[]) => list.map(sqlString).join(', ');
+  // list_contains, not IN: the engine turns an IN list of five or more values into a join, per column.
+  const missing = tokens.length === 0 ? 'FALSE' : `list_contains([${tokens.map(sqlString).join(', ')}], lower(${name}))`;
+  const words = (list: readonly string[]) => `[${list.map(sqlString).join(', ')}]`;
   return {
     value: name,
     missing,
     number: `CASE WHEN NOT ${missing} AND regexp_full_match(${name}, ${sqlString(NUMBER)}) THEN TRY_CAST(${name} AS DOUBLE) END`,
     level: `CASE WHEN ${missing} THEN NULL ELSE ${name} END`,
-    boolean: `CASE WHEN lower(${name}) IN (${words(TRUE_WORDS)}) THEN 1 WHEN lower(${name}) IN (${words(FALSE_WORDS)}) THEN 0 END`,
+    boolean: `CASE WHEN list_contains(${words(TRUE_WORDS)}, lower(${name})) THEN 1 WHEN list_contains(${words(FALSE_WORDS)}, lower(${name})) THEN 0 END`,
   };
 }
 
