@@ -9,7 +9,7 @@ const ADAPTERS = {
   ml: ['@tensorflow/'],
   protocol: ['ws', '@peculiar/x509', 'https-proxy-agent'],
   store: ['lowdb', 'write-file-atomic', 'proper-lockfile'],
-  datasource: ['csv-parse', 'csv-stringify'],
+  datasource: ['csv-parse', 'csv-stringify', '@duckdb/', 'pg', 'pg-cursor'],
   shell: ['electron'],
 };
 

@@ -8,6 +8,7 @@ import { Command } from 'commander';
 import Table from 'cli-table3';
 import { selectBackend } from '../src-main/ml/backend';
 import { aggregation } from './benchmarks/aggregation';
+import { largeData } from './benchmarks/large-data';
 import { localTraining } from './benchmarks/local-training';
 import { memory } from './benchmarks/memory';
 import { roundOverhead1M, roundSmall, secureAggregation1M } from './benchmarks/rounds';
@@ -18,7 +19,7 @@ import { ROOT } from './lib/federation';
 import type { Figure } from './lib/stats';
 import type { BenchResult, Benchmark } from './lib/types';
 
-const BENCHMARKS: Benchmark[] = [roundOverhead1M, roundSmall, simulateDemo, aggregation, scale, localTraining, memory, startup, secureAggregation1M];
+const BENCHMARKS: Benchmark[] = [roundOverhead1M, roundSmall, simulateDemo, aggregation, scale, localTraining, memory, startup, secureAggregation1M, largeData];
 
 function format(value: number, unit: string): string {
   if (unit === 'bytes') return value >= 1e6 ? `${(value / 1e6).toFixed(2)} MB` : `${(value / 1e3).toFixed(1)} kB`;

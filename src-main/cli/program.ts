@@ -6,7 +6,8 @@ import { dataCommand } from './commands/data';
 import { hubCommand, runCommand, workerCommand } from './commands/grid';
 import { simulateCommand } from './commands/simulate';
 import { identityCommand, invitationCommand, securityLogCommand } from './commands/trust';
-import { collaborationCommand, experimentCommand, participantCommand, projectCommand, tagCommand } from './commands/records';
+import { collaborationCommand, experimentCommand, participantCommand, projectCommand } from './commands/records';
+import { connectionCommand, omopCommand, tagCommand } from './commands/sources';
 import { style } from './output';
 import { version } from '../api/version';
 
@@ -27,6 +28,8 @@ export function buildProgram(): Command {
   program.addCommand(participantCommand());
   program.addCommand(invitationCommand());
   program.addCommand(tagCommand());
+  program.addCommand(connectionCommand());
+  program.addCommand(omopCommand());
   program.addCommand(hubCommand());
   program.addCommand(workerCommand());
   program.addCommand(simulateCommand());

@@ -13,6 +13,7 @@ import {
   ColumnKind,
   Consent,
   DataTag,
+  DbConnection,
   Experiment,
   HyperparameterFields,
   Id,
@@ -24,8 +25,10 @@ import {
   Registration,
   Run,
   TagKind,
+  TagSource,
   Task,
 } from './records';
+import { OmopConcept, OmopDefinition } from './omop';
 import { RoundRecord, RunEvent, RunResult } from './results';
 import { SecurityLogPage, SecurityLogQuery } from './security';
 
@@ -115,6 +118,28 @@ export const DataPreview = z.strictObject({
   header: z.array(z.string()),
   rows: z.array(z.array(z.string())),
 });
+
+/** A database connection as the UI sees it: never its password, only whether one is stored. */
+export const ConnectionView = DbConnection.omit({ password: true }).extend({ hasPassword: z.boolean() });
+
+export const ConnectionInput = z.strictObject({
+  id: Id.optional(),
+  name: z.string().trim().min(1).max(200),
+  host: z.string().trim().min(1).max(255),
+  port: z.int().min(1).max(65535).default(5432),
+  database: z.string().trim().min(1).max(63),
+  user: z.string().trim().min(1).max(63),
+  /** A new password (sealed at once); omitted keeps the stored one, '' removes it. */
+  password: z.string().max(1000).optional(),
+  ssl: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  statementTimeoutSeconds: z.int().min(1).max(86_400).optional(),
+});
+
+/** A data source as a request names it: a file path, or a query on a connection. */
+const SourceInput = z.strictObject({ path: z.string().min(1).optional(), source: TagSource.optional() });
+
+/** Lets a long query report progress (events of type 'progress') and be cancelled (data.cancel). */
+const RequestId = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/).optional();
 
 export const ActivityRound = z.strictObject({ round: z.int(), loss: z.number(), numExamples: z.int(), seconds: z.number() });
 export const ActivityEntry = z.strictObject({
@@ -246,15 +271,32 @@ export const COMMANDS = {
   /** Reach a collaboration's hub through this HTTP proxy (null: HTTPS_PROXY, or directly); reconnects now. */
   'memberships.proxy': command(z.strictObject({ collaborationId: Id, proxy: ProxyUrl.nullable() }), MembershipView),
   'data.preview': command(
-    z.strictObject({ path: z.string().min(1), projectId: OptionalId, kind: TagKind.optional(), include: z.array(z.string()).max(10_000).optional() }),
+    SourceInput.extend({ projectId: OptionalId, kind: TagKind.optional(), requestId: RequestId, include: z.array(z.string()).max(10_000).optional() }),
     DataPreview,
+  ),
+  'data.cancel': command(z.strictObject({ requestId: z.string().min(1).max(64) }), z.strictObject({ cancelled: z.boolean() })),
+  'connections.list': command(Empty, z.array(ConnectionView)),
+  'connections.save': command(ConnectionInput, ConnectionView),
+  'connections.delete': command(ById, Removed),
+  'connections.test': command(ById, z.strictObject({ server: z.string() })),
+  /** The schemas of a connection's database that hold OMOP CDM tables. */
+  'omop.schemas': command(z.strictObject({ connectionId: Id }), z.array(z.string())),
+  'omop.concepts': command(
+    z.strictObject({ connectionId: Id, schema: z.string().min(1).max(63), search: z.string().trim().min(2).max(200), domain: z.string().max(40).optional() }),
+    z.array(OmopConcept),
+  ),
+  /** Builds the person-level query of a definition and previews its table (columns, rows, summary). */
+  'omop.build': command(
+    z.strictObject({ connectionId: Id, definition: OmopDefinition, projectId: OptionalId, requestId: RequestId }),
+    z.strictObject({ query: z.string(), preview: DataPreview }),
   ),
   'tags.list': command(z.strictObject({ projectId: OptionalId }), z.array(DataTag)),
   'tags.register': command(
     z.strictObject({
       projectId: Id,
       kind: TagKind,
-      path: z.string().min(1),
+      path: z.string().min(1).optional(),
+      source: TagSource.optional(),
       columnKinds: z.array(ColumnKindOverride).optional(),
       exclude: z.array(z.string()).optional(),
       /** Columns to use although they look like quasi-identifiers: the owner's explicit choice. */
@@ -288,8 +330,10 @@ export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 export const AppEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('run'), event: RunEvent }),
   /** Something a screen shows changed: it should fetch again. */
-  z.strictObject({ type: z.literal('changed'), what: z.enum(['participants', 'invitations', 'runs', 'memberships', 'tags', 'requests', 'activity', 'models', 'security']) }),
+  z.strictObject({ type: z.literal('changed'), what: z.enum(['participants', 'invitations', 'runs', 'memberships', 'tags', 'requests', 'activity', 'models', 'security', 'connections']) }),
   z.strictObject({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
+  /** A long data request's progress: rows read so far. */
+  z.strictObject({ type: z.literal('progress'), requestId: z.string(), rows: z.int().min(0) }),
 ]);
 export type AppEvent = z.infer<typeof AppEvent>;
 
@@ -301,6 +345,7 @@ export type ApiTypes = {
   RunDetail: z.infer<typeof RunDetail>;
   MembershipView: z.infer<typeof MembershipView>;
   DataPreview: z.infer<typeof DataPreview>;
+  ConnectionView: z.infer<typeof ConnectionView>;
   ActivityEntry: z.infer<typeof ActivityEntry>;
   LocalModel: z.infer<typeof LocalModel>;
   LocalEvaluation: z.infer<typeof LocalEvaluation>;

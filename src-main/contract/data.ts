@@ -18,6 +18,8 @@ export const NumericSummary = z.strictObject({
   sumSq: z.number(),
   /** Sum of squared deviations from the mean (Welford), for a stable pooled variance. */
   m2: z.number(),
+  /** First quartile, median and third quartile of a numeric column (computed by the engine). Local only. */
+  quartiles: z.tuple([z.number(), z.number(), z.number()]).optional(),
 });
 
 export const ColumnProfile = z.strictObject({
@@ -44,6 +46,7 @@ export const ColumnProfile = z.strictObject({
 });
 
 export const DataProfile = z.strictObject({
+  /** The file as its owner named it, or a query's description. */
   file: z.string(),
   rows: z.int().min(0),
   columns: z.array(ColumnProfile),

@@ -16,6 +16,10 @@ export const ERROR_CODES = [
   'NOT_BOOLEAN',
   'TARGET_MISSING',
   'NO_ROWS',
+  // databases
+  'QUERY_FAILED',
+  'CANCELLED',
+  'SECRET_LOCKED',
   // alignment
   'ALIGNMENT_FAILED',
   'FEATURE_DRIFT',
@@ -63,6 +67,8 @@ export class CohortError extends Error {
 export interface FileLocation {
   file: string;
   line?: number;
+  /** 1-based row of a table (Parquet, a query's result), where there are no lines to count. */
+  row?: number;
   column?: number;
   columnName?: string;
 }
@@ -81,6 +87,7 @@ export class DataFileError extends CohortError {
 export function describeLocation(location: FileLocation): string {
   const parts = [location.file];
   if (location.line !== undefined) parts.push(`line ${location.line}`);
+  if (location.row !== undefined) parts.push(`row ${location.row}`);
   if (location.column !== undefined) {
     const name = location.columnName === undefined ? '' : ` ("${location.columnName}")`;
     parts.push(`column ${location.column}${name}`);

@@ -287,17 +287,58 @@ export const DeclaredColumn = z.strictObject({
 
 export const TagKind = z.enum(['train', 'evaluate', 'predict']);
 
+/** The most a stored query may hold. */
+export const MAX_QUERY_LENGTH = 100_000;
+
+/** Where a tag's rows come from: a file (CSV, Parquet) or a read-only query on a database connection. */
+export const TagSource = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('file'),
+    /** Absolute path of a file on the participant's machine. */
+    path: z.string().min(1),
+  }),
+  z.strictObject({
+    type: z.literal('query'),
+    connectionId: Id,
+    query: z.string().trim().min(1, 'the query is empty').max(MAX_QUERY_LENGTH),
+  }),
+]);
+
 export const DataTag = z.strictObject({
   id: Id,
   projectId: Id,
   participantId: Id,
   kind: TagKind,
-  /** Absolute path of a file on the participant's machine. Never leaves it. */
-  path: z.string().min(1),
+  /** The file or the query. Never leaves the participant's machine. */
+  source: TagSource,
   columns: z.array(DeclaredColumn).min(1),
   rows: z.int().min(0),
   /** The project's target when the data was registered: a project whose target changed since is refused. */
   targetColumn: z.string().min(1).optional(),
+  ...timestamps,
+});
+
+/** A secret sealed at rest: by the OS keychain (Electron's safeStorage) or with a passphrase (scrypt, AES-256-GCM). */
+export const SealedSecret = z.strictObject({
+  scheme: z.enum(['safe-storage', 'passphrase']),
+  /** base64 of the sealed bytes (for 'passphrase': salt, nonce, ciphertext and tag). */
+  data: z.string().min(1).max(10_000),
+});
+
+/** A participant's database connection (PostgreSQL). Never leaves its machine; the password is sealed. */
+export const DbConnection = z.strictObject({
+  id: Id,
+  name: Name,
+  engine: z.literal('postgres').default('postgres'),
+  host: z.string().trim().min(1).max(255),
+  port: z.int().min(1).max(65535).default(5432),
+  database: z.string().trim().min(1).max(63),
+  user: z.string().trim().min(1).max(63),
+  /** TLS to the server: off, required, or required with the server's certificate verified. */
+  ssl: z.enum(['disable', 'require', 'verify-full']).default('disable'),
+  password: SealedSecret.optional(),
+  /** A query running longer than this is stopped by the server. */
+  statementTimeoutSeconds: z.int().min(1).max(86_400).default(3600),
   ...timestamps,
 });
 
@@ -439,6 +480,9 @@ export type ColumnKind = z.infer<typeof ColumnKind>;
 export type DeclaredColumn = z.infer<typeof DeclaredColumn>;
 export type TagKind = z.infer<typeof TagKind>;
 export type DataTag = z.infer<typeof DataTag>;
+export type TagSource = z.infer<typeof TagSource>;
+export type SealedSecret = z.infer<typeof SealedSecret>;
+export type DbConnection = z.infer<typeof DbConnection>;
 export type Task = z.infer<typeof Task>;
 export type DeclaredTagSummary = z.infer<typeof DeclaredTagSummary>;
 export type Invitation = z.infer<typeof Invitation>;

@@ -1,84 +1,50 @@
-// Loads the columns a model needs into a typed Table, checking each value against the kind the
-// column must have (the alignment's kind), and failing at the first value that does not fit.
-import type { LoadKind, Table, TableColumn } from '../core/data/table';
-import { GrowableFloat64, GrowableInt32 } from '../core/data/table';
-import { DEFAULT_MISSING_TOKENS, missingMatcher, parseBoolean, parseNumber } from '../core/data/values';
-import { notBoolean, notNumeric } from './inspect-csv';
-import { readCsv, type CsvReadOptions } from './read-csv';
+// Loads the columns a model needs from a CSV file into a typed Table, through the engine,
+// checking each value against the kind the column must have (the alignment's kind) and failing
+// at the first value that does not fit, named by its line and column.
+import { DataFileError } from '../contract/errors';
+import type { LoadKind, Table } from '../core/data/table';
+import { DEFAULT_MISSING_TOKENS } from '../core/data/values';
+import { explainCsvFailure, locateInCsv, openCsvFile, type CellCheck, type CsvFile } from './csv-file';
+import { loadSource, scanSource, type ChunkOptions, type LoadedTable, type ScanHooks } from './load-source';
+import type { CsvReadOptions } from './read-csv';
 
 export interface LoadOptions extends CsvReadOptions {
   missingValues?: readonly string[];
 }
 
-export interface LoadedCsv {
-  header: string[];
-  table: Table;
-}
+export type LoadedCsv = LoadedTable;
 
-interface ColumnSink {
-  push(cell: string, line: number): void;
-  finish(): TableColumn;
+function csvHooks(csv: CsvFile, kinds: Readonly<Record<string, LoadKind>>, missingValues: readonly string[]): ScanHooks {
+  const checks: CellCheck[] = Object.entries(kinds).map(([column, kind]) => ({ column, kind }));
+  return {
+    explainFailure: (error) => explainCsvFailure(csv, error, { checks, missingValues }),
+    async explainBadValue(bad) {
+      await locateInCsv(csv, { checks, missingValues });
+      // The reader found nothing wrong where the engine did: say what the engine saw.
+      throw new DataFileError('CSV_SYNTAX', { file: csv.file, column: csv.header.indexOf(bad.column) + 1, columnName: bad.column }, `data row ${bad.row + 1} holds a value that is not ${bad.kind}`);
+    },
+  };
 }
 
 /**
  * Loads the named columns; columns the file lacks are simply absent from the table (the caller
- * decides whether that is drift), and other columns are skipped without being stored.
+ * decides whether that is drift), and other columns are not read.
  */
 export async function loadCsv(path: string, kinds: Readonly<Record<string, LoadKind>>, options: LoadOptions = {}): Promise<LoadedCsv> {
-  const file = options.displayName ?? path;
-  const isMissing = missingMatcher(options.missingValues ?? DEFAULT_MISSING_TOKENS);
-  const sinks: Array<[index: number, name: string, sink: ColumnSink]> = [];
-  const lines = new GrowableInt32();
-
-  const { header, rows } = await readCsv(
-    path,
-    {
-      header(names) {
-        names.forEach((name, index) => {
-          const kind = kinds[name];
-          if (kind !== undefined) sinks.push([index, name, makeSink(kind, file, index, name, isMissing)]);
-        });
-      },
-      row(cells, line) {
-        lines.push(line);
-        for (const [index, , sink] of sinks) sink.push(cells[index]!, line);
-      },
-    },
-    options,
-  );
-  const columns = new Map<string, TableColumn>();
-  for (const [, name, sink] of sinks) columns.set(name, sink.finish());
-  return { header, table: { rows, lines: lines.finish(), columns } };
+  const csv = await openCsvFile(path, options);
+  const missingValues = options.missingValues ?? DEFAULT_MISSING_TOKENS;
+  return loadSource(csv.relation, kinds, { missingValues }, csvHooks(csv, kinds, missingValues));
 }
 
-function makeSink(kind: LoadKind, file: string, index: number, name: string, isMissing: (cell: string) => boolean): ColumnSink {
-  if (kind === 'categorical') {
-    const codes = new GrowableInt32();
-    const levels = new Map<string, number>();
-    return {
-      push(cell) {
-        if (isMissing(cell)) return codes.push(-1);
-        const level = cell.trim();
-        let code = levels.get(level);
-        if (code === undefined) {
-          code = levels.size;
-          levels.set(level, code);
-        }
-        codes.push(code);
-      },
-      finish: () => ({ kind: 'categorical', codes: codes.finish(), levels: [...levels.keys()] }),
-    };
-  }
-  const values = new GrowableFloat64();
-  const parse = kind === 'numeric' ? parseNumber : parseBoolean;
-  const fail = kind === 'numeric' ? notNumeric : notBoolean;
-  return {
-    push(cell, line) {
-      if (isMissing(cell)) return values.push(Number.NaN);
-      const value = parse(cell);
-      if (value === undefined) throw fail(file, line, index, name, cell);
-      values.push(value);
-    },
-    finish: () => ({ kind: 'numeric', values: values.finish() }),
-  };
+/** The same, chunk by chunk: the file never has to fit in memory. */
+export async function scanCsv(
+  path: string,
+  kinds: Readonly<Record<string, LoadKind>>,
+  options: LoadOptions & Omit<ChunkOptions, 'missingValues'>,
+): Promise<{ header: string[]; rows: number }> {
+  const csv = await openCsvFile(path, options);
+  const missingValues = options.missingValues ?? DEFAULT_MISSING_TOKENS;
+  return scanSource(csv.relation, kinds, { ...options, missingValues }, csvHooks(csv, kinds, missingValues));
 }
+
+export type { Table };

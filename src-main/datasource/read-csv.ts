@@ -1,5 +1,7 @@
 // Streams a CSV file row by row through csv-parse: the text is never held whole in memory.
 // Every problem becomes a DataFileError naming the file, the line and, where it can, the column.
+// The engine reads CSV files far faster, but counts no lines: this reader reads the header, and
+// when the engine finds a problem it reads the file again to say exactly where (csv-file.ts).
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
@@ -20,8 +22,8 @@ export interface CsvReadOptions {
 }
 
 export interface CsvVisitor {
-  /** Called once with the validated column names; may throw to stop reading. */
-  header(names: readonly string[]): void;
+  /** Called once with the validated column names and the line they are on; may throw to stop reading. */
+  header(names: readonly string[], line: number): void;
   /** Called for each data row with exactly as many cells as the header; lines are 1-based. */
   row(cells: readonly string[], line: number): void;
 }
@@ -101,7 +103,7 @@ export async function readCsv(path: string, visitor: CsvVisitor, options: CsvRea
           try {
             if (header === undefined) {
               header = checkHeader(record, file, line);
-              visitor.header(header);
+              visitor.header(header, line);
               continue;
             }
             if (record.length !== header.length) {
@@ -134,7 +136,8 @@ export async function readCsv(path: string, visitor: CsvVisitor, options: CsvRea
   return { header, rows };
 }
 
-async function checkFile(path: string, file: string, maxBytes: number): Promise<void> {
+/** Refuses a missing, empty, folder or oversize file with its own error. */
+export async function checkFile(path: string, file: string, maxBytes: number): Promise<void> {
   let size: number;
   try {
     const info = await stat(path);

@@ -7,12 +7,16 @@ export function requireColumns(
   header: readonly string[],
   target: string | undefined,
   overrides: ColumnOverrides = {},
+  /** Where the header is: line 1 of a CSV file; a table or a query has no line. */
+  headerLine: number | null = 1,
 ): void {
   if (target !== undefined && !header.includes(target)) {
     throw new DataFileError(
       'TARGET_MISSING',
-      { file, line: 1 },
-      `the target column "${target}" is not in the header (columns: ${listNames(header)})`,
+      headerLine === null ? { file } : { file, line: headerLine },
+      headerLine === null
+        ? `the target column "${target}" is not among its columns (${listNames(header)})`
+        : `the target column "${target}" is not in the header (columns: ${listNames(header)})`,
     );
   }
   const named = [...Object.keys(overrides.kinds ?? {}), ...(overrides.exclude ?? [])];

@@ -66,6 +66,8 @@ export interface PreparedData {
   predict?: EncodedDataset;
   /** Rows per column whose level the alignment did not know (the levels themselves stay here). */
   unseenLevels: PrepareReply['unseenLevels'];
+  /** Frees what the data holds outside memory (spooled rows); the training session calls it when it closes. */
+  release?: () => Promise<void>;
 }
 
 export interface WorkerDataPort {

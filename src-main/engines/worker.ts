@@ -186,7 +186,10 @@ export class WorkerEngine {
         this.ports.log.warn('evaluate data below the minimum cell count: not used', { run: request.run, rows: evaluateRows });
         delete data.evaluate;
       }
-      const session = await this.ports.training.open({ model: request.model, alignment, seed: request.hyperparameters.seed, data });
+      const session = await this.ports.training.open({ model: request.model, alignment, seed: request.hyperparameters.seed, data }).catch(async (error: unknown) => {
+        await data.release?.();
+        throw error;
+      });
       const secagg = new WorkerSecAgg(this.party.id, hub.key, grant.plan, this.ports.sign);
       const state: RunState = { grant, alignment, hyperparameters: request.hyperparameters, data, session, secagg };
       if (!this.runs.has(channel)) {

@@ -11,7 +11,13 @@ import type { TargetKind } from './keras';
 import { LOSSES, resolveLoss } from './losses';
 import { type LayersModel, tf } from './tf';
 import type { FitConfig } from './trainer';
+import type { SpooledBlocks } from './spooled-blocks';
 import { getFlatWeights, setFlatWeights } from './weights';
+
+/** Where the rows come from: tensors in memory, or blocks read from files one at a time. */
+export type FitRows =
+  | { kind: 'tensors'; x: tf.Tensor2D; y: tf.Tensor2D; rows: number }
+  | { kind: 'blocks'; blocks: SpooledBlocks; rows: number; featureCount: number; outputCount: number };
 
 const nextTick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -39,12 +45,12 @@ function disposeOptimizer(optimizer: tf.Optimizer): void {
 }
 
 /**
- * Trains `model` from `global` on the data tensors; returns its weights and the last epoch's mean
- * data loss. Deterministic for a seed on a given backend. Leaves no tensors behind.
+ * Trains `model` from `global` on the rows; returns its weights and the last epoch's mean data
+ * loss. Deterministic for a seed on a given backend. Leaves no tensors behind.
  */
-export async function tfjsFit(model: LayersModel, target: TargetKind, data: { x: tf.Tensor2D; y: tf.Tensor2D; rows: number }, global: Float32Array, cfg: FitConfig): Promise<{ weights: Float32Array; loss: number }> {
-const { x, y, rows } = data;
-setFlatWeights(model, global);
+export async function tfjsFit(model: LayersModel, target: TargetKind, data: FitRows, global: Float32Array, cfg: FitConfig): Promise<{ weights: Float32Array; loss: number }> {
+  const { rows } = data;
+  setFlatWeights(model, global);
 
   const trainable = model.trainableWeights;
   const variables = trainable.map((weight) => weight.read() as tf.Variable);
@@ -60,49 +66,72 @@ setFlatWeights(model, global);
   const optimizer = makeOptimizer(cfg);
   let lastEpochLoss = Number.NaN;
 
+  /** One optimizer step on the rows `indices` of (x, y); returns the batch's mean data loss. */
+  const step = (x: tf.Tensor2D, y: tf.Tensor2D, indices: Int32Array, epoch: number, batch: number): tf.Scalar => {
+    // A fresh seed per batch: TF.js draws a fixed seed's dropout mask anew on every call,
+    // which would otherwise repeat the same mask on every batch.
+    dropouts.forEach((layer, index) => {
+      (layer as unknown as { seed?: number }).seed = deriveSeed(cfg.seed, epoch, batch, index);
+    });
+    return tf.tidy(() => {
+      const picked = tf.tensor1d(indices, 'int32');
+      const xb = tf.gather(x, picked);
+      const yb = tf.gather(y, picked);
+      let kept: tf.Scalar | null = null;
+      optimizer.minimize(
+        () => {
+          const predicted = model.apply(xb, { training: true }) as tf.Tensor;
+          const loss = lossFn(yb, predicted);
+          // A kept clone: minimize() disposes what f returns, which may be `loss` itself.
+          kept = tf.keep(tf.clone(loss));
+          let total: tf.Scalar = loss;
+          if (l2 > 0 && kernels.length > 0) {
+            total = tf.add(total, tf.mul(l2 / 2, tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))))));
+          }
+          if (mu > 0) {
+            const distances = variables.map((variable, index) => tf.sum(tf.squaredDifference(variable, anchors[index] as tf.Tensor)));
+            total = tf.add(total, tf.mul(mu / 2, tf.addN(distances)));
+          }
+          for (const penalty of model.calculateLosses()) total = tf.add(total, penalty);
+          return total;
+        },
+        false,
+        variables,
+      );
+      return kept as unknown as tf.Scalar;
+    });
+  };
+
   try {
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
-      const order = shuffledIndices(rows, deriveSeed(cfg.seed, epoch));
       const lastEpoch = epoch === cfg.epochs - 1;
       let lossSum = 0;
-      for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
-        const indices = order.subarray(start, Math.min(start + batchSize, rows));
-        // A fresh seed per batch: TF.js draws a fixed seed's dropout mask anew on every call,
-        // which would otherwise repeat the same mask on every batch.
-        dropouts.forEach((layer, index) => {
-          (layer as unknown as { seed?: number }).seed = deriveSeed(cfg.seed, epoch, batch, index);
-        });
-        const dataLoss = tf.tidy(() => {
-          const rows = tf.tensor1d(indices, 'int32');
-          const xb = tf.gather(x, rows);
-          const yb = tf.gather(y, rows);
-          let kept: tf.Scalar | null = null;
-          optimizer.minimize(
-            () => {
-              const predicted = model.apply(xb, { training: true }) as tf.Tensor;
-              const loss = lossFn(yb, predicted);
-              // A kept clone: minimize() disposes what f returns, which may be `loss` itself.
-              kept = tf.keep(tf.clone(loss));
-              let total: tf.Scalar = loss;
-              if (l2 > 0 && kernels.length > 0) {
-                total = tf.add(total, tf.mul(l2 / 2, tf.addN(kernels.map((kernel) => tf.sum(tf.square(kernel))))));
-              }
-              if (mu > 0) {
-                const distances = variables.map((variable, index) =>
-                  tf.sum(tf.squaredDifference(variable, anchors[index] as tf.Tensor)),
-                );
-                total = tf.add(total, tf.mul(mu / 2, tf.addN(distances)));
-              }
-              for (const penalty of model.calculateLosses()) total = tf.add(total, penalty);
-              return total;
-            },
-            false,
-            variables,
-          );
-          return kept as unknown as tf.Scalar;
-        });
-        if (lastEpoch) lossSum += (dataLoss.dataSync()[0] as number) * indices.length;
-        dataLoss.dispose();
+      const batches = (x: tf.Tensor2D, y: tf.Tensor2D, order: Int32Array, firstBatch: number): number => {
+        let batch = firstBatch;
+        for (let start = 0; start < order.length; start += batchSize, batch++) {
+          const indices = order.subarray(start, Math.min(start + batchSize, order.length));
+          const dataLoss = step(x, y, indices, epoch, batch);
+          if (lastEpoch) lossSum += (dataLoss.dataSync()[0] as number) * indices.length;
+          dataLoss.dispose();
+        }
+        return batch;
+      };
+      if (data.kind === 'blocks') {
+        // Rows on disk: blocks in a seeded order, each shuffled within; one block in memory.
+        let batch = 0;
+        for await (const block of data.blocks.shuffled(deriveSeed(cfg.seed, epoch))) {
+          const x = tf.tensor2d(block.x, [block.rows, data.featureCount], 'float32');
+          const y = tf.tensor2d(block.y, [block.rows, data.outputCount], 'float32');
+          try {
+            batch = batches(x, y, shuffledIndices(block.rows, deriveSeed(cfg.seed, epoch, block.index + 1)), batch);
+          } finally {
+            x.dispose();
+            y.dispose();
+          }
+          await nextTick();
+        }
+      } else {
+        batches(data.x, data.y, shuffledIndices(rows, deriveSeed(cfg.seed, epoch)), 0);
       }
       if (lastEpoch) lastEpochLoss = lossSum / rows;
       // Let timers and messages run between epochs.

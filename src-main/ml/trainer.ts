@@ -15,6 +15,7 @@ import type { TargetKind } from './keras';
 import { LOSSES, type LossName, resolveLoss } from './losses';
 import { type LayersModel, tf } from './tf';
 import { tfjsFit } from './tfjs-fit';
+import { SpooledBlocks } from './spooled-blocks';
 import { checkFlatWeights, getFlatWeights, setFlatWeights, weightCount } from './weights';
 
 export { resolveLoss };
@@ -28,6 +29,8 @@ export interface TrainingData {
   rows: number;
   featureCount: number;
   outputCount: number;
+  /** Rows too many for memory: x and y are empty and the rows are in these float32 files. */
+  spool?: { xPath: string; yPath: string };
 }
 
 export interface FitConfig {
@@ -123,6 +126,9 @@ export class LocalTrainer {
   /** TF.js tensors of the data, for the TF.js path. */
   private tensorsMade: { x: tf.Tensor2D; y: tf.Tensor2D } | null = null;
   private readonly dense: DenseTrainer | null;
+  /** Spooled train rows, read a block at a time (instead of x and y in memory). */
+  private readonly blocks: SpooledBlocks | undefined;
+  private disposed = false;
 
   constructor(
     readonly model: LayersModel,
@@ -138,11 +144,19 @@ export class LocalTrainer {
           `but the data has ${data.featureCount} features and ${data.outputCount} outputs`,
       );
     }
-    checkData(data, data.featureCount, data.outputCount, 'training data');
     if (data.rows === 0) throw new CohortError('NO_ROWS', 'no rows to train on');
     this.featureCount = data.featureCount;
     this.outputCount = data.outputCount;
     this.rows = data.rows;
+    if (data.spool) {
+      // Rows on disk train through TF.js, a block at a time.
+      this.blocks = new SpooledBlocks(data.spool, data.rows, data.featureCount, data.outputCount);
+      this.data = null;
+      this.dense = null;
+      this.engine = 'tfjs';
+      return;
+    }
+    checkData(data, data.featureCount, data.outputCount, 'training data');
     this.data = { x: data.x.slice(), y: data.y.slice() };
     const wanted = options.engine ?? engineFromEnvironment();
     // The dense path keeps x in one WebAssembly memory (at most 4 GB): very large data goes through TF.js.
@@ -173,7 +187,7 @@ export class LocalTrainer {
    * engine (and, through TF.js, backend).
    */
   async fit(global: Float32Array, cfg: FitConfig): Promise<FitResult> {
-    const data = this.requireData();
+    this.checkOpen();
     checkFitConfig(cfg);
     const started = performance.now();
     const loss = resolveLoss(cfg.loss, this.target);
@@ -181,16 +195,19 @@ export class LocalTrainer {
     if (this.dense) {
       checkFlatWeights(global, weightCount(this.model));
       result = await this.dense.fit(global, { ...cfg, loss });
+    } else if (this.blocks) {
+      const rows = { kind: 'blocks' as const, blocks: this.blocks, rows: this.rows, featureCount: this.featureCount, outputCount: this.outputCount };
+      result = await tfjsFit(this.model, this.target, rows, global, { ...cfg, loss });
     } else {
-      this.tensorsMade ??= this.makeTensors(data);
-      result = await tfjsFit(this.model, this.target, { ...this.tensorsMade, rows: this.rows }, global, { ...cfg, loss });
+      this.tensorsMade ??= this.makeTensors(this.data!);
+      result = await tfjsFit(this.model, this.target, { kind: 'tensors', ...this.tensorsMade, rows: this.rows }, global, { ...cfg, loss });
     }
     return { ...result, numExamples: this.rows, seconds: (performance.now() - started) / 1000, engine: this.engine };
   }
 
   /** Outputs for `rows` rows of x (row-major rows x outputCount): probabilities or values. */
   async predict(weights: Float32Array, x: Float32Array, rows: number): Promise<Float32Array> {
-    this.requireData();
+    this.checkOpen();
     checkData({ x, rows }, this.featureCount, this.outputCount, 'prediction data');
     setFlatWeights(this.model, weights);
     const out = new Float32Array(rows * this.outputCount);
@@ -209,7 +226,7 @@ export class LocalTrainer {
 
   /** Mean data loss per example (no penalties) of `weights` on the given rows. */
   async evaluateLoss(weights: Float32Array, x: Float32Array, y: Float32Array, rows: number, loss?: LossName): Promise<number> {
-    this.requireData();
+    this.checkOpen();
     checkData({ x, y, rows }, this.featureCount, this.outputCount, 'evaluation data');
     if (rows === 0) return Number.NaN;
     setFlatWeights(this.model, weights);
@@ -234,15 +251,15 @@ export class LocalTrainer {
     if (this.tensorsMade) tf.dispose([this.tensorsMade.x, this.tensorsMade.y]);
     this.tensorsMade = null;
     this.data = null;
+    this.disposed = true;
   }
 
   private makeTensors(data: { x: Float32Array; y: Float32Array }): { x: tf.Tensor2D; y: tf.Tensor2D } {
     return { x: tf.tensor2d(data.x, [this.rows, this.featureCount], 'float32'), y: tf.tensor2d(data.y, [this.rows, this.outputCount], 'float32') };
   }
 
-  private requireData(): { x: Float32Array; y: Float32Array } {
-    if (!this.data) throw new CohortError('INTERNAL', 'this trainer has been disposed');
-    return this.data;
+  private checkOpen(): void {
+    if (this.disposed) throw new CohortError('INTERNAL', 'this trainer has been disposed');
   }
 }
 

@@ -5,12 +5,18 @@ import { startAppHost } from '../api/app/app-host';
 import { createLog } from '../api/log';
 import { BridgeRequest } from '../contract/bridge';
 import { parseShellOptions } from './options';
+import { KeychainSecretBox } from './secret-box';
 
 const options = parseShellOptions(process.argv);
 // Electron gives a utility process a port to its parent.
 const port = process.parentPort;
 
+// Database passwords are sealed by the OS keychain, through the main process.
+const secrets = new KeychainSecretBox((message) => port.postMessage(message));
+port.on('message', (message) => secrets.receive(message.data));
+
 const host = await startAppHost({
+  secrets,
   dataDir: options.dataDir!,
   role: options.role,
   transport: 'electron',

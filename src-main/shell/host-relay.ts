@@ -1,7 +1,8 @@
 // The main process's side of the utility process that hosts the engines: requests out with
 // ids, results and events back.
-import { utilityProcess, type UtilityProcess } from 'electron';
+import { safeStorage, utilityProcess, type UtilityProcess } from 'electron';
 import type { AppEvent, Result } from '../contract/api';
+import { answerSecret, type SecretRequest } from './secret-box';
 
 export class HostProcess {
   private readonly pending = new Map<number, (result: Result<unknown>) => void>();
@@ -10,8 +11,11 @@ export class HostProcess {
   private exited = false;
 
   private constructor(private readonly child: UtilityProcess) {
-    child.on('message', (message: { id?: number; result?: Result<unknown>; event?: AppEvent }) => {
-      if (typeof message.id === 'number' && message.result) {
+    child.on('message', (message: { id?: number; result?: Result<unknown>; event?: AppEvent } & Partial<SecretRequest>) => {
+      if (message.secret) {
+        // The engines ask the keychain, which only this process may use.
+        child.postMessage(answerSecret(safeStorage, message.secret));
+      } else if (typeof message.id === 'number' && message.result) {
         this.pending.get(message.id)?.(message.result);
         this.pending.delete(message.id);
       } else if (message.event) {

@@ -5,6 +5,7 @@ import {
   Collaboration,
   Consent,
   DataTag,
+  DbConnection,
   Experiment,
   Invitation,
   Membership,
@@ -34,6 +35,7 @@ export const DatabaseFile = z.strictObject({
   consents: z.array(Consent),
   ownerSettings: z.array(OwnerSettings),
   privacyLedgers: z.array(PrivacyLedger),
+  connections: z.array(DbConnection),
 });
 
 export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
@@ -42,7 +44,9 @@ export type DatabaseFile = Metadata & { schemaVersion: typeof SCHEMA_VERSION };
  * migrations[n] turns a version-n file into a version-(n+1) file. Version 0 is the layout of
  * pre-release builds, which had no participants' data tags or registrations yet; version 2
  * added invitations, memberships and consents (and registrations' declared tags, which have
- * a default); version 3 the trust fields; version 4 the memberships' proxy setting.
+ * a default); version 3 the trust fields; version 4 keys a participant's records by their hub
+ * (origin), consents by (hub, run), adds the owner's settings and privacy ledgers, database
+ * connections, the memberships' proxy, and data tags whose source is a file or a query.
  */
 export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record<string, unknown>> = {
   0: (old) => ({
@@ -60,10 +64,21 @@ export const MIGRATIONS: Record<number, (old: Record<string, unknown>) => Record
   // Version 3 added identity keys, pinned hub certificates, revocations and consent policies:
   // new fields that are optional or have defaults, so the records carry over as they are.
   2: (old) => ({ ...old, schemaVersion: 3 }),
-  // Version 4 keys a participant's records by the hub they came from (origin), consents by
-  // (hub, run), and adds the owner's own settings and privacy ledgers, and a membership's
-  // optional proxy.
-  3: (old) => migrateToHubNamespaces(old),
+  // Version 4: a participant's records keyed by the hub they came from (origin), consents by
+  // (hub, run), the owner's own settings and privacy ledgers, database connections, a
+  // membership's optional proxy, and data tags whose source is a file or a query (a version-3
+  // tag's path becomes a file source).
+  3: (old) => {
+    const migrated = migrateToHubNamespaces(old);
+    return {
+      connections: [],
+      ...migrated,
+      dataTags: (Array.isArray(migrated['dataTags']) ? (migrated['dataTags'] as Array<Record<string, unknown>>) : []).map((tag) => {
+        const { path, ...rest } = tag;
+        return 'source' in tag ? tag : { ...rest, source: { type: 'file', path } };
+      }),
+    };
+  },
 };
 
 /** Version 3 -> 4: records that came from a hub get their origin, consents their hub key. */

@@ -14,6 +14,7 @@ import {
   Collaboration,
   Consent,
   DataTag,
+  DbConnection,
   Experiment,
   Invitation,
   Membership,
@@ -55,6 +56,7 @@ const SCHEMAS = {
   consents: Consent,
   ownerSettings: OwnerSettings,
   privacyLedgers: PrivacyLedger,
+  connections: DbConnection,
 } satisfies Record<Collection, z.ZodType>;
 
 /** What a caller supplies to create a record: everything but the timestamps, defaults allowed. */

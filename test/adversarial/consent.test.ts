@@ -32,7 +32,7 @@ describe('consent binds the plan, kept by the participant', () => {
     await store.create('collaborations', { id: 'heart', name: 'Heart study' });
     await store.create('projects', { ...PROJECT, collaborationId: 'heart' });
     await store.create('participants', { id: 'south', displayName: 'South Hospital' });
-    await registerDataTag(store, { participantId: 'south', projectId: PROJECT.id, kind: 'train', path: files.train });
+    await registerDataTag(store, { participantId: 'south', projectId: PROJECT.id, kind: 'train', source: { type: 'file', path: files.train } });
     const code = await hub.invitation('heart');
     worker = spawn(process.execPath, [join(PROJECT_ROOT, 'bin', 'cohort.js'), 'worker', '--join', code, '--data-dir', workerDir, '--id', 'south', '--name', 'South Hospital'], {
       env: { ...process.env, NO_COLOR: '1' },

@@ -64,7 +64,7 @@ describe('a modified hub against a real worker', () => {
     await store.create('projects', { ...PROJECT, collaborationId: 'heart' });
     await store.create('participants', { id: 'north', displayName: 'North Hospital' });
     for (const kind of ['train', 'evaluate'] as const) {
-      await registerDataTag(store, { participantId: 'north', projectId: PROJECT.id, kind, path: kind === 'train' ? files.train : files.evaluate });
+      await registerDataTag(store, { participantId: 'north', projectId: PROJECT.id, kind, source: { type: 'file', path: kind === 'train' ? files.train : files.evaluate } });
     }
     worker = startWorker(workerDir, [await hub.invitation('heart')]);
     peer = await hub.party('north');

@@ -317,9 +317,9 @@ describe.skipIf(!hasChromium)('the whole flow in a browser: orchestrator and two
       await visible(h.getByText('No data registered for this project yet'));
       for (const kind of ['train', 'evaluate'] as const) {
         const rows = kind === 'train' ? hospital.trainRows : hospital.evaluateRows;
-        const register = h.getByRole('region', { name: 'Register a file' });
+        const register = h.getByRole('region', { name: 'Register data' });
         await register.getByRole('radiogroup', { name: 'What is this file for?' }).getByText(kind === 'train' ? 'Train' : 'Evaluate', { exact: true }).click();
-        await register.getByRole('textbox', { name: 'CSV file' }).fill(join(DEMO_DATA, hospital.id, `${kind}.csv`));
+        await register.getByRole('textbox', { name: 'CSV or Parquet file' }).fill(join(DEMO_DATA, hospital.id, `${kind}.csv`));
         await register.getByRole('button', { name: 'Preview' }).click();
         // The preview comes first: the file's first rows and its columns, read locally.
         await visible(register.getByText('This preview stays on this computer'));

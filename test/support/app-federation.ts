@@ -67,7 +67,7 @@ export async function startAppFederation(participantNames: readonly string[] = [
         await app.ui.close();
         await app.host.close();
       }
-      await rm(root, { recursive: true, force: true });
+      await rm(root, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
     },
   };
 }
@@ -84,7 +84,15 @@ export interface PopulatedFederation {
  * demo hospital's train and evaluate data, and (if `train`) start the run, approve it at every
  * participant and wait until it ends.
  */
-export async function populate(federation: AppFederation, options: { train?: boolean; rounds?: number } = {}): Promise<PopulatedFederation & { result?: RunResult }> {
+export async function populate(
+  federation: AppFederation,
+  options: {
+    train?: boolean;
+    rounds?: number;
+    /** Registers a hospital's data (default: its demo CSV files). */
+    register?: (participant: RunningApp, hospital: string, projectId: string) => Promise<void>;
+  } = {},
+): Promise<PopulatedFederation & { result?: RunResult }> {
   const orchestrator = federation.orchestrator.client;
   const collaboration = await orchestrator.call('collaborations.create', { name: 'Breast cancer network', description: 'Three hospitals predicting malignancy from biopsy measurements.' });
   const project = await orchestrator.call('projects.create', {
@@ -101,8 +109,11 @@ export async function populate(federation: AppFederation, options: { train?: boo
     const { code } = await orchestrator.call('invitations.create', { collaborationId: collaboration.id });
     const hospital = participant.dataDir.split(/[/\\]/).at(-1)!;
     await participant.client.call('memberships.join', { code, name: hospital, organisation: `${hospital} (demo)` });
-    for (const kind of ['train', 'evaluate'] as const) {
-      await participant.client.call('tags.register', { projectId: project.id, kind, path: join(DEMO_DATA, hospital, `${kind}.csv`) });
+    if (options.register) await options.register(participant, hospital, project.id);
+    else {
+      for (const kind of ['train', 'evaluate'] as const) {
+        await participant.client.call('tags.register', { projectId: project.id, kind, path: join(DEMO_DATA, hospital, `${kind}.csv`) });
+      }
     }
   }
   const ids = { collaborationId: collaboration.id, projectId: project.id, experimentId: experiment.id, runId: run.id };

@@ -6,9 +6,11 @@ import type { LocalProject, OwnerPort } from '../../src-main/engines/ports';
 
 export const TEST_HUB = { key: 'h'.repeat(43) };
 
-export function ownerOf(project: { id: string; targetColumn: string; task: Task; positiveClass?: string | undefined }, options: Partial<LocalProject> = {}): OwnerPort & { ledgers: Map<string, AccountantState> } {
-  const ledgers = new Map<string, AccountantState>();
-  const local: LocalProject = {
+type ProjectBasics = { id: string; targetColumn: string; task: Task; positiveClass?: string | undefined };
+
+/** The owner's view of a project: k = 2 (tests use small data) and no overall epsilon budget. */
+export function localProject(project: ProjectBasics, options: Partial<LocalProject> = {}): LocalProject {
+  return {
     id: project.id,
     remoteId: project.id,
     name: project.id,
@@ -20,6 +22,11 @@ export function ownerOf(project: { id: string; targetColumn: string; task: Task;
     epsilonBudget: null,
     ...options,
   };
+}
+
+export function ownerOf(project: ProjectBasics, options: Partial<LocalProject> = {}): OwnerPort & { ledgers: Map<string, AccountantState> } {
+  const ledgers = new Map<string, AccountantState>();
+  const local = localProject(project, options);
   return {
     ledgers,
     project: async (_hubKey, remoteId) => (remoteId === local.remoteId ? local : undefined),

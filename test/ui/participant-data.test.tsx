@@ -12,7 +12,8 @@ function setup(handlers: FakeHandlers = {}, path = '/data?project=diagnosis') {
     'memberships.list': () => [membershipView()],
     'tags.list': () => [tag('train')],
     'data.preview': () => preview,
-    'tags.register': (input: CommandInput<'tags.register'>) => tag(input.kind, { path: input.path }),
+    'tags.register': (input: CommandInput<'tags.register'>) => tag(input.kind, { source: { type: 'file', path: input.path! } }),
+    'connections.list': () => [],
     ...handlers,
   });
   renderScreen(<DataPage />, { api, path });
@@ -20,7 +21,7 @@ function setup(handlers: FakeHandlers = {}, path = '/data?project=diagnosis') {
 }
 
 async function previewFile(user: ReturnType<typeof userEvent.setup>, path = '/data/hospital/patients.csv') {
-  await user.type(await screen.findByRole('textbox', { name: /CSV file/ }), path);
+  await user.type(await screen.findByRole('textbox', { name: /CSV or Parquet file/ }), path);
   await user.click(screen.getByRole('button', { name: 'Preview' }));
 }
 
@@ -119,7 +120,7 @@ describe('my data', () => {
     const { api, user } = setup({ 'tags.delete': () => ({ removed: [{ collection: 'dataTags', id: 'st-olaf.diagnosis.train' }] }) });
     await user.click(await screen.findByRole('button', { name: 'Remove the training data registration' }));
     const dialog = await screen.findByRole('dialog', {}, { timeout: 3000 });
-    expect(within(dialog).getByText(/The file itself stays on this computer/)).toBeTruthy();
+    expect(within(dialog).getByText(/The data itself stays where it is/)).toBeTruthy();
     expect(api.callsOf('tags.delete')).toEqual([]);
     await user.click(within(dialog).getByRole('button', { name: 'Remove' }));
     await waitFor(() => expect(api.callsOf('tags.delete')).toEqual([{ id: 'st-olaf.diagnosis.train' }]));

@@ -70,7 +70,7 @@ export function tag(kind: DataTag['kind'], overrides: Partial<DataTag> = {}): Da
     projectId: 'diagnosis',
     participantId: 'st-olaf',
     kind,
-    path: `/data/hospital/${kind}.csv`,
+    source: { type: 'file', path: `/data/hospital/${kind}.csv` },
     columns: [
       { name: 'patient_id', kind: 'identifier', excluded: true },
       { name: 'age', kind: 'numeric' },

@@ -17,6 +17,7 @@ import { version } from '../version';
 import { createDispatcher, type Dispatch, type Handlers } from './dispatch';
 import { orchestratorHandlers } from './orchestrator';
 import { participantSide, type ParticipantSide } from './participant';
+import { passphraseBox, type SecretBox } from '../data/secrets';
 
 export type Role = 'orchestrator' | 'participant';
 
@@ -27,6 +28,8 @@ export interface AppHostOptions {
   /** Orchestrator: where the hub listens for participants. */
   hub?: { host?: string; port?: number; publicUrl?: string; participantWaitMs?: number; approvalWaitMs?: number };
   log?: Log;
+  /** Seals database passwords: the OS keychain in Electron; by default a passphrase (COHORT_SECRETS_PASSPHRASE). */
+  secrets?: SecretBox;
 }
 
 export interface AppHost {
@@ -82,7 +85,7 @@ export async function startAppHost(options: AppHostOptions): Promise<AppHost> {
     hub.onTagsDeclared(() => changed('participants'));
     roleHandlers = orchestratorHandlers(hub, options.dataDir, changed);
   } else {
-    participant = await participantSide(store, options.dataDir, changed, log, security);
+    participant = await participantSide(store, options.dataDir, changed, log, security, { secrets: options.secrets ?? (await passphraseBox()), emit });
     roleHandlers = participant.handlers;
   }
 

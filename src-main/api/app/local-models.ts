@@ -8,7 +8,6 @@ import { CohortError } from '../../contract/errors';
 import { assertNoDrift } from '../../core/alignment/drift';
 import { encodeDataset, loadKindsFor } from '../../core/alignment/encode';
 import { openDataSource } from '../../datasource/data-source';
-import { previewCsv } from '../../datasource/preview-csv';
 import { writePredictionsCsv } from '../../datasource/write-predictions';
 import { metricsFor } from '../../engines/evaluation';
 
@@ -123,7 +122,7 @@ export async function predictLocally(modelDir: string, path: string, outputPath:
     const data = await encodeFile(alignment, path, false, party, declaredLevels);
     const outputs = predictRows(model, data.x, data.rows, data.featureCount);
     const rows = await writePredictionsCsv(outputPath, alignment.target, { sourceRows: data.sourceRows, outputs });
-    const { header, rows: preview } = await previewCsv(outputPath, 10);
+    const { header, rows: preview } = await (await openDataSource(outputPath)).preview(10);
     return { rows, outputPath, header, preview };
   } finally {
     model.dispose();

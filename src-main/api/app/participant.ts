@@ -6,10 +6,7 @@ import type { ApiTypes, CommandOutput } from '../../contract/api';
 import { CohortError } from '../../contract/errors';
 import { decodeInvitation } from '../../contract/invitation';
 import type { TagKind } from '../../contract/records';
-import { inspectForProject, registerDataTag } from '../records/data-tags';
-import { effectiveSettings } from '../records/owner-settings';
-import { openDataSource } from '../../datasource/data-source';
-import { previewCsv } from '../../datasource/preview-csv';
+import { registerDataTag } from '../records/data-tags';
 import type { Log, WorkerActivity } from '../../engines/ports';
 import type { ProxyView } from '../../contract/proxy';
 import { keyFingerprint } from '../../protocol/crypto';
@@ -27,12 +24,23 @@ import { hubContactsOf } from '../trust/hub-contact';
 import type { Handlers } from './dispatch';
 import { slugId } from './ids';
 import { evaluateLocally, listLocalModels, predictLocally } from './local-models';
+import { dataHandlers, DataRequests, sourceOf } from './participant-data';
+import type { SecretBox } from '../data/secrets';
+import type { AppEvent } from '../../contract/api';
 
 type ParticipantCommands =
   | 'memberships.list'
   | 'memberships.join'
   | 'memberships.proxy'
   | 'data.preview'
+  | 'data.cancel'
+  | 'connections.list'
+  | 'connections.save'
+  | 'connections.delete'
+  | 'connections.test'
+  | 'omop.schemas'
+  | 'omop.concepts'
+  | 'omop.build'
   | 'tags.list'
   | 'tags.register'
   | 'tags.delete'
@@ -44,7 +52,7 @@ type ParticipantCommands =
   | 'local.evaluate'
   | 'local.predict';
 
-type Changed = (what: 'memberships' | 'tags' | 'requests' | 'activity' | 'models') => void;
+type Changed = (what: 'memberships' | 'tags' | 'requests' | 'activity' | 'models' | 'connections') => void;
 
 const JOIN_TIMEOUT_MS = 20_000;
 const ACTIVITY_FILE = 'activity.json';
@@ -143,7 +151,15 @@ export interface ParticipantSide {
   close(): Promise<void>;
 }
 
-export async function participantSide(store: MetadataStore, dataDir: string, changed: Changed, log: Log, security: SecurityRecorder): Promise<ParticipantSide> {
+export async function participantSide(
+  store: MetadataStore,
+  dataDir: string,
+  changed: Changed,
+  log: Log,
+  security: SecurityRecorder,
+  data: { secrets: SecretBox; emit: (event: AppEvent) => void },
+): Promise<ParticipantSide> {
+  const requests = new DataRequests(store, data.secrets, data.emit);
   const consent = new StoredConsent(store, { changed: () => changed('requests') });
   // Runs of older versions wrote to runs/<run>; runs now write under their project.
   const activity = new ActivityLog(join(dataDir, ACTIVITY_FILE), changed, (project, run) =>
@@ -156,6 +172,7 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
   const startServing = async (party: PartyIdentity): Promise<WorkerNode> => {
     worker ??= await startWorker({
       dataDir,
+      secrets: data.secrets,
       party,
       consent,
       security,
@@ -204,6 +221,8 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
       await worker?.close();
     },
     handlers: {
+      ...dataHandlers(store, data.secrets, requests, changed),
+
       'memberships.list': async () => Promise.all((await store.list('memberships')).map((membership) => membershipView(membership.collaborationId))),
 
       'memberships.join': async ({ code, name, organisation, proxy }) => {
@@ -258,31 +277,24 @@ export async function participantSide(store: MetadataStore, dataDir: string, cha
         return membershipView(collaborationId);
       },
 
-      'data.preview': async ({ path, projectId, kind, include }) => {
-        const absolute = resolve(path);
-        const profile = projectId
-          ? await inspectForProject(store, { projectId, kind: kind ?? 'train', path: absolute, displayName: path, include: include ?? [] })
-          : await (await openDataSource(absolute)).inspect({ displayName: path, overrides: { include: include ?? [], minCellCount: (await effectiveSettings(store)).minCellCount } });
-        const { header, rows } = await previewCsv(absolute, 10);
-        return { profile, header, rows };
-      },
-
       'tags.list': async ({ projectId }) => {
         const party = identity?.id;
         if (!party) return [];
         return store.list('dataTags', { participantId: party, ...(projectId === undefined ? {} : { projectId }) });
       },
 
-      'tags.register': async ({ projectId, kind, path, columnKinds, exclude, include }) => {
+      'tags.register': async ({ projectId, kind, path, source, columnKinds, exclude, include }) => {
         const party = requireIdentity().id;
         const { tag } = await registerDataTag(store, {
           participantId: party,
           projectId,
           kind: kind as TagKind,
-          path,
+          source: sourceOf({ path, source }),
+          ...(path === undefined ? {} : { displayName: path }),
           columnKinds: Object.fromEntries((columnKinds ?? []).map(({ column, kind: columnKind }) => [column, columnKind])),
           exclude: exclude ?? [],
           include: include ?? [],
+          open: (tagSource, work) => requests.use(tagSource, undefined, work, path),
         });
         await worker?.declareTags(projectId).catch((error: Error) => log.warn('could not declare the tags to the hub', { error: error.message }));
         changed('tags');

@@ -75,7 +75,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
         participantId: name,
         projectId: project.id,
         kind,
-        path,
+        source: { type: 'file', path },
         ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
       });
       files[kind] = path;

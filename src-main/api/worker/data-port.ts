@@ -1,24 +1,33 @@
 // A worker's data, as the engine sees it: the data tags this party registered for a project,
 // inspected (declare) and loaded and encoded with the run's alignment (prepare).
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Alignment, PartyDeclaration } from '../../contract/data';
 import { CohortError } from '../../contract/errors';
 import type { DataTag, TagKind } from '../../contract/records';
 import { assertNoDrift } from '../../core/alignment/drift';
 import { encodeDataset, loadKindsFor, outputCountOf, type EncodedDataset } from '../../core/alignment/encode';
-import { checkDataSize } from '../../ml/limits';
+import { DEFAULT_IN_MEMORY_BYTES, EncodedSink } from './encoded-spool';
 import { declareProfile } from '../../core/data/declare';
 import type { ColumnOverrides } from '../../core/data/profile';
-import { openDataSource } from '../../datasource/data-source';
 import type { LocalProject, PreparedData, WorkerDataPort } from '../../engines/ports';
+import { checkDataSize } from '../../ml/limits';
 import { requireUsableTarget } from '../records/data-tags';
 import type { MetadataStore } from '../../store/metadata-store';
+import type { SecretBox } from '../data/secrets';
+import { describeTagSource, withTagSource } from '../data/tag-sources';
+
+/** Rows read from the engine and encoded at a time. */
+const CHUNK_ROWS = 65_536;
 
 export class StoreDataPort implements WorkerDataPort {
   constructor(
     private readonly store: MetadataStore,
-    private readonly options: { maxBytes?: number } = {},
+    private readonly options: { maxBytes?: number; secrets?: SecretBox; /** Encoded train data above this many bytes go to files. */ inMemoryBytes?: number } = {},
   ) {}
+
+  private sourceOptions() {
+    return this.options.secrets === undefined ? {} : { secrets: this.options.secrets };
+  }
 
   async declare(project: LocalProject, party: string) {
     const tags = await this.tags(project.id, party);
@@ -29,13 +38,15 @@ export class StoreDataPort implements WorkerDataPort {
         `the project's target is now "${project.targetColumn}", but this party's data was registered for "${train.targetColumn}": its owner must register it again`,
       );
     }
-    const profile = await (await openDataSource(train.path)).inspect({
-      target: project.targetColumn,
-      overrides: { ...overridesOf(train), minCellCount: project.minCellCount },
-      ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
-    });
+    const profile = await withTagSource(this.store, train.source, this.sourceOptions(), (source) =>
+      source.inspect({
+        target: project.targetColumn,
+        overrides: { ...overridesOf(train), minCellCount: project.minCellCount },
+        ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+      }),
+    );
     checkColumnsUnchanged(train, profile.columns.map((column) => column.name));
-    requireUsableTarget(profile, project.targetColumn, train.path);
+    requireUsableTarget(profile, project.targetColumn, describeTagSource(train.source));
     return {
       declaration: declareProfile(party, profile, project.task, project.minCellCount),
       tags: { train: true, evaluate: tags.has('evaluate'), predict: tags.has('predict') },
@@ -49,32 +60,54 @@ export class StoreDataPort implements WorkerDataPort {
     const declaredLevels = new Map(
       declaration.columns.filter((column) => column.kind === 'categorical' && column.levels).map((column) => [column.name, new Set(column.levels)]),
     );
-    const load = async (tag: DataTag, withTarget: boolean): Promise<EncodedDataset> => {
-      const { header, table } = await (await openDataSource(tag.path)).load(loadKindsFor(alignment, withTarget, party), {
-        ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+    const sinks: EncodedSink[] = [];
+    const release = async () => {
+      for (const sink of sinks) await sink.release();
+    };
+    // Rows stream from the engine a chunk at a time and are encoded as they come: train data too
+    // large for memory go to files (EncodedSink), read back a block at a time by the trainer.
+    const load = async (tag: DataTag, withTarget: boolean, mayGoToFiles: boolean): Promise<EncodedDataset> => {
+      // Refused before anything is encoded (the alignment comes from the hub).
+      checkDataSize(tag.rows, alignment.features.length, `${tag.kind} data`);
+      if (withTarget) checkDataSize(tag.rows, outputCountOf(alignment), `${tag.kind} targets`);
+      const encodedBytes = tag.rows * (alignment.features.length + outputCountOf(alignment)) * 4;
+      const sink = new EncodedSink({
+        spool: mayGoToFiles && encodedBytes > (this.options.inMemoryBytes ?? DEFAULT_IN_MEMORY_BYTES),
+        spoolDir: join(dirname(this.store.path), 'spool'),
+        keepSourceRows: !withTarget,
       });
+      sinks.push(sink);
+      const { header } = await withTagSource(this.store, tag.source, this.sourceOptions(), (source) =>
+        source.scan(loadKindsFor(alignment, withTarget, party), {
+          chunkRows: CHUNK_ROWS,
+          onChunk: (table, firstRow) => sink.add(encodeDataset(alignment, table, { withTarget, party, declaredLevels }), firstRow),
+          ...(this.options.maxBytes === undefined ? {} : { maxBytes: this.options.maxBytes }),
+        }),
+      );
       assertNoDrift(alignment, {
-        file: tag.path,
+        file: describeTagSource(tag.source),
         party,
         header,
         excluded: tag.columns.filter((column) => column.excluded || column.kind === 'identifier').map((column) => column.name),
         needsTarget: withTarget,
       });
-      // Refused before the encoded matrices are allocated (the alignment comes from the hub).
-      checkDataSize(table.rows, alignment.features.length, `${tag.kind} data`);
-      if (withTarget) checkDataSize(table.rows, outputCountOf(alignment), `${tag.kind} targets`);
-      const encoded = encodeDataset(alignment, table, { withTarget, party, declaredLevels });
+      const encoded = await sink.finish(alignment.features.length, outputCountOf(alignment));
       for (const [column, levels] of Object.entries(encoded.unseenLevels)) {
         unseenLevels[column] = (unseenLevels[column] ?? 0) + Object.values(levels).reduce((sum, rows) => sum + rows, 0);
       }
       return encoded;
     };
-    const prepared: PreparedData = { train: await load(requireTag(tags, 'train', project.id, party), true), unseenLevels };
-    const evaluate = tags.get('evaluate');
-    if (evaluate) prepared.evaluate = await load(evaluate, true);
-    const predict = tags.get('predict');
-    if (predict) prepared.predict = await load(predict, false);
-    return prepared;
+    try {
+      const prepared: PreparedData = { train: await load(requireTag(tags, 'train', project.id, party), true, true), unseenLevels, release };
+      const evaluate = tags.get('evaluate');
+      if (evaluate) prepared.evaluate = await load(evaluate, true, false);
+      const predict = tags.get('predict');
+      if (predict) prepared.predict = await load(predict, false, false);
+      return prepared;
+    } catch (error) {
+      await release();
+      throw error;
+    }
   }
 
   /** This party's tags for the project, one per kind (the most recently registered wins). */
@@ -112,7 +145,7 @@ function checkColumnsUnchanged(tag: DataTag, header: readonly string[]): void {
       added.length > 0 ? `new column(s) ${added.join(', ')}` : '',
       removed.length > 0 ? `missing column(s) ${removed.join(', ')}` : '',
     ].filter(Boolean);
-    throw new CohortError('FEATURE_DRIFT', `${tag.path} changed since it was registered as ${tag.kind} data: ${parts.join('; ')}; register it again`);
+    throw new CohortError('FEATURE_DRIFT', `${describeTagSource(tag.source)} changed since it was registered as ${tag.kind} data: ${parts.join('; ')}; register it again`);
   }
 }
 

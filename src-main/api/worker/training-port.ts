@@ -10,6 +10,10 @@ import type { TrainingData } from '../../ml/trainer';
 
 /** The encoded data as the trainer takes it. Copies: the thread takes ownership of what it gets. */
 function trainingData(data: EncodedDataset): TrainingData {
+  if (data.spool) {
+    // Rows in files: the thread reads them a block at a time.
+    return { x: new Float32Array(0), y: new Float32Array(0), rows: data.rows, featureCount: data.featureCount, outputCount: data.outputCount, spool: data.spool };
+  }
   return {
     x: data.x.slice(),
     y: data.y ? data.y.slice() : new Float32Array(data.rows * data.outputCount),
@@ -50,7 +54,10 @@ export class ThreadTrainingPort implements TrainingPort {
         saveModel: async (weights, dir, metadata) => {
           await client.saveModel(weights.slice(), dir, metadata);
         },
-        close: () => client.close(),
+        close: async () => {
+          await client.close();
+          await data.release?.();
+        },
       };
     } catch (error) {
       await client.close();

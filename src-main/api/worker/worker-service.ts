@@ -31,6 +31,7 @@ import { listenForParties, partyPeer, recordHandshake, type PartyConnectionOptio
 import { ensureTlsMaterial, type ProvidedCertificate } from '../trust/tls-files';
 import { version } from '../version';
 import { StoredConsent } from './consent';
+import type { SecretBox } from '../data/secrets';
 import { StoreDataPort, predictionsFile, runDir } from './data-port';
 import { adoptHubRecords, remoteProjectId, StoreOwnerPort, type HubPins } from './owner-records';
 import { ThreadTrainingPort } from './training-port';
@@ -44,6 +45,8 @@ export interface WorkerOptions {
   listen?: { host: string; port: number; trustedHubKeys: readonly string[]; certificate?: ProvidedCertificate };
   heartbeatMs?: number;
   maxFileBytes?: number;
+  /** Opens the sealed passwords of database connections (tags that are queries). */
+  secrets?: SecretBox;
   /** How local training runs (default: TF.js in a training thread per run). */
   training?: TrainingPort;
   /** Who decides whether a run may use this party's data (default: the stored consents, asking the owner). */
@@ -113,7 +116,10 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
       writePredictionsCsv(predictionsFile(options.dataDir, project, run), alignment.target, { sourceRows: data.sourceRows, outputs }),
   };
   const engine = new WorkerEngine(options.party, {
-    data: new StoreDataPort(store, options.maxFileBytes === undefined ? {} : { maxBytes: options.maxFileBytes }),
+    data: new StoreDataPort(store, {
+      ...(options.maxFileBytes === undefined ? {} : { maxBytes: options.maxFileBytes }),
+      ...(options.secrets === undefined ? {} : { secrets: options.secrets }),
+    }),
     training: options.training ?? new ThreadTrainingPort(),
     artifacts,
     consent: options.consent ?? new StoredConsent(store),

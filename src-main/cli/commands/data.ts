@@ -33,8 +33,8 @@ export function dataCommand(): Command {
   csvOptions(
     data
       .command('inspect')
-      .description('infer the schema of a CSV file and summarise each column')
-      .argument('<file>', 'CSV file with a header row')
+      .description('infer the schema of a CSV or Parquet file and summarise each column')
+      .argument('<file>', 'a CSV file with a header row, or a Parquet file')
       .option('--target <column>', 'the target column (must exist)')
       .option('--kind <column=kind>', 'declare a column kind: numeric, categorical, boolean, identifier (repeatable)', parseKind)
       .option('--exclude <column>', 'leave a column out of the features (repeatable)', collect)
@@ -115,7 +115,7 @@ function summarise(column: ColumnProfile): string {
   return '';
 }
 
-function printProfile(profile: DataProfile): void {
+export function printProfile(profile: DataProfile): void {
   const kinds = new Map<string, number>();
   for (const column of profile.columns) kinds.set(column.kind, (kinds.get(column.kind) ?? 0) + 1);
   const mix = [...kinds].map(([kind, count]) => `${count} ${kind}`).join(', ');

@@ -9,6 +9,7 @@ import { StoredConsent } from '../../api/worker/consent';
 import { ensureIdentity } from '../../api/worker/identity';
 import { ThreadTrainingPort } from '../../api/worker/training-port';
 import { approveEveryRun, startWorker } from '../../api/worker/worker-service';
+import { passphraseBox } from '../../api/data/secrets';
 import { CohortError } from '../../contract/errors';
 import { decodeInvitation } from '../../contract/invitation';
 import { THREAD_MEMORY_LIMITS } from '../../ml/training-client';
@@ -85,6 +86,7 @@ interface WorkerFlags {
   name?: string;
   organisation?: string;
   approveAll?: boolean;
+  passphraseFile?: string;
   testPoison?: string;
   trainingMemory?: number;
   /** A URL, or false for --no-proxy. */
@@ -108,6 +110,7 @@ export function workerCommand(): Command {
     .option('--id <id>', "this participant's id (remembered in the data directory)")
     .option('--name <name>', 'display name')
     .option('--organisation <name>', 'organisation')
+    .option('--passphrase-file <file>', 'the passphrase that seals database passwords (default: $COHORT_SECRETS_PASSPHRASE)')
     .option('--approve-all', 'approve every run without asking (only for machines whose owner runs the whole federation, such as simulations)')
     .option('--training-memory <MB>', `the JavaScript heap each training thread may use; a run that needs more fails (default ${THREAD_MEMORY_LIMITS.maxOldGenerationSizeMb})`, integer('a whole number >= 8', 8))
     // Tests and the robustness benchmark only: this worker sends poisoned updates.
@@ -148,6 +151,7 @@ export function workerCommand(): Command {
           });
       const worker = await startWorker({
         dataDir: flags.dataDir,
+        secrets: await passphraseBox(flags.passphraseFile),
         party,
         hubs: known,
         consent,

@@ -7,12 +7,10 @@ import { slugId } from '../../api/app/ids';
 import { revokeParticipant } from '../../api/hub/invitations';
 import { keyFingerprint } from '../../protocol/crypto';
 import { CohortError } from '../../contract/errors';
-import { TagKind, Task } from '../../contract/records';
+import { Task } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
-import { registerDataTag } from '../../api/records/data-tags';
 import { createProject } from '../../api/records/projects';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
-import { collect, overridesFrom, parseKind } from '../options';
 import { printJson, style, table } from '../output';
 import { open, printRecord, withStore, type StoreFlags } from '../store-flags';
 
@@ -251,52 +249,5 @@ export function participantCommand(): Command {
     ['key', (record) => (record.publicKey ? keyFingerprint(record.publicKey) : '')],
     ['revoked', (record) => record.revokedAt ?? ''],
   ]);
-  return command;
-}
-
-export function tagCommand(): Command {
-  const command = new Command('tag').description("a participant's data tags: which local file is train, evaluate or predict data");
-  withStore(command.command('add').description('register a local data file (it is inspected here; only its schema is stored)').argument('<file>'))
-    .requiredOption('--project <id>', 'the project')
-    .requiredOption('--participant <id>', 'this participant')
-    .addOption(new Option('--kind <kind>', 'what the file is for').choices(TagKind.options).makeOptionMandatory())
-    .option('--column-kind <column=kind>', 'declare a column kind (repeatable)', parseKind)
-    .option('--exclude <column>', 'leave a column out of the features (repeatable)', collect)
-    .option('--include <column>', 'use a column that looks like a quasi-identifier (a name, date, postcode, free text) anyway (repeatable)', collect)
-    .option('--id <id>', 'id (default: participant.project.kind)')
-    .action(
-      async (
-        file: string,
-        flags: StoreFlags & { project: string; participant: string; kind: 'train' | 'evaluate' | 'predict'; columnKind?: Array<[string, string]>; exclude?: string[]; include?: string[]; id?: string },
-      ) => {
-        const store = await open(flags);
-        const overrides = overridesFrom({ kind: flags.columnKind ?? [], exclude: flags.exclude ?? [] });
-        const { tag: record, created } = await registerDataTag(store, {
-          participantId: flags.participant,
-          projectId: flags.project,
-          kind: flags.kind,
-          path: file,
-          columnKinds: overrides.kinds ?? {},
-          exclude: overrides.exclude ?? [],
-          include: flags.include ?? [],
-          ...(flags.id === undefined ? {} : { id: flags.id }),
-        });
-        const existing = !created;
-        printRecord(flags, record, existing ? 'updated data tag' : 'registered data tag');
-      },
-    );
-  addCrud(
-    command,
-    'dataTags',
-    'data tag',
-    [
-      ['kind', (record) => record.kind],
-      ['project', (record) => record.projectId],
-      ['participant', (record) => record.participantId],
-      ['rows', (record) => record.rows],
-      ['file', (record) => record.path],
-    ],
-    { flag: 'project', field: 'projectId', description: 'only this project' },
-  );
   return command;
 }

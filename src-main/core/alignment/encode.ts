@@ -19,9 +19,17 @@ export function loadKindsFor(alignment: Alignment, withTarget: boolean, party?: 
   return kinds;
 }
 
+/** Encoded rows kept in files instead of memory (large train data): row-major float32, x then y. */
+export interface SpooledRows {
+  xPath: string;
+  yPath: string;
+}
+
 export interface EncodedDataset {
   /** Rows kept (rows without a usable target are skipped when a target is needed). */
   rows: number;
+  /** When set, x and y are empty: the rows are in these files, read a block at a time. */
+  spool?: SpooledRows;
   featureCount: number;
   /** Row-major rows x featureCount. */
   x: Float32Array;

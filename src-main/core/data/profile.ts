@@ -1,11 +1,13 @@
-// Profiles columns one cell at a time (so files stream) and infers each column's kind:
-// numeric, categorical, boolean, identifier-like (left out of the features by default) or empty.
+// Infers each column's kind (numeric, categorical, boolean, identifier-like or empty) and builds
+// its summary from aggregates: counts, numeric sums and moments, level counts (capped). The
+// aggregates come from the analytical engine for files and queries (datasource/engine), or from
+// CellAggregator for cells held in memory; the rules are the same whichever computed them.
 import type { ColumnKind } from '../../contract/records';
 import type { ColumnProfile, DataProfile } from '../../contract/data';
 import { applyColumnRules, type DisclosureChoices } from '../disclosure/column-rules';
-import { CompensatedSum } from '../stats/compensated-sum';
-import { populationStd, RunningMoments } from '../stats/moments';
-import { looksBoolean, parseBoolean, parseNumber, sortLevels } from './values';
+import { looksBoolean, parseBoolean, sortLevels } from './values';
+
+export { CellAggregator, TableProfiler } from './cell-aggregates';
 
 /** Beyond this many distinct values a column is not treated as categorical. */
 export const MAX_TRACKED_LEVELS = 1000;
@@ -36,202 +38,167 @@ export interface ColumnOverrides extends DisclosureChoices {
   exclude?: readonly string[];
 }
 
-interface FirstSeen {
+/** Where a value sits, as its owner would look for it: "line 12" in a CSV file, "row 12" elsewhere. */
+export interface FirstSeen {
   value: string;
-  line: number;
+  where: string;
 }
 
-export class ColumnProfiler {
-  private count = 0;
-  private missing = 0;
-  private numericCount = 0;
-  private integerValued = true;
-  private min = Infinity;
-  private max = -Infinity;
-  private readonly sum = new CompensatedSum();
-  private readonly sumSq = new CompensatedSum();
-  private readonly moments = new RunningMoments();
-  private readonly levels = new Map<string, number>();
-  private levelsTruncated = false;
-  private firstNonNumeric: FirstSeen | undefined;
-  // Only for columns named like identifiers: are all the numbers distinct?
-  private readonly distinctNumbers: Set<number> | undefined;
-  private repeatedNumber = false;
+/**
+ * Everything the rules need to know about one column. Values are cells after trimming; a cell
+ * is numeric when it is plain decimal notation (values.ts, parseNumber); levels are the distinct
+ * non-missing values with their counts, at most MAX_TRACKED_LEVELS of them.
+ */
+export interface ColumnAggregates {
+  name: string;
+  /** 1-based position in the source. */
+  position: number;
+  /** Non-missing values. */
+  count: number;
+  missing: number;
+  /** Non-missing values that are numbers. */
+  numericCount: number;
+  /** Every number is a whole number (true when there are none). */
+  integerValued: boolean;
+  /** Over the numbers only: min, max, compensated sums, mean and sum of squared deviations. */
+  min: number;
+  max: number;
+  sum: number;
+  sumSq: number;
+  mean: number;
+  m2: number;
+  /** Quartiles of the numbers, where the engine computed them. */
+  quartiles?: [number, number, number];
+  levels: ReadonlyMap<string, number>;
+  /** More distinct values than MAX_TRACKED_LEVELS: `levels` holds only some of them. */
+  levelsTruncated: boolean;
+  /** Only for columns named like identifiers: no number occurs twice. */
+  numbersAllDistinct?: boolean;
+  /** The first value that is not a number, where the column is mostly numbers (see needsFirstNonNumeric). */
+  firstNonNumeric?: FirstSeen;
+}
 
-  constructor(
-    readonly name: string,
-    readonly position: number,
-    private readonly isMissing: (cell: string) => boolean,
-  ) {
-    this.distinctNumbers = nameLooksLikeIdentifier(name) ? new Set() : undefined;
+/** Whether the rules will name the first non-number of this column (so a source must find it). */
+export function needsFirstNonNumeric(aggregates: Pick<ColumnAggregates, 'count' | 'numericCount'>): boolean {
+  return aggregates.numericCount < aggregates.count && aggregates.numericCount >= 0.9 * aggregates.count;
+}
+
+export function inferKind(column: ColumnAggregates): { kind: ColumnKind; note?: string } {
+  if (column.count === 0) return { kind: 'empty', note: 'every value is missing' };
+  const allNumeric = column.numericCount === column.count;
+  const distinct = column.levels.size;
+  const allDistinct = !column.levelsTruncated && distinct === column.count;
+  if (!column.levelsTruncated && looksBoolean(column.levels.keys())) return { kind: 'boolean' };
+  const identifierName = nameLooksLikeIdentifier(column.name);
+  if (allNumeric) {
+    if (identifierName && column.integerValued && column.numbersAllDistinct === true) {
+      return { kind: 'identifier', note: 'distinct whole numbers in a column named like an identifier' };
+    }
+    return { kind: 'numeric' };
   }
-
-  push(cell: string, line: number): void {
-    if (this.isMissing(cell)) {
-      this.missing += 1;
-      return;
-    }
-    this.count += 1;
-    const level = cell.trim();
-    const seen = this.levels.get(level);
-    if (seen !== undefined) this.levels.set(level, seen + 1);
-    else if (this.levels.size < MAX_TRACKED_LEVELS) this.levels.set(level, 1);
-    else this.levelsTruncated = true;
-
-    const value = parseNumber(level);
-    if (value === undefined) {
-      this.firstNonNumeric ??= { value: level, line };
-      return;
-    }
-    this.numericCount += 1;
-    if (!Number.isInteger(value)) this.integerValued = false;
-    if (value < this.min) this.min = value;
-    if (value > this.max) this.max = value;
-    this.sum.add(value);
-    this.sumSq.add(value * value);
-    this.moments.add(value);
-    if (this.distinctNumbers) {
-      if (this.distinctNumbers.has(value)) this.repeatedNumber = true;
-      else this.distinctNumbers.add(value);
-    }
+  if (identifierName && allDistinct) {
+    return { kind: 'identifier', note: 'distinct values in a column named like an identifier' };
   }
-
-  /** The first value that is not a number, for "not numeric" errors on declared-numeric columns. */
-  get firstNonNumericValue(): FirstSeen | undefined {
-    return this.firstNonNumeric;
-  }
-
-  private inferKind(): { kind: ColumnKind; note?: string } {
-    if (this.count === 0) return { kind: 'empty', note: 'every value is missing' };
-    const allNumeric = this.numericCount === this.count;
-    const distinct = this.levels.size;
-    const allDistinct = !this.levelsTruncated && distinct === this.count;
-    if (!this.levelsTruncated && looksBoolean(this.levels.keys())) return { kind: 'boolean' };
-    if (allNumeric) {
-      if (this.distinctNumbers && this.integerValued && !this.repeatedNumber) {
-        return { kind: 'identifier', note: 'distinct whole numbers in a column named like an identifier' };
-      }
-      return { kind: 'numeric' };
-    }
-    if (nameLooksLikeIdentifier(this.name) && allDistinct) {
-      return { kind: 'identifier', note: 'distinct values in a column named like an identifier' };
-    }
-    const mostlyNumeric = this.numericCount >= 0.9 * this.count;
-    if (mostlyNumeric && this.firstNonNumeric) {
-      const { value, line } = this.firstNonNumeric;
-      const bad = this.count - this.numericCount;
-      const kind: ColumnKind = this.levelsTruncated || allDistinct ? 'identifier' : 'categorical';
-      return {
-        kind,
-        note:
-          `mostly numbers, but ${bad} value${bad === 1 ? ' is' : 's are'} not (first: "${value}" on line ${line}); ` +
-          'fix the file or declare the column numeric to see every problem',
-      };
-    }
-    if (this.levelsTruncated) {
-      return { kind: 'identifier', note: `more than ${MAX_TRACKED_LEVELS} distinct values: an identifier or free text` };
-    }
-    if (allDistinct && this.count >= MIN_ROWS_FOR_UNIQUE_IDENTIFIER) {
-      return { kind: 'identifier', note: 'every value is different: looks like an identifier' };
-    }
-    return { kind: 'categorical' };
-  }
-
-  /** The column's profile; a target column always keeps its levels (its labels). */
-  finish(overrides: ColumnOverrides = {}, isTarget = false): ColumnProfile {
-    const inferred = this.inferKind();
-    const declared = overrides.kinds?.[this.name];
-    const kind = declared ?? inferred.kind;
-    const excludedByUser = overrides.exclude?.includes(this.name) ?? false;
-    const excluded = !isTarget && (excludedByUser || kind === 'identifier' || kind === 'empty');
-    const profile: ColumnProfile = {
-      name: this.name,
-      position: this.position,
-      kind,
-      excluded,
-      count: this.count,
-      missing: this.missing,
-      distinct: this.levels.size,
-    };
-    const note = declared && declared !== inferred.kind
-      ? `declared ${declared}; the values look ${inferred.kind}`
-      : excludedByUser
-        ? 'excluded by the data owner'
-        : inferred.note;
-    if (note !== undefined) profile.note = note;
-    if (this.levelsTruncated) profile.levelsTruncated = true;
-
-    if (kind === 'numeric' && this.numericCount > 0) {
-      profile.numeric = this.numericSummary();
-    } else if (kind === 'boolean') {
-      profile.levels = this.sortedLevels();
-      profile.numeric = this.booleanSummary();
-    } else if (kind === 'categorical') {
-      profile.levels = this.sortedLevels();
-    }
-    // A numeric target may hold class labels (0-9, say); keep them unless it is clearly continuous.
-    if (isTarget && profile.levels === undefined && !this.levelsTruncated && this.levels.size <= MAX_NUMERIC_LABELS) {
-      profile.levels = this.sortedLevels();
-    }
-    return applyColumnRules(profile, isTarget, overrides);
-  }
-
-  private numericSummary(): NonNullable<ColumnProfile['numeric']> {
-    const { mean, m2 } = this.moments;
-    return { min: this.min, max: this.max, mean, std: populationStd(this.moments), sum: this.sum.value, sumSq: this.sumSq.value, m2 };
-  }
-
-  private booleanSummary(): NonNullable<ColumnProfile['numeric']> {
-    let trues = 0;
-    for (const [level, n] of this.levels) if (parseBoolean(level) === 1) trues += n;
-    const falses = this.count - trues;
+  if (needsFirstNonNumeric(column)) {
+    const bad = column.count - column.numericCount;
+    const kind: ColumnKind = column.levelsTruncated || allDistinct ? 'identifier' : 'categorical';
+    const first = column.firstNonNumeric ? ` (first: "${column.firstNonNumeric.value}" on ${column.firstNonNumeric.where})` : '';
     return {
-      min: falses > 0 ? 0 : 1,
-      max: trues > 0 ? 1 : 0,
-      mean: trues / this.count,
-      std: Math.sqrt((trues / this.count) * (falses / this.count)),
-      sum: trues,
-      sumSq: trues,
-      m2: (trues * falses) / this.count,
+      kind,
+      note:
+        `mostly numbers, but ${bad} value${bad === 1 ? ' is' : 's are'} not${first}; ` +
+        'fix the file or declare the column numeric to see every problem',
     };
   }
-
-  private sortedLevels(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const level of sortLevels(this.levels.keys())) out[level] = this.levels.get(level) ?? 0;
-    return out;
+  if (column.levelsTruncated) {
+    return { kind: 'identifier', note: `more than ${MAX_TRACKED_LEVELS} distinct values: an identifier or free text` };
   }
+  if (allDistinct && column.count >= MIN_ROWS_FOR_UNIQUE_IDENTIFIER) {
+    return { kind: 'identifier', note: 'every value is different: looks like an identifier' };
+  }
+  return { kind: 'categorical' };
 }
 
-/** Profiles a whole table of cells: one profiler per column, fed row by row. */
-export class TableProfiler {
-  private readonly columns: ColumnProfiler[];
-  private rowCount = 0;
+/** The column's profile; a target column always keeps its levels (its labels). */
+export function profileColumn(column: ColumnAggregates, overrides: ColumnOverrides = {}, isTarget = false): ColumnProfile {
+  const inferred = inferKind(column);
+  const declared = overrides.kinds?.[column.name];
+  const kind = declared ?? inferred.kind;
+  const excludedByUser = overrides.exclude?.includes(column.name) ?? false;
+  const excluded = !isTarget && (excludedByUser || kind === 'identifier' || kind === 'empty');
+  const profile: ColumnProfile = {
+    name: column.name,
+    position: column.position,
+    kind,
+    excluded,
+    count: column.count,
+    missing: column.missing,
+    distinct: column.levelsTruncated ? MAX_TRACKED_LEVELS : column.levels.size,
+  };
+  const note = declared && declared !== inferred.kind
+    ? `declared ${declared}; the values look ${inferred.kind}`
+    : excludedByUser
+      ? 'excluded by the data owner'
+      : inferred.note;
+  if (note !== undefined) profile.note = note;
+  if (column.levelsTruncated) profile.levelsTruncated = true;
 
-  constructor(header: readonly string[], isMissing: (cell: string) => boolean) {
-    this.columns = header.map((name, index) => new ColumnProfiler(name, index + 1, isMissing));
+  if (kind === 'numeric' && column.numericCount > 0) {
+    profile.numeric = numericSummary(column);
+  } else if (kind === 'boolean') {
+    profile.levels = sortedLevels(column.levels);
+    profile.numeric = booleanSummary(column);
+  } else if (kind === 'categorical') {
+    profile.levels = sortedLevels(column.levels);
   }
+  // A numeric target may hold class labels (0-9, say); keep them unless it is clearly continuous.
+  if (isTarget && profile.levels === undefined && !column.levelsTruncated && column.levels.size <= MAX_NUMERIC_LABELS) {
+    profile.levels = sortedLevels(column.levels);
+  }
+  return applyColumnRules(profile, isTarget, overrides);
+}
 
-  pushRow(cells: readonly string[], line: number): void {
-    this.rowCount += 1;
-    for (let i = 0; i < this.columns.length; i += 1) this.columns[i]!.push(cells[i] ?? '', line);
-  }
+/** A whole table's profile from its columns' aggregates. */
+export function profileTable(
+  file: string,
+  rows: number,
+  columns: readonly ColumnAggregates[],
+  overrides: ColumnOverrides = {},
+  target?: string,
+): DataProfile {
+  const profile: DataProfile = {
+    file,
+    rows,
+    columns: columns.map((column) => profileColumn(column, overrides, column.name === target)),
+  };
+  if (target !== undefined) profile.target = target;
+  return profile;
+}
 
-  get rows(): number {
-    return this.rowCount;
-  }
+function numericSummary(column: ColumnAggregates): NonNullable<ColumnProfile['numeric']> {
+  const { min, max, mean, m2, sum, sumSq, numericCount } = column;
+  const summary: NonNullable<ColumnProfile['numeric']> = { min, max, mean, std: Math.sqrt(Math.max(0, m2) / numericCount), sum, sumSq, m2 };
+  if (column.quartiles) summary.quartiles = column.quartiles;
+  return summary;
+}
 
-  column(name: string): ColumnProfiler | undefined {
-    return this.columns.find((column) => column.name === name);
-  }
+function booleanSummary(column: ColumnAggregates): NonNullable<ColumnProfile['numeric']> {
+  let trues = 0;
+  for (const [level, n] of column.levels) if (parseBoolean(level) === 1) trues += n;
+  const falses = column.count - trues;
+  return {
+    min: falses > 0 ? 0 : 1,
+    max: trues > 0 ? 1 : 0,
+    mean: trues / column.count,
+    std: Math.sqrt((trues / column.count) * (falses / column.count)),
+    sum: trues,
+    sumSq: trues,
+    m2: (trues * falses) / column.count,
+  };
+}
 
-  finish(file: string, overrides: ColumnOverrides = {}, target?: string): DataProfile {
-    const profile: DataProfile = {
-      file,
-      rows: this.rowCount,
-      columns: this.columns.map((column) => column.finish(overrides, column.name === target)),
-    };
-    if (target !== undefined) profile.target = target;
-    return profile;
-  }
+function sortedLevels(levels: ReadonlyMap<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const level of sortLevels(levels.keys())) out[level] = levels.get(level) ?? 0;
+  return out;
 }

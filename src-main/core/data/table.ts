@@ -1,4 +1,4 @@
-// A loaded data file in columnar, typed form: numbers in Float64Arrays (NaN = missing),
+// A loaded table (or a chunk of one) in columnar, typed form: numbers in Float64Arrays (NaN = missing),
 // categories as level codes (-1 = missing). Typed arrays live outside the JS heap and are
 // compact: 100,000 rows x 50 columns is 40 MB, whatever the size of the text it came from.
 
@@ -10,8 +10,6 @@ export type TableColumn =
 
 export interface Table {
   rows: number;
-  /** 1-based file line of each row, for precise messages after loading. */
-  lines: Int32Array;
   columns: Map<string, TableColumn>;
 }
 

@@ -20,10 +20,12 @@ export function applyColumnRules(column: ColumnProfile, isTarget: boolean, choic
     const reason = quasiIdentifierReason(out);
     if (reason !== undefined) {
       out.quasiIdentifier = reason;
-      if (choices.include?.includes(out.name)) out.note = `included by the data owner, although ${reason}`;
+      // A note on the column's kind (e.g. "mostly numbers, but...") stays first: fixing it may settle both.
+      const noted = (note: string) => (column.note === undefined ? note : `${column.note}; ${note}`);
+      if (choices.include?.includes(out.name)) out.note = noted(`included by the data owner, although ${reason}`);
       else {
         out.excluded = true;
-        out.note = `left out because ${reason}; include it by name if the study needs it`;
+        out.note = noted(`left out because ${reason}; include it by name if the study needs it`);
       }
     }
   }

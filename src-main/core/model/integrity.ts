@@ -5,6 +5,7 @@ import type {
   Collaboration,
   Consent,
   DataTag,
+  DbConnection,
   Experiment,
   Invitation,
   Membership,
@@ -29,6 +30,7 @@ export interface Metadata {
   consents: Consent[];
   ownerSettings: OwnerSettings[];
   privacyLedgers: PrivacyLedger[];
+  connections: DbConnection[];
 }
 
 export type Collection = keyof Metadata;
@@ -47,6 +49,7 @@ export const COLLECTIONS: readonly Collection[] = [
   'consents',
   'ownerSettings',
   'privacyLedgers',
+  'connections',
 ];
 
 /** Singular names for messages. */
@@ -63,11 +66,15 @@ export const RECORD_NAMES: Record<Collection, string> = {
   consents: 'consent',
   ownerSettings: 'owner setting',
   privacyLedgers: 'privacy ledger',
+  connections: 'database connection',
 };
 
 interface Reference {
+  /** A field name, or a dotted path into the record. */
   field: string;
   collection: Collection;
+  /** The field may be absent (a data tag read from a file has no connection). */
+  optional?: boolean;
 }
 
 /** For each collection, the fields that point at a parent record. */
@@ -85,6 +92,7 @@ export const REFERENCES: Record<Collection, readonly Reference[]> = {
   dataTags: [
     { field: 'projectId', collection: 'projects' },
     { field: 'participantId', collection: 'participants' },
+    { field: 'source.connectionId', collection: 'connections', optional: true },
   ],
   invitations: [{ field: 'collaborationId', collection: 'collaborations' }],
   memberships: [{ field: 'collaborationId', collection: 'collaborations' }],
@@ -92,8 +100,9 @@ export const REFERENCES: Record<Collection, readonly Reference[]> = {
     { field: 'membershipId', collection: 'memberships' },
     { field: 'projectId', collection: 'projects' },
   ],
-  ownerSettings: [{ field: 'projectId', collection: 'projects' }],
+  ownerSettings: [{ field: 'projectId', collection: 'projects', optional: true }],
   privacyLedgers: [{ field: 'projectId', collection: 'projects' }],
+  connections: [],
 };
 
 export function emptyMetadata(): Metadata {
@@ -110,11 +119,17 @@ export function emptyMetadata(): Metadata {
     consents: [],
     ownerSettings: [],
     privacyLedgers: [],
+    connections: [],
   };
 }
 
-function field(record: object, name: string): unknown {
-  return (record as Record<string, unknown>)[name];
+function field(record: object, path: string): unknown {
+  let value: unknown = record;
+  for (const name of path.split('.')) {
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  return value;
 }
 
 /** Every broken reference and inconsistency in the snapshot, as messages (empty when sound). */
@@ -127,7 +142,7 @@ export function findIntegrityProblems(db: Metadata): string[] {
       ids.add(record.id);
       for (const reference of REFERENCES[collection]) {
         const target = field(record, reference.field);
-        if (target === undefined) continue; // an optional reference left empty
+        if (target === undefined && reference.optional) continue;
         if (!db[reference.collection].some((parent) => parent.id === target)) {
           problems.push(
             `${RECORD_NAMES[collection]} "${record.id}" refers to ${RECORD_NAMES[reference.collection]} "${String(target)}", which does not exist`,

@@ -24,7 +24,7 @@ beforeEach(async () => {
   await store.create('projects', { id: 'outcome', collaborationId: 'stroke', name: 'Outcome', targetColumn: 'y', task: 'classify' });
   await store.create('participants', { id: 'north', displayName: 'North' });
   await store.create('memberships', { id: 'stroke', collaborationId: 'stroke', hubUrl: 'wss://hub:7800', partyId: 'north' });
-  await store.create('dataTags', { id: 'north.outcome.train', projectId: 'outcome', participantId: 'north', kind: 'train', path: '/data/train.csv', columns: [{ name: 'y', kind: 'categorical' }], rows: 10 });
+  await store.create('dataTags', { id: 'north.outcome.train', projectId: 'outcome', participantId: 'north', kind: 'train', source: { type: 'file', path: '/data/train.csv' }, columns: [{ name: 'y', kind: 'categorical' }], rows: 10 });
   const closed = new Promise<{ reason: string }>((resolve) => (closeChannel = () => resolve({ reason: 'closed' })));
   channel = { closed } as unknown as Channel;
 });

@@ -49,7 +49,7 @@ function tableOf(header: string[], rows: Rows, kinds: Record<string, 'numeric' |
       columns.set(name, { kind: 'numeric', values: values.finish() });
     }
   }
-  return { rows: rows.length, lines: Int32Array.from(rows, (_, i) => i + 2), columns };
+  return { rows: rows.length, columns };
 }
 
 function kindsOf(alignment: Alignment, withTarget = true): Record<string, 'numeric' | 'boolean' | 'categorical'> {

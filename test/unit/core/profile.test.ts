@@ -141,7 +141,9 @@ describe('kind inference', () => {
       note: 'every value is different: looks like an identifier',
       distinct: 20,
     });
-    expect(column(profile, 'few')).toMatchObject({ kind: 'categorical', excluded: false, distinct: 19 });
+    // Categorical, but 19 levels in 20 rows would single patients out: left out by the disclosure rules.
+    expect(column(profile, 'few')).toMatchObject({ kind: 'categorical', excluded: true, distinct: 19 });
+    expect(column(profile, 'few').note).toMatch(/19 distinct in 20 rows/);
 
     const nineteen = await inspectColumns({ code: range(19, (i) => `c${i}`) });
     expect(column(nineteen, 'code').kind).toBe('categorical');
@@ -265,7 +267,8 @@ describe('summaries', () => {
       count: 8,
       missing: 2,
       distinct: 5,
-      numeric: { min: 2, max: 9, mean: 5, std: 2, sum: 40, sumSq: 232, m2: 32 }, // m2 = 8 x variance 4
+      // m2 = 8 x variance 4; quartiles interpolated between order statistics (positions 1.75, 3.5, 5.25 of 0..7).
+      numeric: { min: 2, max: 9, mean: 5, std: 2, sum: 40, sumSq: 232, m2: 32, quartiles: [4, 4.5, 5.5] },
     });
   });
 

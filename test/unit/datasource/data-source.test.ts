@@ -24,7 +24,7 @@ describe('openDataSource', () => {
   });
 
   it('says clearly what it cannot read yet', async () => {
-    await expect(openDataSource(dir)).rejects.toThrow(`${dir} is a folder: image folders are not supported yet; register a CSV file`);
-    await expect(openDataSource(join(dir, 'scan.png'))).rejects.toThrow('Cohort reads CSV files (.csv), not .png files');
+    await expect(openDataSource(dir)).rejects.toThrow(`${dir} is a folder: image folders are not supported yet; register a CSV or Parquet file`);
+    await expect(openDataSource(join(dir, 'scan.png'))).rejects.toThrow('Cohort reads CSV (.csv) and Parquet (.parquet) files, not .png files');
   });
 });

@@ -67,7 +67,7 @@ const dataTag = {
   projectId: 'diagnosis',
   participantId: 'st-olaf',
   kind: 'train' as const,
-  path: '/data/wdbc.csv',
+  source: { type: 'file' as const, path: '/data/wdbc.csv' },
   columns: [{ name: 'radius', kind: 'numeric' as const }, { name: 'diagnosis', kind: 'categorical' as const }],
   rows: 569,
 };
@@ -103,6 +103,9 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       invitations: [],
       memberships: [],
       consents: [],
+      connections: [],
+      ownerSettings: [],
+      privacyLedgers: [],
     });
     const onDisk = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
     expect(onDisk).toEqual({ schemaVersion: SCHEMA_VERSION, ...snapshot });
@@ -154,6 +157,9 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       serverMomentum: 0.9,
       beta2: 0.99,
       tau: 1e-3,
+      trimBeta: 0.2,
+      byzantine: 1,
+      normBound: null,
       fractionFit: 1,
       minClients: 1,
       roundTimeoutSeconds: 600,
@@ -181,8 +187,8 @@ describe('MetadataStore: create, get, list, update, remove', () => {
     expect(await store.get('dataTags', 'tag-train')).toEqual({
       ...dataTag,
       columns: [
-        { name: 'radius', kind: 'numeric', excluded: false },
-        { name: 'diagnosis', kind: 'categorical', excluded: false },
+        { name: 'radius', kind: 'numeric', excluded: false, included: false },
+        { name: 'diagnosis', kind: 'categorical', excluded: false, included: false },
       ],
       createdAt: T0.toISOString(),
       updatedAt: T0.toISOString(),
@@ -586,6 +592,9 @@ describe('MetadataStore: opening older, newer and broken files', () => {
       invitations: [],
       memberships: [],
       consents: [],
+      connections: [],
+      ownerSettings: [],
+      privacyLedgers: [],
     });
     expect(await readFile(join(dir, `${STORE_FILE}.v0.bak`), 'utf8')).toBe(original);
     if (process.platform !== 'win32') expect((await stat(file)).mode & 0o777).toBe(0o600);
@@ -639,6 +648,33 @@ describe('MetadataStore: opening older, newer and broken files', () => {
     expect((await store.get('participants', participant.id)).publicKey).toBeUndefined();
     expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: SCHEMA_VERSION });
     expect(await readFile(join(dir, `${STORE_FILE}.v2.bak`), 'utf8')).toBe(original);
+  });
+
+  it('migrates a version-3 file: a data tag\'s path becomes its file source, and connections are added', async () => {
+    const stamp = v0Collaboration.createdAt;
+    const { source, ...tagFields } = dataTag;
+    const v3 = {
+      schemaVersion: 3,
+      collaborations: [{ ...collaboration, description: '', createdAt: stamp, updatedAt: stamp }],
+      projects: [{ ...project, description: '', alignment: { columns: 'union', missingIndicators: false }, createdAt: stamp, updatedAt: stamp }],
+      experiments: [],
+      runs: [],
+      participants: [{ ...participant, contact: '', createdAt: stamp, updatedAt: stamp }],
+      registrations: [],
+      dataTags: [{ ...tagFields, path: source.path, createdAt: stamp, updatedAt: stamp }],
+      invitations: [],
+      memberships: [],
+      consents: [],
+    };
+    const original = JSON.stringify(v3);
+    await writeFile(file, original);
+    const store = await openStore();
+    const tag = await store.get('dataTags', dataTag.id);
+    expect(tag.source).toEqual({ type: 'file', path: '/data/wdbc.csv' });
+    expect(tag).not.toHaveProperty('path');
+    expect(await store.list('connections')).toEqual([]);
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ schemaVersion: SCHEMA_VERSION, connections: [] });
+    expect(await readFile(join(dir, `${STORE_FILE}.v3.bak`), 'utf8')).toBe(original);
   });
 
   it('refuses a file from a newer Cohort with STORE_TOO_NEW and leaves it alone', async () => {

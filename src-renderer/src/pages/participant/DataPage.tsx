@@ -1,4 +1,4 @@
-// My data: the files this hospital registers for a project. A file is previewed and checked on
+// My data: the files and database queries this hospital registers for a project. Each is previewed and checked on
 // this computer first (first rows, a summary of every column); the person can correct a
 // column's kind or leave a column out, then registers it. Only the column names, their kinds
 // and the row count are ever shared.
@@ -28,7 +28,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
 import type { ColumnProfile } from '../../../../src-main/contract/data';
-import type { ColumnKind, DataTag, Project, TagKind } from '../../../../src-main/contract/records';
+import type { ColumnKind, DataTag, Project, TagKind, TagSource } from '../../../../src-main/contract/records';
 import type { ApiCallError } from '../../api/client';
 import { useAction, useQuery, type QueryState } from '../../api/react';
 import { ConfirmModal } from '../../components/confirm-modal';
@@ -39,6 +39,8 @@ import { PageHeader } from '../../components/page';
 import { PathInput } from '../../components/path-input';
 import { fileName } from '../../components/paths';
 import { EmptyState, ErrorAlert, LoadingBlock } from '../../components/states';
+import { ConnectionsCard, newRequestId, QueryInput, QueryProgress, sourceLabel, tagLabel, type ConnectionView } from './data-sources';
+import { OmopBuilder } from './OmopBuilder';
 
 /** A path that may wrap after each separator (long folder names stay whole). */
 function breakablePath(path: string) {
@@ -80,10 +82,17 @@ function kindSentence(kind: TagKind, target: string) {
 }
 
 /** What to do about a file problem the app reported. */
-function fileHint(error: ApiCallError, kind: TagKind): string | undefined {
+function fileHint(error: ApiCallError, kind: TagKind, query: boolean): string | undefined {
+  if (query && error.code === 'TARGET_MISSING' && kind !== 'predict') {
+    return `${TAG_KIND_LABELS[kind]} must include the project’s target column: select it in the query (… AS the target’s name), or choose “Predict” if there are no outcomes.`;
+  }
   switch (error.code) {
     case 'FILE_NOT_FOUND':
-      return 'Check the path: it must point to a CSV file on this computer.';
+      return 'Check the path: it must point to a CSV or Parquet file on this computer.';
+    case 'QUERY_FAILED':
+      return 'Check the query and the connection (Test it below), then preview again.';
+    case 'SECRET_LOCKED':
+      return 'The stored password cannot be opened here: save the connection again with its password.';
     case 'TARGET_MISSING':
       return kind === 'predict' ? undefined : `${TAG_KIND_LABELS[kind]} must include the project’s target column. Add it to the file, or choose “Predict” if this file has no outcomes.`;
     case 'NOT_NUMERIC':
@@ -101,8 +110,8 @@ function fileHint(error: ApiCallError, kind: TagKind): string | undefined {
   }
 }
 
-function FileProblem({ error, kind, title }: { error: ApiCallError; kind: TagKind; title: string }) {
-  const hint = fileHint(error, kind);
+function FileProblem({ error, kind, title, query = false }: { error: ApiCallError; kind: TagKind; title: string; query?: boolean }) {
+  const hint = fileHint(error, kind, query);
   return (
     <Alert color="red" variant="light" icon={<IconAlertTriangle size={18} />} title={title} role="alert" tabIndex={-1} data-file-problem>
       <Stack gap={4}>
@@ -118,7 +127,7 @@ function FileProblem({ error, kind, title }: { error: ApiCallError; kind: TagKin
 // ---------------------------------------------------------------------------------------------
 // Registered files
 
-function RegisteredData({ project, tags }: { project: Project; tags: QueryState<DataTag[]> }) {
+function RegisteredData({ project, tags, connections }: { project: Project; tags: QueryState<DataTag[]>; connections: readonly ConnectionView[] }) {
   const remove = useAction('tags.delete');
   const [removing, setRemoving] = useState<DataTag | undefined>();
 
@@ -130,7 +139,7 @@ function RegisteredData({ project, tags }: { project: Project; tags: QueryState<
             Registered for {project.name}
           </Title>
           <Text size="sm" c="dimmed">
-            One file per kind. The orchestrator sees each file’s column names, kinds and number of rows, never its path or its values.
+            One source per kind: a file or a database query. The orchestrator sees its column names, kinds and number of rows, never its path, its query or its values.
           </Text>
         </div>
         {tags.error ? (
@@ -149,7 +158,7 @@ function RegisteredData({ project, tags }: { project: Project; tags: QueryState<
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th>Kind</Table.Th>
-                  <Table.Th>File</Table.Th>
+                  <Table.Th>Source</Table.Th>
                   <Table.Th style={{ textAlign: 'right' }}>Rows</Table.Th>
                   <Table.Th style={{ textAlign: 'right' }}>Columns</Table.Th>
                   <Table.Th>Registered</Table.Th>
@@ -170,10 +179,10 @@ function RegisteredData({ project, tags }: { project: Project; tags: QueryState<
                         </Table.Td>
                         <Table.Td maw={420}>
                           <Text size="sm" fw={600}>
-                            {fileName(tag.path)}
+                            {sourceLabel(tag.source, connections).title}
                           </Text>
-                          <Text size="xs" c="dimmed" title={tag.path}>
-                            {breakablePath(tag.path)}
+                          <Text size="xs" c="dimmed" title={sourceLabel(tag.source, connections).detail}>
+                            {breakablePath(sourceLabel(tag.source, connections).detail)}
                           </Text>
                         </Table.Td>
                         <Table.Td style={{ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}>{formatCount(tag.rows)}</Table.Td>
@@ -216,13 +225,13 @@ function RegisteredData({ project, tags }: { project: Project; tags: QueryState<
           const done = await remove.run({ id: removing.id });
           setRemoving(undefined);
           if (done) {
-            notifications.show({ color: 'green', title: 'Registration removed', message: `${fileName(removing.path)} is no longer offered to ${project.name}.` });
+            notifications.show({ color: 'green', title: 'Registration removed', message: `${tagLabel(removing, connections)} is no longer offered to ${project.name}.` });
             tags.reload();
           }
         }}
       >
-        Runs that start from now on will not use <b>{removing ? fileName(removing.path) : ''}</b>, and the orchestrator is told this hospital no longer offers it. The file
-        itself stays on this computer, untouched.
+        Runs that start from now on will not use <b>{removing ? tagLabel(removing, connections) : ''}</b>, and the orchestrator is told this hospital no longer offers it. The
+        data itself stays where it is, untouched.
       </ConfirmModal>
     </Card>
   );
@@ -419,9 +428,25 @@ function ColumnTable({
   );
 }
 
-function RegisterFile({ project, existing, onRegistered }: { project: Project; existing: DataTag[] | undefined; onRegistered(): void }) {
+type SourceMode = 'file' | 'query' | 'omop';
+
+function RegisterFile({
+  project,
+  existing,
+  connections,
+  onRegistered,
+}: {
+  project: Project;
+  existing: DataTag[] | undefined;
+  connections: readonly ConnectionView[];
+  onRegistered(): void;
+}) {
   const [kind, setKind] = useState<TagKind>('train');
+  const [mode, setMode] = useState<SourceMode>('file');
   const [path, setPath] = useState('');
+  const [query, setQuery] = useState<{ connectionId: string | null; query: string }>({ connectionId: null, query: '' });
+  const [built, setBuilt] = useState<{ connectionId: string; query: string } | undefined>();
+  const [requestId, setRequestId] = useState<string | undefined>();
   const [preview, setPreview] = useState<ApiTypes['DataPreview'] | undefined>();
   const [choices, setChoices] = useState<Choices>({ kinds: {}, excluded: [] });
   const previewAction = useAction('data.preview');
@@ -445,18 +470,39 @@ function RegisterFile({ project, existing, onRegistered }: { project: Project; e
     if (register.error) problemRef.current?.querySelector<HTMLElement>('[data-file-problem]')?.focus();
   }, [register.error]);
 
+  const connectionId = query.connectionId ?? connections[0]?.id ?? null;
+  /** The source being previewed and registered. */
+  const source: TagSource | undefined =
+    mode === 'file'
+      ? path.trim()
+        ? { type: 'file', path: path.trim() }
+        : undefined
+      : mode === 'query'
+        ? connectionId && query.query.trim()
+          ? { type: 'query', connectionId, query: query.query }
+          : undefined
+        : built
+          ? { type: 'query', connectionId: built.connectionId, query: built.query }
+          : undefined;
+  const sourceName = source ? (source.type === 'file' ? fileName(source.path) : sourceLabel(source, connections).title) : '';
+
   const runPreview = async () => {
     reset();
-    const result = await previewAction.run({ path: path.trim(), projectId: project.id, kind });
+    if (!source) return;
+    const id = newRequestId();
+    setRequestId(id);
+    const result = await previewAction.run(
+      source.type === 'file' ? { path: source.path, projectId: project.id, kind } : { source, projectId: project.id, kind, requestId: id },
+    );
     if (result) setPreview(result);
   };
 
   const submit = async () => {
-    if (!preview) return;
+    if (!preview || !source) return;
     const tag = await register.run({
       projectId: project.id,
       kind,
-      path: path.trim(),
+      ...(source.type === 'file' ? { path: source.path } : { source }),
       ...(changedKinds.length > 0 ? { columnKinds: changedKinds.map(([column, columnKind]) => ({ column, kind: columnKind })) } : {}),
       ...(choices.excluded.length > 0 ? { exclude: choices.excluded } : {}),
     });
@@ -464,9 +510,10 @@ function RegisterFile({ project, existing, onRegistered }: { project: Project; e
       notifications.show({
         color: 'green',
         title: `${TAG_KIND_LABELS[kind]} registered`,
-        message: `${fileName(path)} (${formatCount(tag.rows)} rows) is offered to ${project.name}. Training runs still ask for your approval first.`,
+        message: `${sourceName} (${formatCount(tag.rows)} rows) is offered to ${project.name}. Training runs still ask for your approval first.`,
       });
       setPath('');
+      setBuilt(undefined);
       reset();
       onRegistered();
     }
@@ -477,11 +524,11 @@ function RegisterFile({ project, existing, onRegistered }: { project: Project; e
       <Stack gap="lg">
         <div>
           <Title order={3} size="h4" id="register-title">
-            Register a file
+            Register data
           </Title>
           <Text size="sm" c="dimmed">
-            Choose what the file is for and where it is, preview it, then register it. Only the column names, their kinds and the number of rows are shared with the
-            orchestrator.
+            Choose what the data is for and where it comes from (a file, a SQL query, or an OMOP CDM cohort), preview it, then register it. Only the column names, their kinds
+            and the number of rows are shared with the orchestrator.
           </Text>
         </div>
 
@@ -503,50 +550,110 @@ function RegisterFile({ project, existing, onRegistered }: { project: Project; e
           <Text size="sm">{kindSentence(kind, project.targetColumn)}</Text>
           {replaced && (
             <Text size="xs" c="orange.8">
-              {KIND_ARTICLE[kind]} file is already registered ({fileName(replaced.path)}, {formatDate(replaced.updatedAt)}): registering
+              {KIND_ARTICLE[kind]} source is already registered ({tagLabel(replaced, connections)}, {formatDate(replaced.updatedAt)}): registering
               another one replaces it.
             </Text>
           )}
         </Stack>
 
-        <Group align="flex-end" gap="sm" wrap="nowrap">
-          <div style={{ flex: 1 }}>
-            <PathInput
-              label="CSV file"
-              description="A comma-separated file with a header row, on this computer."
-              value={path}
-              onChange={(value) => {
-                setPath(value);
+        <Stack gap={6}>
+          <Text size="sm" fw={500} id="register-source-label">
+            Where are the rows?
+          </Text>
+          <SegmentedControl
+            role="radiogroup"
+            aria-labelledby="register-source-label"
+            value={mode}
+            onChange={(value) => {
+              setMode(value as SourceMode);
+              setBuilt(undefined);
+              reset();
+            }}
+            data={[
+              { value: 'file', label: 'File (CSV, Parquet)' },
+              { value: 'query', label: 'SQL query' },
+              { value: 'omop', label: 'OMOP CDM cohort' },
+            ]}
+            w={{ base: '100%', sm: 520 }}
+          />
+        </Stack>
+
+        {mode === 'file' && (
+          <Group align="flex-end" gap="sm" wrap="nowrap">
+            <div style={{ flex: 1 }}>
+              <PathInput
+                label="CSV or Parquet file"
+                description="A comma-separated file with a header row, or a Parquet file, on this computer."
+                value={path}
+                onChange={(value) => {
+                  setPath(value);
+                  if (preview || previewAction.error || register.error) reset();
+                }}
+                purpose="open-csv"
+                required
+              />
+            </div>
+            <Button variant="light" leftSection={<IconEye size={16} />} onClick={runPreview} loading={previewAction.pending} disabled={!source}>
+              Preview
+            </Button>
+          </Group>
+        )}
+        {mode === 'query' && (
+          <Stack gap="sm">
+            <QueryInput
+              connections={connections}
+              connectionId={connectionId}
+              query={query.query}
+              onChange={(next) => {
+                setQuery(next);
                 if (preview || previewAction.error || register.error) reset();
               }}
-              purpose="open-csv"
-              required
             />
-          </div>
-          <Button variant="light" leftSection={<IconEye size={16} />} onClick={runPreview} loading={previewAction.pending} disabled={!path.trim()}>
-            Preview
-          </Button>
-        </Group>
+            <Group gap="sm">
+              <Button variant="light" leftSection={<IconEye size={16} />} onClick={runPreview} loading={previewAction.pending} disabled={!source}>
+                Run and preview
+              </Button>
+              <QueryProgress requestId={requestId} running={previewAction.pending} />
+            </Group>
+          </Stack>
+        )}
+        {mode === 'omop' && (
+          <OmopBuilder
+            connections={connections}
+            project={project}
+            onReset={() => {
+              setBuilt(undefined);
+              reset();
+            }}
+            onBuilt={(builtQuery, builtConnection, result) => {
+              reset();
+              setBuilt({ connectionId: builtConnection, query: builtQuery });
+              setPreview(result);
+            }}
+          />
+        )}
 
         <div ref={problemRef}>
-          {previewAction.error && <FileProblem error={previewAction.error} kind={kind} title="This file cannot be used as it is" />}
-          {register.error && <FileProblem error={register.error} kind={kind} title="The file was not registered" />}
+          {previewAction.error && (
+            <FileProblem error={previewAction.error} kind={kind} query={mode !== 'file'} title={mode === 'file' ? 'This file cannot be used as it is' : 'This query cannot be used as it is'} />
+          )}
+          {register.error && <FileProblem error={register.error} kind={kind} query={mode !== 'file'} title={mode === 'file' ? 'The file was not registered' : 'The query was not registered'} />}
         </div>
 
         {preview && (
           <Stack gap="lg">
             <Alert color="cohort" variant="light" icon={<IconLock size={18} />} title="This preview stays on this computer">
-              It is read from the file by this app and is not sent anywhere. If you register the file, the orchestrator receives only the {preview.profile.columns.length}{' '}
+              It is read by this app and is not sent anywhere. If you register it, the orchestrator receives only the {preview.profile.columns.length}{' '}
               column names, their kinds and the number of rows ({formatCount(preview.profile.rows)}).
             </Alert>
 
             <Group gap="xl">
               <Text size="sm">
                 <Text span c="dimmed">
-                  File{' '}
+                  Source{' '}
                 </Text>
                 <Text span fw={600}>
-                  {fileName(path)}
+                  {sourceName}
                 </Text>
               </Text>
               <Text size="sm">
@@ -588,7 +695,7 @@ function RegisterFile({ project, existing, onRegistered }: { project: Project; e
               <CsvPreviewTable
                 header={preview.header}
                 rows={preview.rows}
-                label={`First rows of ${fileName(path)}`}
+                label={`First rows of ${sourceName}`}
                 mutedColumns={new Set(columns.filter((column) => column.excluded).map((column) => column.profile.name))}
                 emphasisedColumn={target}
               />
@@ -642,7 +749,7 @@ function RegisterFile({ project, existing, onRegistered }: { project: Project; e
                   </Text>
                 )}
               </Stack>
-              <Button leftSection={<IconDatabasePlus size={16} />} onClick={submit} loading={register.pending} style={{ flexShrink: 0 }}>
+              <Button leftSection={<IconDatabasePlus size={16} />} onClick={submit} loading={register.pending} disabled={!source} style={{ flexShrink: 0 }}>
                 Register {TAG_KIND_LABELS[kind].toLowerCase()}
               </Button>
             </Group>
@@ -658,10 +765,12 @@ function RegisterFile({ project, existing, onRegistered }: { project: Project; e
 
 function ProjectData({ project }: { project: Project }) {
   const tags = useQuery('tags.list', { projectId: project.id }, ['tags']);
+  const connections = useQuery('connections.list', {}, ['connections']);
   return (
     <>
-      <RegisteredData project={project} tags={tags} />
-      <RegisterFile project={project} existing={tags.data} onRegistered={tags.reload} />
+      <RegisteredData project={project} tags={tags} connections={connections.data ?? []} />
+      <RegisterFile project={project} existing={tags.data} connections={connections.data ?? []} onRegistered={tags.reload} />
+      <ConnectionsCard />
     </>
   );
 }
@@ -767,7 +876,7 @@ export function DataPage() {
     <>
       <PageHeader
         title="My data"
-        description="The files this hospital contributes to each project. Files stay on this computer: the orchestrator only learns their column names, column kinds and number of rows."
+        description="The data this hospital contributes to each project: files, or queries on its own databases. The data stays here: the orchestrator only learns column names, column kinds and numbers of rows."
       />
       {body}
     </>

@@ -12,7 +12,7 @@ import { ConfirmModal } from '../../components/confirm-modal';
 import { describeHyperparameters, describeModel, describePrivacy, TAG_KIND_LABELS } from '../../components/describe';
 import { formatCount, formatDate } from '../../components/format';
 import { PageHeader } from '../../components/page';
-import { fileName } from '../../components/paths';
+import { tagLabel } from './data-sources';
 import { dpSettingsText, privacyBrief } from '../../components/privacy';
 import { EmptyState, ErrorAlert, QueryView } from '../../components/states';
 
@@ -45,7 +45,7 @@ function DataUsed({ request, tags }: { request: Consent; tags: DataTag[] | undef
                 {TAG_KIND_LABELS[kind]}
               </Text>
               <Text size="xs" c="dimmed">
-                {tags === undefined ? '…' : tag ? `${fileName(tag.path)} · ${formatCount(tag.rows)} rows` : 'None registered: not used'}
+                {tags === undefined ? '…' : tag ? `${tagLabel(tag)} · ${formatCount(tag.rows)} rows` : 'None registered: not used'}
               </Text>
             </div>
           </Group>
