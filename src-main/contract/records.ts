@@ -190,8 +190,13 @@ export const Hyperparameters = HyperparameterFields.superRefine((h, ctx) => {
       ctx.addIssue({ code: 'custom', path: ['algorithm'], message: `${h.algorithm} with central differential privacy is refused: the noise is calibrated for the mean of the updates; use local differential privacy, or FedAvg` });
     }
   }
-  if (h.algorithm === 'scaffold' && h.optimizer !== 'sgd') {
-    ctx.addIssue({ code: 'custom', path: ['optimizer'], message: 'SCAFFOLD corrects plain SGD steps: set the optimizer to sgd' });
+  if (h.algorithm === 'scaffold') {
+    if (h.optimizer !== 'sgd' || h.momentum > 0) {
+      ctx.addIssue({ code: 'custom', path: ['optimizer'], message: 'SCAFFOLD corrects plain SGD steps: set the optimizer to sgd, without momentum' });
+    }
+    if (h.privacy.dp !== 'off') {
+      ctx.addIssue({ code: 'custom', path: ['privacy', 'dp'], message: "SCAFFOLD's control variates are not covered by differential privacy's accounting: turn differential privacy off, or use FedAvg" });
+    }
   }
 });
 

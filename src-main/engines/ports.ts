@@ -93,7 +93,11 @@ export interface OwnerPort {
 /** Local training of one run's model, off the main thread. */
 export interface TrainingSession {
   readonly backend: string;
-  fit(global: Float32Array, config: FitConfig & { loss: Hyperparameters['loss'] }): Promise<{ weights: Float32Array; loss: number; numExamples: number; seconds: number }>;
+  /** `correction` is added to every trainable weight's gradient at every step (SCAFFOLD); `steps` counts the optimizer steps. */
+  fit(
+    global: Float32Array,
+    config: FitConfig & { loss: Hyperparameters['loss']; correction?: Float32Array },
+  ): Promise<{ weights: Float32Array; loss: number; numExamples: number; seconds: number; steps: number }>;
   /** Row-major rows x outputs: probabilities (classification) or standardised values (regression). */
   predict(weights: Float32Array, which: 'evaluate' | 'predict'): Promise<Float32Array>;
   saveModel(weights: Float32Array, dir: string, metadata: Record<string, unknown>): Promise<void>;
@@ -141,8 +145,17 @@ export type WorkerActivity = { run: string; project: string } & (
  */
 export interface WorkerArtifactsPort {
   modelDir(projectId: string, run: string, which: 'global' | 'local'): string;
+  /** This party's own per-round state of a run (kept across restarts). */
+  roundVectors(projectId: string, run: string): RoundVectors;
   /** Writes the predictions of the predict data; returns the number of rows written. */
   writePredictions(projectId: string, run: string, alignment: Alignment, data: EncodedDataset, outputs: Float32Array): Promise<number>;
+}
+
+/** Float32 vectors a worker keeps per round of a run (the last few rounds). */
+export interface RoundVectors {
+  save(name: string, round: number, values: Float32Array): Promise<void>;
+  /** The vector saved for the latest round before `round`, or null; refused unless it has `length` values, all finite. */
+  latestBefore(name: string, round: number, length: number): Promise<Float32Array | null>;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ import { describeDeclaration, describeMetrics, describeProtection } from '../cor
 import { discloseMetrics } from '../core/disclosure/metrics';
 import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
+import { localAlgorithmFor, type LocalAlgorithm } from './local-algorithms';
 import { addGaussianNoise, clipToNorm, partyMechanism } from '../core/privacy/dp';
 import { tableVector, withoutTables } from '../core/metrics/tables';
 import { metricsFor } from './evaluation';
@@ -64,6 +65,8 @@ interface RunState {
   local?: Float32Array;
   /** The run's secure sums (a round's updates, an evaluation's tables), from keys to unmasking. */
   secagg: WorkerSecAgg;
+  /** This party's side of the run's algorithm (SCAFFOLD's control variate). */
+  algorithm: LocalAlgorithm;
 }
 
 export interface WorkerPorts {
@@ -191,7 +194,8 @@ export class WorkerEngine {
         throw error;
       });
       const secagg = new WorkerSecAgg(this.party.id, hub.key, grant.plan, this.ports.sign);
-      const state: RunState = { grant, alignment, hyperparameters: request.hyperparameters, data, session, secagg };
+      const algorithm = localAlgorithmFor(request.hyperparameters, this.ports.artifacts.roundVectors(grant.project.id, request.run));
+      const state: RunState = { grant, alignment, hyperparameters: request.hyperparameters, data, session, secagg, algorithm };
       if (!this.runs.has(channel)) {
         await session.close(); // the connection closed while the data loaded
         throw new CohortError('NOT_FOUND', 'the connection to the TTP closed during preparation');
@@ -248,21 +252,29 @@ export class WorkerEngine {
     const client = request.secagg ? state.secagg.client(config.round, 'fit') : undefined;
     if (client && request.secagg) client.receiveShares(request.secagg.ciphertexts);
     const received = this.globalWeights(tensors);
+    const extras = await state.algorithm.beforeFit(config.round, tensors, received.length);
+    const keepsGlobal = state.algorithm.replyTensors.length > 0;
     // (A norm bound is then applied by the hub.) A tampering test worker needs the global weights after training.
     const plain = privacy.dp === 'off' && !client && !this.ports.tamper;
     // The training thread may take the tensor's memory: keep a copy when the update is needed.
-    const global = plain ? received : Float32Array.from(received);
-    const trained = await state.session.fit(received, { ...config, loss: state.hyperparameters.loss });
+    const global = plain && !keepsGlobal ? received : Float32Array.from(received);
+    const trained = await state.session.fit(received, { ...config, loss: state.hyperparameters.loss, ...extras });
     const result = this.ports.tamper ? { ...trained, weights: this.ports.tamper(global, trained.weights) } : trained;
+    const replyTensors = await state.algorithm.afterFit(config.round, global, result, config.learningRate);
     state.local = result.weights;
     this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
-    this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy) });
-    if (plain) return { body, tensors: { [TENSOR.weights]: tensorOf(result.weights) } };
+    const disclosed = () => this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy) });
+    const extraTensors = Object.fromEntries(Object.entries(replyTensors).map(([name, values]) => [name, tensorOf(values)]));
+    if (plain) {
+      disclosed();
+      return { body, tensors: { [TENSOR.weights]: tensorOf(result.weights), ...extraTensors } };
+    }
 
     // The update leaves clipped, noised and (with secure aggregation) masked; a noisy update is
-    // charged to this party's own privacy ledger before it leaves.
+    // charged to this party's own privacy ledger before it leaves (and is logged as shared only then).
     if (privacy.dp !== 'off') await this.authority.chargeRelease(state.grant, privacy);
+    disclosed();
     const mechanism = partyMechanism(privacy, client ? state.secagg.noiseShareParties(client) : null);
     const update = new Float64Array(global.length);
     for (let index = 0; index < update.length; index += 1) update[index] = result.weights[index]! - global[index]!;
@@ -272,13 +284,15 @@ export class WorkerEngine {
     addGaussianNoise(update, mechanism.noiseStd);
     if (client && request.secagg) {
       const weight = mechanism.weighting === 'uniform' ? 1 : Math.min(1, result.numExamples / request.secagg.totalExamples);
-      const { masked, clamped } = client.maskUpdate(update, weight, [weight]);
+      // After the weighted update and its weight, each extra tensor weighted alike: the hub learns their sums.
+      const extra = [weight, ...state.algorithm.replyTensors.flatMap((name) => Array.from(replyTensors[name]!, (value) => value * weight))];
+      const { masked, clamped } = client.maskUpdate(update, weight, extra);
       if (clamped > 0) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: config.round, clamped });
       return { body: { ...body, clamped }, tensors: { [TENSOR.masked]: tensorOf(masked) } };
     }
     const sent = new Float32Array(global.length);
     for (let index = 0; index < sent.length; index += 1) sent[index] = global[index]! + update[index]!;
-    return { body, tensors: { [TENSOR.weights]: tensorOf(sent) } };
+    return { body, tensors: { [TENSOR.weights]: tensorOf(sent), ...extraTensors } };
   }
 
   private async evaluate(channel: Channel, request: z.infer<typeof EvaluateRequest>, tensors: Tensors): Promise<{ body: EvaluateReply; tensors?: Tensors }> {

@@ -2,7 +2,8 @@
 // not model.fit, so FedProx's proximal term, L2, seeded shuffles and stateless clients are
 // exactly what the run's hyperparameters say:
 //
-//   minimise  dataLoss(batch) + l2/2 * sum(kernel^2) + mu/2 * sum((w - w_global)^2) [+ layer regularisers]
+//   minimise  dataLoss(batch) + l2/2 * sum(kernel^2) + mu/2 * sum((w - w_global)^2)
+//             [+ <correction, w>] [+ layer regularisers]
 //
 // with a fresh optimizer per fit. Dense networks take the faster path in dense/ instead.
 import { CohortError } from '../contract/errors';
@@ -48,7 +49,7 @@ function disposeOptimizer(optimizer: tf.Optimizer): void {
  * Trains `model` from `global` on the rows; returns its weights and the last epoch's mean data
  * loss. Deterministic for a seed on a given backend. Leaves no tensors behind.
  */
-export async function tfjsFit(model: LayersModel, target: TargetKind, data: FitRows, global: Float32Array, cfg: FitConfig): Promise<{ weights: Float32Array; loss: number }> {
+export async function tfjsFit(model: LayersModel, target: TargetKind, data: FitRows, global: Float32Array, cfg: FitConfig): Promise<{ weights: Float32Array; loss: number; steps: number }> {
   const { rows } = data;
   setFlatWeights(model, global);
 
@@ -58,6 +59,7 @@ export async function tfjsFit(model: LayersModel, target: TargetKind, data: FitR
   // The global weights, as constants for the whole fit (assign() gives the variables new
   // data, so these clones keep the starting values).
   const anchors = cfg.mu > 0 ? variables.map((variable) => tf.clone(variable)) : [];
+  const corrections = cfg.correction ? correctionTensors(cfg.correction, variables) : [];
   const lossFn = LOSSES[resolveLoss(cfg.loss, target)];
   const { l2, mu } = cfg;
   const dropouts = model.layers.filter((layer) => layer.getClassName() === 'Dropout');
@@ -65,6 +67,7 @@ export async function tfjsFit(model: LayersModel, target: TargetKind, data: FitR
   const batchSize = Math.min(cfg.batchSize, rows);
   const optimizer = makeOptimizer(cfg);
   let lastEpochLoss = Number.NaN;
+  let steps = 0;
 
   /** One optimizer step on the rows `indices` of (x, y); returns the batch's mean data loss. */
   const step = (x: tf.Tensor2D, y: tf.Tensor2D, indices: Int32Array, epoch: number, batch: number): tf.Scalar => {
@@ -92,6 +95,10 @@ export async function tfjsFit(model: LayersModel, target: TargetKind, data: FitR
             const distances = variables.map((variable, index) => tf.sum(tf.squaredDifference(variable, anchors[index] as tf.Tensor)));
             total = tf.add(total, tf.mul(mu / 2, tf.addN(distances)));
           }
+          if (corrections.length > 0) {
+            // Its gradient is the correction itself.
+            total = tf.add(total, tf.addN(variables.map((variable, index) => tf.sum(tf.mul(variable, corrections[index] as tf.Tensor)))));
+          }
           for (const penalty of model.calculateLosses()) total = tf.add(total, penalty);
           return total;
         },
@@ -111,6 +118,7 @@ export async function tfjsFit(model: LayersModel, target: TargetKind, data: FitR
         for (let start = 0; start < order.length; start += batchSize, batch++) {
           const indices = order.subarray(start, Math.min(start + batchSize, order.length));
           const dataLoss = step(x, y, indices, epoch, batch);
+          steps += 1;
           if (lastEpoch) lossSum += (dataLoss.dataSync()[0] as number) * indices.length;
           dataLoss.dispose();
         }
@@ -143,6 +151,18 @@ export async function tfjsFit(model: LayersModel, target: TargetKind, data: FitR
     });
     disposeOptimizer(optimizer);
     tf.dispose(anchors);
+    tf.dispose(corrections);
   }
-  return { weights: getFlatWeights(model), loss: lastEpochLoss };
+  return { weights: getFlatWeights(model), loss: lastEpochLoss, steps };
+}
+
+/** The flat correction cut into one constant per trainable variable (they come first in the flat order). */
+function correctionTensors(correction: Float32Array, variables: readonly tf.Variable[]): tf.Tensor[] {
+  let offset = 0;
+  return variables.map((variable) => {
+    const size = variable.size;
+    const tensor = tf.tensor(correction.slice(offset, offset + size), variable.shape, 'float32');
+    offset += size;
+    return tensor;
+  });
 }

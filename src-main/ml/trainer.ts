@@ -2,7 +2,7 @@
 // path (dense/: WebAssembly SIMD, no per-operation overhead) for stacks of Dense and Dropout
 // layers, and TF.js ops (tfjs-fit.ts) for everything else; both minimise
 //
-//   dataLoss(batch) + l2/2 * sum(kernel^2) + mu/2 * sum((w - w_global)^2)
+//   dataLoss(batch) + l2/2 * sum(kernel^2) + mu/2 * sum((w - w_global)^2) [+ <correction, w>]
 //
 // with the same seeded shuffles, dropout masks and optimizer updates, from a fresh optimizer
 // per fit. Calling fit() repeatedly with its own returned weights is plain (centralised) local
@@ -46,10 +46,17 @@ export interface FitConfig {
   mu: number;
   seed: number;
   loss?: LossName;
+  /**
+   * A constant added to the gradient of every trainable weight at every step (flat, in the
+   * weights' order; SCAFFOLD's c - c_i). Non-trainable weights ignore it.
+   */
+  correction?: Float32Array;
 }
 
 export interface FitResult {
   weights: Float32Array;
+  /** Optimizer steps taken (mini-batches over all epochs): SCAFFOLD's K. */
+  steps: number;
   /** Mean data loss (no penalties) per example over the last epoch's batches. */
   loss: number;
   numExamples: number;
@@ -70,6 +77,7 @@ function checkFitConfig(cfg: FitConfig): void {
     if (!(cfg[key] >= 0)) problems.push(`${key} must be zero or more (${cfg[key]})`);
   }
   if (!Number.isInteger(cfg.seed)) problems.push(`seed must be an integer (${cfg.seed})`);
+  if (cfg.correction && !cfg.correction.every(Number.isFinite)) problems.push('the gradient correction holds a value that is not a finite number');
   if (problems.length > 0) throw new CohortError('BAD_INPUT', `bad training settings: ${problems.join('; ')}`);
 }
 
@@ -178,11 +186,6 @@ export class LocalTrainer {
 
   /**
    * Local training from `global`: each epoch a seeded shuffle, then mini-batches through a fresh
-   * optimizer minimising data loss + L2 + FedProx proximal term. Deterministic for a seed on a
-   * given backend. Leaves no tensors behind.
-   */
-  /**
-   * Local training from `global`: each epoch a seeded shuffle, then mini-batches through a fresh
    * optimizer minimising data loss + L2 + FedProx proximal term. Deterministic for a seed and
    * engine (and, through TF.js, backend).
    */
@@ -191,7 +194,8 @@ export class LocalTrainer {
     checkFitConfig(cfg);
     const started = performance.now();
     const loss = resolveLoss(cfg.loss, this.target);
-    let result: { weights: Float32Array; loss: number };
+    let result: { weights: Float32Array; loss: number; steps: number };
+    if (cfg.correction) checkFlatWeights(cfg.correction, weightCount(this.model));
     if (this.dense) {
       checkFlatWeights(global, weightCount(this.model));
       result = await this.dense.fit(global, { ...cfg, loss });

@@ -69,6 +69,8 @@ export interface SimulationResult {
     parties: Record<string, { globalModel: string; localModel: string; predictions: string | null }>;
   };
   seconds: number;
+  /** What the simulation left out, and why. */
+  notes: string[];
 }
 
 export async function simulate(options: SimulationOptions): Promise<SimulationResult> {
@@ -173,6 +175,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       parties,
     },
     seconds: (performance.now() - started) / 1000,
+    notes: setup.notes,
   };
   if (baselineResult) simulation.baselines = baselineResult;
   return simulation;

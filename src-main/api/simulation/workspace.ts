@@ -3,6 +3,7 @@
 // itself, its data tags).
 import { join, resolve } from 'node:path';
 import type { Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/records';
+import { CohortError } from '../../contract/errors';
 import { registerDataTag } from '../records/data-tags';
 import { createProject } from '../records/projects';
 import { MetadataStore } from '../../store/metadata-store';
@@ -35,6 +36,8 @@ export interface Workspace {
   /** The hub's identity key, under which each party keeps the hub's records. */
   hubKey: string;
   parties: SimulatedParty[];
+  /** What the setup left out, and why (e.g. a party's evaluate data below the minimum cell count). */
+  notes: string[];
 }
 
 export async function prepareWorkspace(options: WorkspaceOptions): Promise<Workspace> {
@@ -55,6 +58,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
 
   const hubKey = (await ensureSigningIdentity(hubDir)).publicKeyText;
   const parties: SimulatedParty[] = [];
+  const notes: string[] = [];
   for (const { name, folder } of options.partyFolders) {
     const dataDir = join(options.workspace, 'parties', name);
     // Whoever runs the simulation holds every party: the hub knows each party's key up front.
@@ -71,16 +75,23 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     for (const kind of ['train', 'evaluate', 'predict'] as const) {
       const path = resolve(folder, PARTY_FILES[kind]);
       if (!(await exists(path))) continue;
-      await registerDataTag(store, {
-        participantId: name,
-        projectId: project.id,
-        kind,
-        source: { type: 'file', path },
-        ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
-      });
+      try {
+        await registerDataTag(store, {
+          participantId: name,
+          projectId: project.id,
+          kind,
+          source: { type: 'file', path },
+          ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
+        });
+      } catch (error) {
+        // A split can leave a party too few rows to evaluate on: it trains, and says so.
+        if (kind !== 'evaluate' || !(error instanceof CohortError) || error.code !== 'TOO_FEW_ROWS') throw error;
+        notes.push(`${name}: its evaluate data is not used: ${error.message}`);
+        continue;
+      }
       files[kind] = path;
     }
     parties.push({ name, dataDir, files });
   }
-  return { hubDir, hubKey, parties };
+  return { hubDir, hubKey, parties, notes };
 }

@@ -12,6 +12,7 @@
 // summaries and row counts) for each project.
 import { join } from 'node:path';
 import { GRID, type ConsentReply, type TagsNotice } from '../../contract/grid';
+import { RoundVectorFiles } from '../../store/round-vectors';
 import type { Channel, ConsentPort, Log, TrainingPort, WorkerActivity, WorkerArtifactsPort } from '../../engines/ports';
 import { WorkerEngine } from '../../engines/worker';
 import { writePredictionsCsv } from '../../datasource/write-predictions';
@@ -112,6 +113,7 @@ export async function startWorker(options: WorkerOptions): Promise<WorkerNode> {
   const connections: PartyConnectionOptions = { log, security: options.security ?? ownLog!, heartbeatMs: options.heartbeatMs ?? 2_000 };
   const artifacts: WorkerArtifactsPort = {
     modelDir: (project, run, which) => join(runDir(options.dataDir, project, run), `${which}-model`),
+    roundVectors: (project, run) => new RoundVectorFiles(join(runDir(options.dataDir, project, run), 'state')),
     writePredictions: (project, run, alignment, data, outputs) =>
       writePredictionsCsv(predictionsFile(options.dataDir, project, run), alignment.target, { sourceRows: data.sourceRows, outputs }),
   };

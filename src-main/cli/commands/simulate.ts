@@ -95,6 +95,7 @@ function printSimulation(result: SimulationResult): void {
       `${run.parties.length} parties · ${result.features.length} features · ${run.parameterCount} parameters · ` +
       `backend ${result.backend} · ${result.seconds.toFixed(1)} s`,
   );
+  for (const note of result.notes) console.log(style.warn(note));
   for (const dropout of run.dropouts) console.log(style.warn(`dropout: ${dropout.party} in round ${dropout.round}: ${dropout.reason}`));
   if (result.evaluation) {
     const rows: Array<[string, Metrics | undefined]> = [...Object.entries(result.evaluation.parties), [style.heading('federated (aggregate)'), result.evaluation.aggregate]];

@@ -19,6 +19,7 @@ const LISTED_FAILURES = 10;
 export abstract class BaseStrategy implements Strategy {
   abstract readonly algorithm: Algorithm;
   readonly needsIndividualUpdates: boolean = false;
+  readonly replyTensors: readonly string[] = [];
   protected readonly h: Readonly<Hyperparameters>;
   /** Weights this strategy returned, all checked finite (the next round's `current`). */
   private readonly produced = new WeakSet<Float32Array>();
@@ -32,14 +33,19 @@ export abstract class BaseStrategy implements Strategy {
     return fitConfigFor(this.h, round);
   }
 
+  fitTensors(_length: number): Record<string, Float32Array> {
+    return {};
+  }
+
   /** The strategy's buffers and numbers; FedAvg and FedProx keep none. */
   state(): StrategyState {
-    return { algorithm: this.algorithm, buffers: this.saveBuffers(), values: {} };
+    return { algorithm: this.algorithm, buffers: this.saveBuffers(), values: this.saveValues() };
   }
 
   restore(state: StrategyState): void {
     if (state.algorithm !== this.algorithm) throw new Error(`a ${state.algorithm} state cannot be restored into ${this.algorithm}`);
     this.loadBuffers(state.buffers);
+    this.loadValues(state.values);
   }
 
   protected saveBuffers(): Record<string, Float64Array> {
@@ -47,6 +53,12 @@ export abstract class BaseStrategy implements Strategy {
   }
 
   protected loadBuffers(_buffers: Record<string, Float64Array>): void {}
+
+  protected saveValues(): Record<string, number> {
+    return {};
+  }
+
+  protected loadValues(_values: Record<string, number>): void {}
 
   configureFit(round: number, available: readonly string[]): FitInstruction[] {
     const { fractionFit, minClients, seed } = this.h;
@@ -87,6 +99,7 @@ export abstract class BaseStrategy implements Strategy {
     mean: Float32Array,
     contributors: readonly string[],
     failures: readonly Failure[],
+    _meanTensors?: Readonly<Record<string, Float64Array>>,
   ): AggregateOutcome {
     if (this.needsIndividualUpdates) return { ok: false, reason: `${this.algorithm} needs each participant's own update, and only their mean is known` };
     // The mean stands in for each contributor's result in the checks (counts, lengths, finiteness).

@@ -9,6 +9,7 @@ import { FedAvgM } from './fedavgm';
 import { FedProx } from './fedprox';
 import { FedYogi } from './fedyogi';
 import { FedMedian, Krum, MultiKrum, TrimmedMean } from './robust';
+import { Scaffold } from './scaffold';
 import type { Strategy } from './types';
 
 export type {
@@ -26,7 +27,7 @@ export type { Vector } from './aggregate';
 export { mulberry32 } from '../stats/random';
 export { roundSeed, sampleClients, sampleSize } from './sampling';
 export type { SamplingOptions } from './sampling';
-export { FedAdagrad, FedAdam, FedAvg, FedAvgM, FedMedian, FedProx, FedYogi, Krum, MultiKrum, TrimmedMean };
+export { FedAdagrad, FedAdam, FedAvg, FedAvgM, FedMedian, FedProx, FedYogi, Krum, MultiKrum, Scaffold, TrimmedMean };
 
 const STRATEGIES: Record<Algorithm, new (h: Hyperparameters) => Strategy> = {
   fedavg: FedAvg,
@@ -35,7 +36,7 @@ const STRATEGIES: Record<Algorithm, new (h: Hyperparameters) => Strategy> = {
   fedadam: FedAdam,
   fedyogi: FedYogi,
   fedadagrad: FedAdagrad,
-  scaffold: FedAvg,
+  scaffold: Scaffold,
   fedmedian: FedMedian,
   trimmedmean: TrimmedMean,
   krum: Krum,

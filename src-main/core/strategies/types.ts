@@ -28,6 +28,8 @@ export interface FitResult {
   weights: Float32Array;
   numExamples: number;
   loss: number;
+  /** The tensors the strategy asked for beside the weights (`replyTensors`), by name. */
+  tensors?: Readonly<Record<string, Float32Array>>;
 }
 
 export type FailureReason = 'timeout' | 'error' | 'disconnected' | 'cancelled';
@@ -55,6 +57,13 @@ export interface Strategy {
   readonly algorithm: Algorithm;
   /** Robust aggregators compare every party's own update: they cannot work on a mean alone. */
   readonly needsIndividualUpdates: boolean;
+  /**
+   * Tensors sent to every sampled client with the global weights (`length` values each), by
+   * name: SCAFFOLD's server control variate. Most strategies send none.
+   */
+  fitTensors(length: number): Record<string, Float32Array>;
+  /** Tensors each client returns beside its weights, as many values as the weights: SCAFFOLD's control change. */
+  readonly replyTensors: readonly string[];
   state(): StrategyState;
   /** Restores a saved state (refused when it is another algorithm's). */
   restore(state: StrategyState): void;
@@ -77,6 +86,7 @@ export interface Strategy {
   /**
    * The same, when only the mean of the contributors' local weights is known (secure
    * aggregation, differential privacy); refused as above when fewer than minClients contributed.
+   * `meanTensors` holds the mean of each of `replyTensors` over the contributors, weighted as `mean` is.
    */
   aggregateMean(
     round: number,
@@ -84,5 +94,6 @@ export interface Strategy {
     mean: Float32Array,
     contributors: readonly string[],
     failures: readonly Failure[],
+    meanTensors?: Readonly<Record<string, Float64Array>>,
   ): AggregateOutcome;
 }

@@ -10,6 +10,7 @@ import { fixedPointFor, SecAggError } from '../../core/privacy/secagg';
 import type { FitInstruction } from '../../core/strategies/types';
 import { RunFailed } from '../run/cancellation';
 import { failureReasonOf, outcomeKind } from '../run/dispatcher';
+import { strategyTensors } from './collect-fits';
 import { secureSum } from './secure-sum';
 import type { PipelineHost, RoundTraining, TrainedParty, UpdatePipeline } from './update-pipeline';
 
@@ -30,6 +31,10 @@ export class SecureAggregationPipeline implements UpdatePipeline {
     const failures: Array<{ clientId: string; reason: ReturnType<typeof failureReasonOf>; message: string }> = [];
     // Training rows of the parties that shared keys, for the weights (known before anyone trains).
     const totalExamples = () => Math.max(1, parties.reduce((sum, party) => sum + host.pool.trainRows(party), 0));
+    // The masked vector: the weighted update, its weight, then each of the strategy's tensors, weighted alike.
+    const extras = host.strategy.replyTensors;
+    const sent = { [TENSOR.weights]: tensorOf(global), ...strategyTensors(host, global.length) };
+    const length = global.length * (1 + extras.length) + 1;
     let clamped = 0;
     try {
       const encoding = fixedPointFor(parties.length);
@@ -56,15 +61,15 @@ export class SecureAggregationPipeline implements UpdatePipeline {
         'fit',
         parties,
         encoding,
-        global.length + 1,
+        length,
         async (party, channel, secagg) => {
           host.activity(party, 'training', round);
           const { body, tensors } = await channel.request(
             GRID.fit,
             { run: host.run, config: configOf.get(party)!, secagg: { ...secagg, totalExamples: totalExamples() } },
-            { timeoutMs: host.timeoutMs(), schema: FitReply, tensors: { [TENSOR.weights]: tensorOf(global) } },
+            { timeoutMs: host.timeoutMs(), schema: FitReply, tensors: sent },
           );
-          const masked = uintTensor(tensors, TENSOR.masked, global.length + 1);
+          const masked = uintTensor(tensors, TENSOR.masked, length);
           clamped += body.clamped ?? 0;
           host.activity(party, 'trained', round);
           return { masked, reply: body };
@@ -81,7 +86,14 @@ export class SecureAggregationPipeline implements UpdatePipeline {
       const trained: TrainedParty[] = [...replies].map(([party, body]) => ({ party, loss: body.loss, numExamples: body.numExamples, seconds: body.seconds }));
       trained.sort((a, b) => (a.party < b.party ? -1 : 1));
       for (const party of trained) records[party.party] = { ok: true, loss: party.loss, numExamples: party.numExamples, seconds: party.seconds };
-      return { outcome: host.strategy.aggregateMean(round, global, mean, survivors, failures), parties: records, trained };
+      // Each extra tensor's mean, weighted as the update's.
+      const meanTensors = Object.fromEntries(
+        extras.map((name, index) => {
+          const start = global.length + 1 + index * global.length;
+          return [name, Float64Array.from(sum.subarray(start, start + global.length), (value) => value / denominator)];
+        }),
+      );
+      return { outcome: host.strategy.aggregateMean(round, global, mean, survivors, failures, meanTensors), parties: records, trained };
     } catch (error) {
       if (error instanceof SecAggError) throw new RunFailed(`round ${round}: ${error.message}`);
       throw error;

@@ -19,11 +19,14 @@ export interface DenseFitConfig extends OptimizerSettings {
   mu: number;
   seed: number;
   loss: LossName;
+  /** Added to every gradient at every step (SCAFFOLD's c - c_i); every weight here is trainable. */
+  correction?: Float32Array;
 }
 
 export interface DenseFitResult {
   weights: Float32Array;
   loss: number;
+  steps: number;
 }
 
 /** Which kernel runs the matrix products. */
@@ -108,6 +111,7 @@ export class DenseTrainer {
     const sgd = cfg.optimizer === 'sgd' && cfg.momentum === 0 ? Math.fround(-cfg.learningRate) : null;
     const steps = plan.steps;
     let lastEpochLoss = Number.NaN;
+    let stepsTaken = 0;
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const order = shuffledIndices(rows, deriveSeed(cfg.seed, epoch));
       new Int32Array(buffers.memory.buffer, buffers.order * 4, rows).set(order);
@@ -130,12 +134,13 @@ export class DenseTrainer {
         this.penalties(params, grads, cfg, anchors);
         if (sgd !== null) buffers.kernels.axpy(count, sgd, buffers.grads * 4, buffers.params * 4);
         else optimizer.step(params, grads);
+        stepsTaken += 1;
       }
       if (lastEpoch) lastEpochLoss = lossSum / rows;
       // Let timers and messages run between epochs.
       await nextTick();
     }
-    return { weights: params.slice(), loss: lastEpochLoss };
+    return { weights: params.slice(), loss: lastEpochLoss, steps: stepsTaken };
   }
 
   /** Copies the batch's rows (in shuffled order) into the input buffer and the targets array. */
@@ -212,9 +217,13 @@ export class DenseTrainer {
     if (step.bias !== null) kernels.gemm(1, step.units, size, buffers.ones * 4, 0, 1, gradient * 4, step.units, (g + step.bias) * 4, step.units, accumulate, 0);
   }
 
-  /** L2 on kernels (l2/2 * sum w^2) and FedProx (mu/2 * ||w - w_global||^2): their gradients added. */
+  /** L2 on kernels (l2/2 * sum w^2), FedProx (mu/2 * ||w - w_global||^2) and a linear correction: their gradients added. */
   private penalties(params: Float32Array, grads: Float32Array, cfg: DenseFitConfig, anchors: Float32Array | null): void {
     const f = Math.fround;
+    const { correction } = cfg;
+    if (correction) {
+      for (let i = 0; i < params.length; i++) grads[i] = f(grads[i]! + correction[i]!);
+    }
     if (cfg.l2 > 0) {
       const half = f(cfg.l2 / 2);
       for (const [start, end] of this.plan.kernels) {

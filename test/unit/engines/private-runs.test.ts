@@ -22,6 +22,7 @@ import { TtpEngine } from '../../../src-main/engines/ttp';
 import { WorkerEngine } from '../../../src-main/engines/worker';
 import { silentLog } from '../../../src-main/api/log';
 import { channelPair, type MemoryChannel } from '../../support/memory-channel';
+import { memoryRoundVectors } from '../../support/round-vectors';
 import { ownerOf, TEST_HUB } from '../../support/owner';
 
 const NOW = '2026-11-24T10:00:00.000Z';
@@ -108,7 +109,7 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
       backend: 'fake',
       fit: async (global, config) => {
         if (trouble.beforeMasking?.round === config.round && trouble.beforeMasking.parties.includes(party)) ttpEnd.close('lost before masking');
-        return { weights: Float32Array.from(global, (value, index) => value + step(party, config.round, index)), loss: 0.5, numExamples: ROWS[party]!, seconds: 0.001 };
+        return { weights: Float32Array.from(global, (value, index) => value + step(party, config.round, index)), loss: 0.5, numExamples: ROWS[party]!, seconds: 0.001, steps: 1 };
       },
       predict: async () => new Float32Array(0),
       saveModel: async (weights, _dir, metadata) => void (metadata['model'] === 'global' && saved.set(party, Float32Array.from(weights))),
@@ -117,7 +118,7 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
     const worker = new WorkerEngine({ id: party, name: party }, {
       data: dataPort(party),
       training: { open: async () => session },
-      artifacts: { modelDir: (_project, runId, which) => `/tmp/${party}/${runId}/${which}`, writePredictions: async () => 0 },
+      artifacts: { modelDir: (_project, runId, which) => `/tmp/${party}/${runId}/${which}`, roundVectors: () => memoryRoundVectors(), writePredictions: async () => 0 },
       consent: { decide: async () => ({ approved: true }) },
       owner: ownerOf(project),
       sign: (data) => signBytes(IDENTITIES[party]!, data),
@@ -298,7 +299,7 @@ describe('a worker holds the TTP to the privacy settings its owner approved', ()
     const [ttpEnd, workerEnd] = channelPair('alpha');
     const session: TrainingSession = {
       backend: 'fake',
-      fit: async (global) => ({ weights: Float32Array.from(global, (value) => value + 1), loss: 0.5, numExamples: 10, seconds: 0 }),
+      fit: async (global) => ({ weights: Float32Array.from(global, (value) => value + 1), loss: 0.5, numExamples: 10, seconds: 0, steps: 1 }),
       predict: async () => new Float32Array(0),
       saveModel: async () => undefined,
       close: async () => undefined,
@@ -306,7 +307,7 @@ describe('a worker holds the TTP to the privacy settings its owner approved', ()
     new WorkerEngine({ id: 'alpha', name: 'alpha' }, {
       data: dataPort('alpha'),
       training: { open: async () => session },
-      artifacts: { modelDir: () => '/tmp/alpha', writePredictions: async () => 0 },
+      artifacts: { modelDir: () => '/tmp/alpha', roundVectors: () => memoryRoundVectors(), writePredictions: async () => 0 },
       consent: { decide: async () => ({ approved: true }) },
       owner: ownerOf({ id: 'p', targetColumn: 'outcome', task: 'classify', positiveClass: 'yes' }),
       sign: (data) => signBytes(IDENTITIES['alpha']!, data),

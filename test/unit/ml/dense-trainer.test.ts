@@ -171,6 +171,32 @@ describe('the dense path against TF.js', () => {
     });
   }
 
+  it('adds a gradient correction (SCAFFOLD) to every step, the same on both paths, and counts the steps', async () => {
+    const spec = mlp('relu');
+    const fast = new LocalTrainer(model(spec, binary, 'binary'), 'binary', binary);
+    const reference = new LocalTrainer(model(spec, binary, 'binary'), 'binary', binary, { engine: 'tfjs' });
+    disposables.push(fast, reference);
+    const start = reference.weights();
+    const correction = Float32Array.from(start, (_value, index) => ((index % 7) - 3) * 0.05);
+    // One step over the whole data: exactly the plain step moved by -learningRate * correction.
+    const oneStep = { ...base, epochs: 1, batchSize: binary.rows };
+    for (const trainer of [fast, reference]) {
+      const plain = await trainer.fit(start, oneStep);
+      const corrected = await trainer.fit(start, { ...oneStep, correction: correction.slice() });
+      expect(corrected.steps).toBe(1);
+      for (let i = 0; i < start.length; i++) expect(corrected.weights[i]).toBeCloseTo(plain.weights[i]! - oneStep.learningRate * correction[i]!, 5);
+    }
+    // Many steps: the two paths stay together; K = epochs x batches per epoch.
+    const expected = await reference.fit(start, { ...base, correction: correction.slice() });
+    const got = await fast.fit(start, { ...base, correction: correction.slice() });
+    expect(got.steps).toBe(base.epochs * Math.ceil(binary.rows / base.batchSize));
+    expect(expected.steps).toBe(got.steps);
+    let differs = 0;
+    for (let i = 0; i < start.length; i++) differs = Math.max(differs, Math.abs(got.weights[i]! - expected.weights[i]!));
+    expect(differs).toBeLessThan(1e-4);
+    await expect(fast.fit(start, { ...base, correction: new Float32Array(3) })).rejects.toThrow(/weight vector has 3 values/);
+  });
+
   it('refuses bad global weights exactly as the TF.js path does', async () => {
     const fast = new LocalTrainer(model({ kind: 'logreg' }, binary, 'binary'), 'binary', binary);
     disposables.push(fast);
