@@ -40,6 +40,8 @@ export const ERROR_CODES = [
   'PLAN_MISMATCH',
   'INSTRUCTION_REFUSED',
   'BUDGET_SPENT',
+  // a model or data set over what this party builds or trains on (its memory, its limits)
+  'OVER_LIMIT',
   // network: an HTTP proxy between a participant and its hub said no, or could not be reached
   'PROXY_REFUSED',
   // generic

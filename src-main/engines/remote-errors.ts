@@ -10,6 +10,8 @@ const WORDED_FOR_THE_HUB: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'PLAN_MISMATCH',
   'BUDGET_SPENT',
   'TOO_FEW_ROWS',
+  // Sizes and limits only: parameters, layers, rows x columns, megabytes.
+  'OVER_LIMIT',
 ]);
 
 const PLAIN: Partial<Record<ErrorCode, string>> = {

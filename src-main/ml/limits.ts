@@ -21,7 +21,7 @@ export const DATA_LIMITS = {
 } as const;
 
 function tooLarge(message: string, details: Record<string, unknown>): CohortError {
-  return new CohortError('BAD_INPUT', message, details);
+  return new CohortError('OVER_LIMIT', message, details);
 }
 
 /** Refuses a topology whose JSON is over the limit (junk riding along in a layer's config). */

@@ -85,7 +85,7 @@ const SCRIPT_VALUE_OPTIONS = new Set(['-e', '--eval', '-p', '--print', '--input-
 function threadFailure(error: Error & { code?: string }, memory: ThreadMemoryLimits): Error {
   if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return new CohortError(
-      'RUN_FAILED',
+      'OVER_LIMIT',
       `the training thread ran out of memory (its limit is ${memory.maxOldGenerationSizeMb} MB of heap) and was stopped: the model or the data is too large for this party`,
       { limitMb: memory.maxOldGenerationSizeMb },
     );

@@ -17,6 +17,7 @@ import { awaitAuthentication } from '../../src-main/protocol/handshake';
 import { dial } from '../../src-main/protocol/transport';
 import { PROJECT_ROOT } from '../support/cli';
 import { rawTcp, stranger, type RawConnection } from '../support/adversary';
+import { PROTOCOL_VERSION } from '../../src-main/protocol/frames';
 
 const ID = 'st-elsewhere-42';
 const NAME = 'St Elsewhere Hospital';
@@ -87,10 +88,10 @@ describe('a stranger connecting to a listening worker', () => {
     expect(hello.t).toBe('hello');
     expect(Object.keys(hello.b).sort()).toEqual(['ephemeral', 'nonce', 'protocol']);
     // It asks for things, then answers the hello as a hub would, with its own key.
-    connection.socket.send(JSON.stringify({ v: 2, t: 'run.fit', id: 'f-1', b: { run: 'r', config: {} } }));
-    connection.socket.send(JSON.stringify({ v: 2, t: 'whoami', id: 'f-2', b: {} }));
+    connection.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, t: 'run.fit', id: 'f-1', b: { run: 'r', config: {} } }));
+    connection.socket.send(JSON.stringify({ v: PROTOCOL_VERSION, t: 'whoami', id: 'f-2', b: {} }));
     connection.socket.send(
-      JSON.stringify({ v: 2, t: 'reply', re: hello.id, b: { hub: { id: 'hub', name: 'Hub', key: impostor.publicKeyText }, nonce: 'N'.repeat(43), ephemeral: 'E'.repeat(43), signature: 'S'.repeat(86) } }),
+      JSON.stringify({ v: PROTOCOL_VERSION, t: 'reply', re: hello.id, b: { hub: { id: 'hub', name: 'Hub', key: impostor.publicKeyText }, nonce: 'N'.repeat(43), ephemeral: 'E'.repeat(43), signature: 'S'.repeat(86) } }),
     );
     const closed = await connection.closed;
     expect(closed.reason).toBe('untrusted hub');
@@ -102,7 +103,7 @@ describe('a stranger connecting to a listening worker', () => {
     const connection = await stranger(url);
     const hello = JSON.parse((await connection.first).toString()) as { id: string };
     connection.socket.send(
-      JSON.stringify({ v: 2, t: 'reply', re: hello.id, b: { hub: { id: 'hub', name: 'Hub', key: hub.publicKeyText }, nonce: 'N'.repeat(43), ephemeral: 'E'.repeat(43), signature: 'S'.repeat(86) } }),
+      JSON.stringify({ v: PROTOCOL_VERSION, t: 'reply', re: hello.id, b: { hub: { id: 'hub', name: 'Hub', key: hub.publicKeyText }, nonce: 'N'.repeat(43), ephemeral: 'E'.repeat(43), signature: 'S'.repeat(86) } }),
     );
     expect((await connection.closed).reason).toBe('the hub failed to prove its identity');
     expectNothingAbout(connection.frames.map((frame) => frame.toString('latin1')).join('\n'));

@@ -77,10 +77,12 @@ describe('cohort data align', () => {
       await mkdir(join(dir, party), { recursive: true });
       await writeFile(join(dir, party, file), text);
     };
-    await write('north', 'train.csv', 'age,ward,outcome\n60,icu,yes\n45,cardio,no\n');
-    await write('south', 'train.csv', 'age,outcome\n70,no\n50,yes\n');
-    await write('south', 'evaluate.csv', 'age,outcome,bmi\n70,no,22\n');
-    await write('north', 'evaluate.csv', 'age,ward,outcome\n61,oncology,yes\n');
+    // Five rows at least in every file and behind every level: what each party may disclose (k = 5).
+    const rows = (count: number, row: (index: number) => string) => Array.from({ length: count }, (_, index) => `${row(index)}\n`).join('');
+    await write('north', 'train.csv', `age,ward,outcome\n${rows(10, (i) => `${40 + i},${i % 2 === 0 ? 'icu' : 'cardio'},${i % 3 === 0 ? 'yes' : 'no'}`)}`);
+    await write('south', 'train.csv', `age,outcome\n${rows(6, (i) => `${50 + i},${i % 2 === 0 ? 'yes' : 'no'}`)}`);
+    await write('south', 'evaluate.csv', `age,outcome,bmi\n${rows(5, (i) => `${70 + i},no,${22 + i}`)}`);
+    await write('north', 'evaluate.csv', `age,ward,outcome\n${rows(5, (i) => `${61 + i},oncology,yes`)}`);
     const result = await runCli(['data', 'align', dir, '--target', 'outcome', '--positive', 'yes', '--json']);
     expect(result.code).toBe(1);
     const out = JSON.parse(result.stdout) as {
@@ -89,7 +91,7 @@ describe('cohort data align', () => {
     };
     expect(out.features).toEqual(['age', 'ward=cardio', 'ward=icu']);
     expect(out.parties['south']!.missingColumns).toEqual(['ward']);
-    expect(out.parties['north']!.unseenLevels).toEqual({ ward: { oncology: 1 } });
+    expect(out.parties['north']!.unseenLevels).toEqual({ ward: { oncology: 5 } });
     expect(out.parties['south']!.files.evaluate.drift).toEqual([
       'the file has column "bmi" that the alignment does not know (exclude them, or align and train again)',
     ]);

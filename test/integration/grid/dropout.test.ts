@@ -22,9 +22,11 @@ async function simulateWithKill(minClients: number): Promise<{ result?: Simulati
       task: 'classify',
       positiveClass: 'M',
       // A small MLP with many local steps, so each fit lasts long enough to be interrupted
-      // (about half a second on the dense path: 2,000 epochs of 18 steps).
+      // (a second or two on the dense path: 6,000 epochs of 18 steps). The kill follows the
+      // training notice through the hub, so on a fast machine the victim may still finish round 2
+      // and be missed in round 3: both are a dropout in mid-run.
       model: { kind: 'mlp', hidden: [32], activation: 'relu', dropout: 0 },
-      hyperparameters: Hyperparameters.parse({ rounds: 4, epochs: 2000, batchSize: 8, minClients, roundTimeoutSeconds: 60 }),
+      hyperparameters: Hyperparameters.parse({ rounds: 4, epochs: 6000, batchSize: 8, minClients, roundTimeoutSeconds: 60 }),
       onProcesses: ({ hub, workers }) => {
         pids = [hub, ...Object.values(workers)];
         victim = workers[VICTIM];
@@ -49,7 +51,7 @@ describe('a worker killed mid-round', () => {
     expect(killedAt).toBeDefined();
     expect(result!.run.status).toBe('completed');
     expect(result!.rounds).toHaveLength(4);
-    expect(result!.run.dropouts).toContainEqual(expect.objectContaining({ party: VICTIM, round: KILL_ROUND, reason: expect.stringMatching(/^disconnected/) }));
+    expect(result!.run.dropouts).toEqual([{ party: VICTIM, round: expect.toSatisfy((round: number) => round === KILL_ROUND || round === KILL_ROUND + 1), reason: expect.stringMatching(/^disconnected/) }]);
     // The victim trained in round 1 only; the others in every round.
     expect(Object.keys(result!.rounds[0]!.evaluate!.parties)).toContain(VICTIM);
     expect(Object.keys(result!.rounds[3]!.evaluate!.parties)).not.toContain(VICTIM);
@@ -63,7 +65,7 @@ describe('a worker killed mid-round', () => {
     expect(killedAt).toBeDefined();
     expect(result).toBeUndefined();
     expect(error).toMatchObject({ code: 'RUN_FAILED' });
-    expect(error!.message).toMatch(/^the federated run failed: round 2: /);
+    expect(error!.message).toMatch(/^the federated run failed: round [23]: /);
     expect(error!.message).toContain('minClients');
     expect(error!.message).toContain(VICTIM);
     for (const pid of pids) expect(isRunning(pid), `pid ${pid}`).toBe(false);

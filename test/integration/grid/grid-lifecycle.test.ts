@@ -2,11 +2,14 @@
 // side by side on one hub, cancellation from the command line, workers that reconnect, and a
 // participant that listens for the TTP instead of dialling out.
 import { createServer } from 'node:net';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHub, type Hub } from '../../../src-main/api/hub/hub-service';
+import { registerDataTag } from '../../../src-main/api/records/data-tags';
+import { ensureSigningIdentity, IDENTITY_KEY_FILE } from '../../../src-main/api/trust/identity-key';
+import { MetadataStore } from '../../../src-main/store/metadata-store';
 import { prepareWorkspace, SIMULATION_IDS, type Workspace } from '../../../src-main/api/simulation/workspace';
 import type { HubContact } from '../../../src-main/api/trust/hub-contact';
 import { approveEveryRun, startWorker, type WorkerNode } from '../../../src-main/api/worker/worker-service';
@@ -95,8 +98,13 @@ describe('runs on one hub', () => {
 
 describe('one participant, several hubs', () => {
   it('serves a run of each hub at once, even when both runs have the same id', async () => {
+    // A second hub with its own identity whose collaboration, project and run use the same ids
+    // as the first's: each party keeps that hub's project under another local id, with its own
+    // data tags, consents and budgets.
     const secondDir = join(root, 'workspace', 'second-hub');
-    await cp(workspace.hubDir, secondDir, { recursive: true });
+    await cp(workspace.hubDir, secondDir, { recursive: true, filter: (source) => !source.endsWith(IDENTITY_KEY_FILE) });
+    const secondKey = (await ensureSigningIdentity(secondDir)).publicKeyText;
+    for (const party of workspace.parties) await holdSecondHubProject(party.name, party.dataDir, secondKey);
     hub = await startHub({ dataDir: workspace.hubDir, port: 0, participantWaitMs: 20_000, heartbeatMs: 500 });
     const second = await startHub({ dataDir: secondDir, port: 0, participantWaitMs: 20_000, heartbeatMs: 500 });
     try {
@@ -104,14 +112,34 @@ describe('one participant, several hubs', () => {
       await waitFor(() => hub!.engine.connectedParties().length === 3 && second.engine.connectedParties().length === 3);
       await Promise.all([hub.engine.start(SIMULATION_IDS.run), second.engine.start(SIMULATION_IDS.run)]);
       const [first, other] = await Promise.all([hub.engine.wait(SIMULATION_IDS.run), second.engine.wait(SIMULATION_IDS.run)]);
-      expect([first.status, other.status]).toEqual(['completed', 'completed']);
+      expect([first.status, other.status], JSON.stringify([first.error, other.error])).toEqual(['completed', 'completed']);
       expect(first.rounds).toHaveLength(5);
       expect(other.rounds).toHaveLength(5);
+      // Each run's files went to its own local project's folder.
+      for (const party of workspace.parties) {
+        await expect(stat(join(party.dataDir, 'runs', SIMULATION_IDS.project, SIMULATION_IDS.run))).resolves.toBeDefined();
+        await expect(stat(join(party.dataDir, 'runs', SECOND_PROJECT, SIMULATION_IDS.run))).resolves.toBeDefined();
+      }
     } finally {
       await second.close();
     }
   }, 120_000);
 });
+
+const SECOND_PROJECT = 'second-project';
+
+/** What joining the second hub leaves at a party: its collaboration and project under their origin, and data registered for it. */
+async function holdSecondHubProject(partyId: string, dataDir: string, hubKey: string): Promise<void> {
+  const store = await MetadataStore.open(dataDir);
+  const { createdAt: _c, updatedAt: _u, ...collaboration } = await store.get('collaborations', SIMULATION_IDS.collaboration);
+  const { createdAt: _pc, updatedAt: _pu, ...project } = await store.get('projects', SIMULATION_IDS.project);
+  await store.create('collaborations', { ...collaboration, id: 'second-collaboration', origin: { hubKey, id: SIMULATION_IDS.collaboration } });
+  await store.create('projects', { ...project, id: SECOND_PROJECT, collaborationId: 'second-collaboration', origin: { hubKey, id: SIMULATION_IDS.project } });
+  for (const tag of (await store.list('dataTags')).filter((candidate) => candidate.projectId === SIMULATION_IDS.project)) {
+    if (tag.source.type !== 'file') continue;
+    await registerDataTag(store, { participantId: partyId, projectId: SECOND_PROJECT, kind: tag.kind, source: tag.source });
+  }
+}
 
 describe('cancelling', () => {
   it('stops a run from the command line; the workers are told and free it', async () => {

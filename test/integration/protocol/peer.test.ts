@@ -102,7 +102,7 @@ describe('requests and replies', () => {
     server.handle('echo', Echo, ({ text }) => ({ body: { text } }));
     raw.send('{"not": "an envelope"}');
     raw.send(Buffer.from([1, 2, 3]));
-    raw.send(JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q0', b: { text: 'x' }, n: [2] })); // announces a tensor...
+    raw.send(JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q0', b: { text: 'x' }, x: [{ name: 'w', dtype: 'float32', shape: [2] }] })); // announces a tensor...
     raw.send(Buffer.from('garbage')); // ...that is 7 bytes, not 8
     const reply = await new Promise<string>((resolve) => {
       raw.once('message', (data) => resolve(String(data)));
@@ -112,7 +112,7 @@ describe('requests and replies', () => {
     expect(refused).toEqual([
       expect.stringContaining('not a valid envelope'),
       'a binary frame arrived without an envelope announcing it (from raw)',
-      'a tensor frame holds 7 bytes, but its envelope announced 2 floats (8 bytes) (from raw)',
+      'the "w" tensor frame holds 7 bytes, but its envelope announced float32[2] (8 bytes) (from raw)',
     ]);
     raw.close();
   });
@@ -163,7 +163,7 @@ describe('the audit trail', () => {
     await expect(client.request('job', { run: 'r-8', text: 'x' }, { schema: Job })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(audit).toEqual([
       expect.objectContaining({ direction: 'inbound', what: 'job', outcome: 'accepted', run: 'r-8' }),
-      expect.objectContaining({ direction: 'outbound', what: 'error reply to job', outcome: 'sent', run: 'r-8', reason: 'no such run' }),
+      expect.objectContaining({ direction: 'outbound', what: 'error reply to job', outcome: 'sent', run: 'r-8', reason: 'NOT_FOUND: no such run' }),
     ]);
   });
 
@@ -194,12 +194,12 @@ describe('the audit trail', () => {
     raw.send(garbage);
     raw.send(Buffer.from([1, 2, 3]));
     // An envelope announcing two tensors, one good tensor, then one of the wrong size: the whole message goes.
-    const announcing = JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q0', b: { text: 'x' }, n: [2, 2] });
+    const announcing = JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q0', b: { text: 'x' }, x: [{ name: 'a', dtype: 'float32', shape: [2] }, { name: 'b', dtype: 'float32', shape: [2] }] });
     raw.send(announcing);
     raw.send(Buffer.alloc(8));
     raw.send(Buffer.from('garbage'));
     // An envelope announcing a tensor, cut short by the next envelope: the first message goes.
-    const cut = JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q1', b: { text: 'x' }, n: [4] });
+    const cut = JSON.stringify({ v: PROTOCOL_VERSION, t: 'echo', id: 'q1', b: { text: 'x' }, x: [{ name: 'a', dtype: 'float32', shape: [4] }] });
     raw.send(cut);
     await new Promise<string>((resolve) => {
       raw.once('message', (data) => resolve(String(data)));

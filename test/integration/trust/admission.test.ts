@@ -17,6 +17,7 @@ import { GRID } from '../../../src-main/contract/grid';
 import type { SecurityEvent } from '../../../src-main/contract/security';
 import { keyFingerprint, newSigningKeyPair, signingIdentity, type SigningIdentity } from '../../../src-main/protocol/crypto';
 import { authenticateToHub, HandshakeError, type Welcome } from '../../../src-main/protocol/handshake';
+import { PROTOCOL_VERSION } from '../../../src-main/protocol/frames';
 import type { Peer } from '../../../src-main/protocol/peer';
 import { CertificateMismatchError, dial } from '../../../src-main/protocol/transport';
 import { SecurityLog } from '../../../src-main/store/security-log';
@@ -200,7 +201,7 @@ describe('inside a session', () => {
     envelope.b.tags[0]!.rows = 1_000_000;
     socket.send(tag + JSON.stringify(envelope));
     // Unsealed, as if the session had never been set up.
-    socket.send(JSON.stringify({ v: 2, t: GRID.tags, b: envelope.b }));
+    socket.send(JSON.stringify({ v: PROTOCOL_VERSION, t: GRID.tags, b: envelope.b }));
 
     await expect.poll(async () => (await hubLog()).filter((event) => event.kind === 'message' && event.outcome === 'refused').map((event) => event.reason), { timeout: 5_000 }).toEqual([
       expect.stringMatching(/^a replayed message \(sequence \d+; the next expected is \d+\)$/),

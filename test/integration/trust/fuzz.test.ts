@@ -34,6 +34,7 @@ import { fuzzMessage, fuzzStrangerMessage, MESSAGE_TYPES, Prng, randomValue } fr
 import { isRunning } from '../../support/processes';
 import { syntheticParties, writeSyntheticParties } from '../../support/synthetic';
 import { hubContact } from '../../support/trust';
+import { PROTOCOL_VERSION } from '../../../src-main/protocol/frames';
 
 const SEED = Number(process.env['COHORT_FUZZ_SEED'] ?? 20261124);
 const PER_TARGET = 10_000;
@@ -105,7 +106,7 @@ async function strangers(url: string, r: Prng, target: number, maxConnections: n
       let sent = 0;
       for (let i = 0; i < 100; i++) if (await sendAll(socket, fuzzStrangerMessage(r, templates, PRE_AUTH_MAX_MESSAGE_BYTES))) sent += 1;
       const probe = `probe-${c}-${batch}`;
-      if (!(await sendAll(socket, [JSON.stringify({ v: 2, t: 'probe', id: probe, b: {} })])) || !(await answered(socket, probe))) break;
+      if (!(await sendAll(socket, [JSON.stringify({ v: PROTOCOL_VERSION, t: 'probe', id: probe, b: {} })])) || !(await answered(socket, probe))) break;
       delivered += sent;
     }
     const last = finish(await Promise.race([first, new Promise<string>((resolve) => setTimeout(() => resolve(''), 100))]));
@@ -205,8 +206,8 @@ describe('hostile input while a run is in progress', () => {
 
     // The hub: strangers before any handshake (a hello that passes the schema but not the
     // screening ends a connection early, as it should)…
-    const helloTemplate = { v: 2, t: 'hello', id: 'h-1', b: { protocol: 2, party: { id: 'alpha', name: 'alpha' }, software: { name: 'cohort', version: '1' }, key: 'A'.repeat(43), nonce: 'B'.repeat(43), ephemeral: 'C'.repeat(43) } };
-    const hubTemplates = [helloTemplate, { v: 2, t: 'auth', id: 'h-2', b: { signature: 'D'.repeat(86) } }, { v: 2, t: 'reply', re: 'x-1', b: { numExamples: 10, loss: 0.5, seconds: 1 }, n: [3] }];
+    const helloTemplate = { v: PROTOCOL_VERSION, t: 'hello', id: 'h-1', b: { protocol: PROTOCOL_VERSION, party: { id: 'alpha', name: 'alpha' }, software: { name: 'cohort', version: '1' }, key: 'A'.repeat(43), nonce: 'B'.repeat(43), ephemeral: 'C'.repeat(43) } };
+    const hubTemplates = [helloTemplate, { v: PROTOCOL_VERSION, t: 'auth', id: 'h-2', b: { signature: 'D'.repeat(86) } }, { v: PROTOCOL_VERSION, t: 'reply', re: 'x-1', b: { numExamples: 10, loss: 0.5, seconds: 1 }, x: [{ name: 'update', dtype: 'float32', shape: [3] }] }];
     const hubStrangers = strangers(hubUrl, r, 2_000, 3, hubTemplates, () => [helloTemplate, { ...helloTemplate, b: { ...helloTemplate.b, invitation: 'x'.repeat(43) } }]);
     // …and Mallory inside her session: sealed garbage (and some that breaks the seal).
     const malloryFuzz = (async () => {
@@ -229,7 +230,7 @@ describe('hostile input while a run is in progress', () => {
         else if (roll < 8) void peer.request(type, randomValue(r), { schema: z.unknown(), timeoutMs: 2_000, tensors }).catch(() => undefined);
         else if (roll < 9) await sendAll(raw, fuzzMessage(r, hubTemplates));
         // A tag of her own making on an envelope of her own making: forged, replayed or out of sequence.
-        else await sendAll(raw, [r.bytes(16).toString('base64url') + JSON.stringify({ v: 2, t: type, s: r.int(20_000), b: randomValue(r) })]);
+        else await sendAll(raw, [r.bytes(16).toString('base64url') + JSON.stringify({ v: PROTOCOL_VERSION, t: type, s: r.int(20_000), b: randomValue(r) })]);
         sent += 1;
         while (raw.bufferedAmount > 1 << 20) await new Promise((resolve) => setTimeout(resolve, 1));
       }
@@ -239,9 +240,9 @@ describe('hostile input while a run is in progress', () => {
     // The listening worker: strangers, each answering its hello with a mutated challenge at last.
     const challenge = (first: string) => {
       const id = (JSON.parse(first || '{}') as { id?: string }).id ?? 'none';
-      return [{ v: 2, t: 'reply', re: id, b: { hub: { id: 'hub', name: 'Hub', key: 'E'.repeat(43) }, nonce: 'F'.repeat(43), ephemeral: 'G'.repeat(43), signature: 'H'.repeat(86) } }];
+      return [{ v: PROTOCOL_VERSION, t: 'reply', re: id, b: { hub: { id: 'hub', name: 'Hub', key: 'E'.repeat(43) }, nonce: 'F'.repeat(43), ephemeral: 'G'.repeat(43), signature: 'H'.repeat(86) } }];
     };
-    const workerTemplates = [{ v: 2, t: 'run.fit', id: 'w-1', b: { run: 'disturbed', config: { round: 1 } } }, { v: 2, t: 'run.teardown', b: { run: 'disturbed', reason: 'fuzz' } }, challenge('{"id":"w-2"}')[0]];
+    const workerTemplates = [{ v: PROTOCOL_VERSION, t: 'run.fit', id: 'w-1', b: { run: 'disturbed', config: { round: 1 } } }, { v: PROTOCOL_VERSION, t: 'run.teardown', b: { run: 'disturbed', reason: 'fuzz' } }, challenge('{"id":"w-2"}')[0]];
     // Five connections at most: a sixth would find the address blocked after five failed handshakes.
     const workerStrangers = strangers(gammaUrl, r, PER_TARGET, 5, workerTemplates, challenge);
 
