@@ -43,6 +43,7 @@ export class RunBudget {
   /** Counts an evaluation of the global model after `round`, or refuses it. */
   admitEvaluation(round: number): void {
     if (round > this.usage.lastRound) throw new CohortError('INSTRUCTION_REFUSED', `an evaluation after round ${round} comes before that round was trained`);
+    // The schedule's evaluations, the final model's (+1), and a few redone after restarts.
     const allowed = evaluationRounds(this.hyperparameters) + 1 + REDO_ALLOWANCE;
     if (this.usage.evaluations >= allowed) {
       throw new CohortError('BUDGET_SPENT', `the ${allowed} evaluations the approved schedule allows were already answered`);

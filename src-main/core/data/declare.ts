@@ -6,7 +6,11 @@
 // - a boolean whose true or false count is 1..k-1 sends no sums (they would be that count);
 // - categories held by fewer than k rows are merged into one "(other)" level: only the names
 //   of levels with at least k rows leave, and never their counts;
-// - the target's labels all leave (the union needs them), their counts only when 0 or >= k;
+// - a column's missing count of 1..k-1 is not told (rows minus it would be its count, so the
+//   count becomes the rows): the party's few missing values are declared as if filled with its
+//   own mean, which keeps the pooled mean exact and shifts the pooled spread by under k/rows;
+// - the target's labels all leave (the union needs them), their counts only when none of them
+//   is 1..k-1 (one hidden count would be the rows minus the others);
 // - a regression target sends its sums, never its values.
 import type { DataProfile, DeclaredStats, PartyDeclaration } from '../../contract/data';
 import { CohortError } from '../../contract/errors';
@@ -27,27 +31,30 @@ export function declareProfile(party: string, profile: DataProfile, task: Task, 
       missing: column.missing,
     };
     const isTarget = column.name === profile.target;
-    if (column.excluded && !isTarget) return declared;
-    const labels = isTarget && task === 'classify';
+    const fewMissing = !disclosable(column.missing, minCellCount);
+    if (fewMissing) {
+      declared.count = profile.rows;
+      declared.missing = 0;
+    }
     if (!isTarget && column.count < minCellCount && column.count > 0) {
       // Too few values to describe: declared like a column with none.
-      return { ...declared, kind: 'empty', count: 0, missing: profile.rows };
+      return { ...declared, ...(column.excluded ? {} : { kind: 'empty' as const }), count: 0, missing: profile.rows };
     }
+    if (column.excluded && !isTarget) return declared;
+    const labels = isTarget && task === 'classify';
     const numericLike = column.kind === 'numeric' || column.kind === 'boolean';
     if (column.numeric && numericLike && !labels) {
       const trues = column.kind === 'boolean' ? column.numeric.sum : undefined;
       const smallCell = trues !== undefined && !(disclosable(trues, minCellCount) && disclosable(column.count - trues, minCellCount));
       if (!smallCell) {
-        declared.sum = column.numeric.sum;
-        declared.sumSq = column.numeric.sumSq;
-        declared.m2 = column.numeric.m2;
+        const { sum, sumSq, m2 } = column.numeric;
+        Object.assign(declared, fewMissing ? filledAtMean({ sum, sumSq, m2 }, column.count, column.missing) : { sum, sumSq, m2 });
       }
     }
     if (labels && column.levels) {
       declared.levels = Object.keys(column.levels);
-      if (!column.levelsTruncated) {
-        declared.labelCounts = Object.fromEntries(Object.entries(column.levels).filter(([, count]) => count >= minCellCount));
-      }
+      const counts = Object.values(column.levels);
+      if (!column.levelsTruncated && counts.every((count) => disclosable(count, minCellCount))) declared.labelCounts = { ...column.levels };
     } else if (column.levels && column.kind === 'boolean') {
       declared.levels = Object.keys(column.levels);
     } else if (column.levels && column.kind === 'categorical' && !isTarget) {
@@ -56,6 +63,12 @@ export function declareProfile(party: string, profile: DataProfile, task: Task, 
     return declared;
   });
   return { party, rows: profile.rows, columns };
+}
+
+/** A column's sums with its `missing` values counted at its own mean: same mean and m2, more rows. */
+function filledAtMean(stats: { sum: number; sumSq: number; m2: number }, count: number, missing: number): { sum: number; sumSq: number; m2: number } {
+  const mean = count === 0 ? 0 : stats.sum / count;
+  return { sum: stats.sum + missing * mean, sumSq: stats.sumSq + missing * mean * mean, m2: stats.m2 };
 }
 
 /** The levels held by at least k rows, and "(other)" when some were rarer. */

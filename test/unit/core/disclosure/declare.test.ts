@@ -30,12 +30,27 @@ describe('a declaration under the minimum cell count', () => {
     expect(frequentLevels({ A: 1 }, 5)).toEqual([OTHER_LEVEL]);
   });
 
-  it('sends every label of the target, but the counts of those with at least k rows only', () => {
+  it('sends every label of the target, and their counts only when none of them is 1..k-1', () => {
     const outcomes = ['died', 'died', 'alive', 'alive', 'alive', 'alive', 'alive', 'alive'];
     const declaration = declare(['age', 'status'], outcomes.map((status, index) => [String(40 + index), status]), 'status', 5);
     const status = declaration.columns.find((column) => column.name === 'status')!;
     expect(status.levels).toEqual(['alive', 'died']);
-    expect(status.labelCounts).toEqual({ alive: 6 });
+    // {alive: 6} alone would tell died = 8 - 6.
+    expect(status).not.toHaveProperty('labelCounts');
+    const balanced = [...outcomes, 'died', 'died', 'died'];
+    const counted = declare(['age', 'status'], balanced.map((label, index) => [String(40 + index), label]), 'status', 5);
+    expect(counted.columns.find((column) => column.name === 'status')!.labelCounts).toEqual({ alive: 6, died: 5 });
+  });
+
+  it('does not tell a missing count of 1..k-1: those values are declared as filled at the party\'s own mean', () => {
+    // 10 rows, 2 missing: values 1..8 (sum 36, mean 4.5, m2 42).
+    const rows = Array.from({ length: 10 }, (_, index) => [index < 8 ? String(index + 1) : '', index % 2 ? 'y' : 'n']);
+    const lab = declare(['lab', 'outcome'], rows, 'outcome', 5).columns.find((column) => column.name === 'lab')!;
+    expect(lab).toMatchObject({ count: 10, missing: 0, sum: 36 + 2 * 4.5, m2: 42 });
+    expect(lab.sumSq).toBeCloseTo(204 + 2 * 4.5 ** 2, 9);
+    // Five missing may be told.
+    const many = rows.map((row, index) => [index >= 5 ? '' : row[0]!, row[1]!]);
+    expect(declare(['lab', 'outcome'], many, 'outcome', 5).columns.find((column) => column.name === 'lab')).toMatchObject({ count: 5, missing: 5, sum: 15 });
   });
 
   it('sends no sums for a numeric column with fewer than k values: it counts as empty', () => {
@@ -52,6 +67,12 @@ describe('a declaration under the minimum cell count', () => {
     expect(smoker.sum).toBeUndefined();
     const balanced = declare(['smoker', 'age', 'outcome'], rows.map((row, index) => [index < 5 ? 'yes' : 'no', row[1]!, row[2]!]), 'outcome', 5);
     expect(balanced.columns.find((column) => column.name === 'smoker')!.sum).toBe(5);
+  });
+
+  it('tells no count of 1..k-1 for an excluded column either', () => {
+    const rows = Array.from({ length: 10 }, (_, index) => [index < 3 ? `Name${index}` : '', String(index), index % 2 ? 'y' : 'n']);
+    const surname = declare(['surname', 'age', 'outcome'], rows, 'outcome', 5).columns.find((column) => column.name === 'surname')!;
+    expect(surname).toEqual({ name: 'surname', kind: expect.any(String), excluded: true, count: 0, missing: 10 });
   });
 
   it('refuses a file with fewer than k rows', () => {
