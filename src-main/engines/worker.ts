@@ -36,12 +36,12 @@ import { discloseMetrics } from '../core/disclosure/metrics';
 import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
 import { localAlgorithmFor, type LocalAlgorithm } from './local-algorithms';
-import { addGaussianNoise, clipToNorm, partyMechanism } from '../core/privacy/dp';
 import { tableVector, withoutTables } from '../core/metrics/tables';
 import { metricsFor } from './evaluation';
 import { remoteError } from './remote-errors';
 import { WorkerAuthority, type RunGrant } from './worker-authority';
 import { WorkerSecAgg } from './worker-secagg';
+import { plainUpdate, protectedUpdate } from './worker-update';
 import type {
   Channel,
   ConsentPort,
@@ -265,34 +265,19 @@ export class WorkerEngine {
     this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
     const disclosed = () => this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy) });
-    const extraTensors = Object.fromEntries(Object.entries(replyTensors).map(([name, values]) => [name, tensorOf(values)]));
+    const update = { global, weights: result.weights, numExamples: result.numExamples, extras: state.algorithm.replyTensors.map((name) => [name, replyTensors[name]!] as const) };
     if (plain) {
       disclosed();
-      return { body, tensors: { [TENSOR.weights]: tensorOf(result.weights), ...extraTensors } };
+      return { body, tensors: plainUpdate(update) };
     }
-
-    // The update leaves clipped, noised and (with secure aggregation) masked; a noisy update is
-    // charged to this party's own privacy ledger before it leaves (and is logged as shared only then).
+    // A noisy update is charged to this party's own privacy ledger before it leaves (and is
+    // logged as shared only then).
     if (privacy.dp !== 'off') await this.authority.chargeRelease(state.grant, privacy);
     disclosed();
-    const mechanism = partyMechanism(privacy, client ? state.secagg.noiseShareParties(client) : null);
-    const update = new Float64Array(global.length);
-    for (let index = 0; index < update.length; index += 1) update[index] = result.weights[index]! - global[index]!;
-    if (mechanism.clip !== null) clipToNorm(update, mechanism.clip);
-    // Under secure aggregation the hub cannot bound the update's norm: this party does.
-    if (client && state.hyperparameters.normBound !== null) clipToNorm(update, state.hyperparameters.normBound);
-    addGaussianNoise(update, mechanism.noiseStd);
-    if (client && request.secagg) {
-      const weight = mechanism.weighting === 'uniform' ? 1 : Math.min(1, result.numExamples / request.secagg.totalExamples);
-      // After the weighted update and its weight, each extra tensor weighted alike: the hub learns their sums.
-      const extra = [weight, ...state.algorithm.replyTensors.flatMap((name) => Array.from(replyTensors[name]!, (value) => value * weight))];
-      const { masked, clamped } = client.maskUpdate(update, weight, extra);
-      if (clamped > 0) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: config.round, clamped });
-      return { body: { ...body, clamped }, tensors: { [TENSOR.masked]: tensorOf(masked) } };
-    }
-    const sent = new Float32Array(global.length);
-    for (let index = 0; index < sent.length; index += 1) sent[index] = global[index]! + update[index]!;
-    return { body, tensors: { [TENSOR.weights]: tensorOf(sent), ...extraTensors } };
+    const secagg = client && request.secagg ? { client, totalExamples: request.secagg.totalExamples, noiseShareParties: state.secagg.noiseShareParties(client) } : undefined;
+    const { tensors: sent, clamped } = protectedUpdate(update, { privacy, normBound: state.hyperparameters.normBound, ...(secagg ? { secagg } : {}) });
+    if (clamped) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: config.round, clamped });
+    return { body: clamped === undefined ? body : { ...body, clamped }, tensors: sent };
   }
 
   private async evaluate(channel: Channel, request: z.infer<typeof EvaluateRequest>, tensors: Tensors): Promise<{ body: EvaluateReply; tensors?: Tensors }> {

@@ -106,7 +106,7 @@ describe('a large CSV under a heap cap below its size', () => {
     expect(size).toBeGreaterThan(1.25 * HEAP_CAP_MB * MB);
   });
 
-  it('is inspected and loaded in a streaming pass each', { timeout: 60_000 }, async () => {
+  it('is inspected and loaded in a streaming pass each', { timeout: 180_000 }, async () => {
     const result = await runFixture('test/fixtures/large-csv-stream.ts', [file, 'outcome', 'f01']);
     console.log(`inspect + load under a ${HEAP_CAP_MB} MB heap: ${result.ms} ms`);
     expect(result.stderr).toBe('');
