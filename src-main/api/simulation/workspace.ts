@@ -6,6 +6,7 @@ import type { Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/r
 import { CohortError } from '../../contract/errors';
 import { registerDataTag } from '../records/data-tags';
 import { createProject } from '../records/projects';
+import { createRun } from '../records/runs';
 import { MetadataStore } from '../../store/metadata-store';
 import { exists, PARTY_FILES } from '../local-alignment';
 import { ensureSigningIdentity } from '../trust/identity-key';
@@ -54,7 +55,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
   await hub.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation' });
   await createProject(hub, project);
   await hub.create('experiments', { id: SIMULATION_IDS.experiment, projectId: project.id, name: 'Simulated experiment', model: options.model });
-  await hub.create('runs', { id: SIMULATION_IDS.run, experimentId: SIMULATION_IDS.experiment, name: 'Simulated run', hyperparameters: options.hyperparameters });
+  await createRun(hub, { id: SIMULATION_IDS.run, experimentId: SIMULATION_IDS.experiment, name: 'Simulated run', hyperparameters: options.hyperparameters });
 
   const hubKey = (await ensureSigningIdentity(hubDir)).publicKeyText;
   const parties: SimulatedParty[] = [];

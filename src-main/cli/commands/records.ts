@@ -10,6 +10,7 @@ import { CohortError } from '../../contract/errors';
 import { Task } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
 import { createProject } from '../../api/records/projects';
+import { createRun } from '../../api/records/runs';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
 import { printJson, style, table } from '../output';
 import { open, printRecord, withStore, type StoreFlags } from '../store-flags';
@@ -155,13 +156,15 @@ export function runRecordCommands(command: Command): void {
     withStore(command.command('create').description('define a run: an experiment with hyperparameters'))
       .requiredOption('--experiment <id>', 'its experiment')
       .requiredOption('--name <name>', 'display name')
-      .option('--id <id>', 'id (default: from the name)'),
-  ).action(async (flags: StoreFlags & HyperparameterFlags & { experiment: string; name: string; id?: string }) => {
-    const record = await (await open(flags)).create('runs', {
+      .option('--id <id>', 'id (default: from the name)')
+      .option('--from-run <run>', "start from the final global weights of this completed run (same project and model) instead of fresh ones"),
+  ).action(async (flags: StoreFlags & HyperparameterFlags & { experiment: string; name: string; id?: string; fromRun?: string }) => {
+    const record = await createRun(await open(flags), {
       id: flags.id ?? slugId(flags.name),
       experimentId: flags.experiment,
       name: flags.name,
       hyperparameters: hyperparametersFrom(flags),
+      initialRunId: flags.fromRun,
     });
     printRecord(flags, record, 'created run');
   });

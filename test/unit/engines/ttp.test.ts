@@ -156,6 +156,9 @@ class MemoryRuns implements RunRepository {
 const models: ModelPort = {
   initialWeights: async () => ({ weights: new Float32Array(2), parameterCount: 2 }),
   saveGlobal: async () => '/models/global',
+  loadGlobal: async () => {
+    throw new Error('no saved model');
+  },
   backend: () => 'fake',
 };
 
