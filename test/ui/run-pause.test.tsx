@@ -23,7 +23,14 @@ function open(fake: FakeApi) {
 
 afterEach(() => notifications.clean());
 
-const PAUSED = makeRun({ status: 'interrupted', round: 4, error: 'stopped by the orchestrator', startedAt: '2026-01-10T09:00:00.000Z' });
+const PAUSED = makeRun({
+  status: 'interrupted',
+  round: 4,
+  error: 'stopped by the orchestrator',
+  startedAt: '2026-01-10T09:00:00.000Z',
+  initialRunId: 'pilot',
+  hyperparameters: { algorithm: 'trimmedmean', trimBeta: 0.1, normBound: 3 },
+});
 const PAUSED_HISTORY = [round(1, 2), round(2, 2), round(3, 2), round(4, 2)];
 
 describe('pausing a run', () => {
@@ -89,6 +96,12 @@ describe('resuming a run', () => {
     expect(status.textContent).toContain('Why it stopped: stopped by the orchestrator');
     expect(screen.getByText('Interrupted — can be resumed', { selector: '.mantine-Badge-label' })).toBeTruthy();
     expect(screen.getByRole('region', { name: 'Training loss' })).toBeTruthy();
+    // Its robust settings and its starting point are shown with the others.
+    const settings = screen.getByRole('group', { name: 'Hyperparameters' }).textContent;
+    expect(settings).toContain('Trimmed mean');
+    expect(settings).toContain('Share trimmed from each end10 %');
+    expect(settings).toContain('Update size limit (norm bound)3');
+    expect(screen.getByText(/starts from the model of run “pilot”/)).toBeTruthy();
     // Not a failure: no failed or cancelled alert.
     expect(screen.queryByText('The run failed')).toBeNull();
 
