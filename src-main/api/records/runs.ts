@@ -4,7 +4,7 @@
 import { CohortError } from '../../contract/errors';
 import { Hyperparameters, type Run } from '../../contract/records';
 import { checkWarmStart } from '../../core/model/warm-start';
-import type { MetadataStore } from '../../store/metadata-store';
+import { parseRecord, type MetadataStore } from '../../store/metadata-store';
 
 export interface RunInput {
   id: string;
@@ -39,13 +39,13 @@ export async function updateRun(store: MetadataStore, id: string, patch: RunPatc
     const current = db.runs[index]!;
     const { initialRunId: _previous, ...rest } = current;
     const initialRunId = patch.initialRunId === undefined ? current.initialRunId : (patch.initialRunId ?? undefined);
-    const next: Run = {
+    const next: Run = parseRecord('runs', {
       ...rest,
       ...(patch.name === undefined ? {} : { name: patch.name }),
       ...(patch.hyperparameters === undefined ? {} : { hyperparameters: Hyperparameters.parse({ ...current.hyperparameters, ...patch.hyperparameters }) }),
       ...(initialRunId === undefined ? {} : { initialRunId }),
       updatedAt: new Date().toISOString(),
-    };
+    });
     if (patch.initialRunId !== undefined) checkWarmStart(db, next);
     db.runs[index] = next;
     return next;

@@ -81,6 +81,13 @@ describe('updateRun', () => {
     expect((await store.get('runs', 'next')).initialRunId).toBeUndefined();
   });
 
+  it('refuses an empty name as invalid, changing nothing', async () => {
+    const error = await updateRun(store, 'done', { name: '  ' }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(CohortError);
+    expect((error as CohortError).code).toBe('VALIDATION');
+    expect((await store.get('runs', 'done')).name).toBe('Done');
+  });
+
   it('refuses a run that is executing, and refused hyperparameter combinations', async () => {
     await expect(updateRun(store, 'done', { name: 'Z' }, true)).rejects.toThrow(/is running/);
     await expect(updateRun(store, 'done', { hyperparameters: { algorithm: 'krum', privacy: { secureAggregation: true, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 } } })).rejects.toThrow(/secure aggregation hides/);
