@@ -13,6 +13,7 @@ function api(runDetail: ReturnType<typeof detail>, handlers: ConstructorParamete
     'runs.get': () => runDetail,
     'collaborations.list': () => [collaboration],
     'participants.list': () => participantViews,
+    'runs.list': () => [makeRun({ id: 'pilot', name: 'Pilot run', status: 'completed' }), runDetail.run],
     ...handlers,
   });
 }
@@ -101,7 +102,7 @@ describe('resuming a run', () => {
     expect(settings).toContain('Trimmed mean');
     expect(settings).toContain('Share trimmed from each end10 %');
     expect(settings).toContain('Update size limit (norm bound)3');
-    expect(screen.getByText(/starts from the model of run “pilot”/)).toBeTruthy();
+    expect(await screen.findByText(/starts from the model of “Pilot run”/)).toBeTruthy();
     // Not a failure: no failed or cancelled alert.
     expect(screen.queryByText('The run failed')).toBeNull();
 

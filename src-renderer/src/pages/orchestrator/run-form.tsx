@@ -321,7 +321,8 @@ function RunForm({
         {(values.algorithm === 'fedprox' || serverFields.length > 0 || robustFields.length > 0) && (
           <Paper p="md" bg="var(--mantine-color-gray-0)" withBorder={false}>
             <Subsection title={`${algorithm.label} settings`}>
-              <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="md">
+              {/* A robust algorithm's one setting has a longer explanation: give it room. */}
+              <SimpleGrid cols={robustFields.length > 0 ? { base: 1, sm: 2 } : { base: 1, sm: 2, md: 4 }} spacing="md">
                 {values.algorithm === 'fedprox' && <NumberField form={form} field="mu" />}
                 {serverFields.map((field) => (
                   <NumberField

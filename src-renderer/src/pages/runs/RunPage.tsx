@@ -94,6 +94,9 @@ function RunView({
 }) {
   const { run, experiment, project } = detail;
   const [editing, edit] = useDisclosure(false);
+  // The run a warm start began from, by name.
+  const others = useQuery('runs.list', run.initialRunId ? {} : null, ['runs']);
+  const sourceName = others.data?.find((candidate) => candidate.id === run.initialRunId)?.name ?? run.initialRunId;
   const status = live.status?.status ?? run.status;
   const executing = isActiveStatus(status) && (detail.active || live.status !== null);
   // Stored as running, but nothing executes it (the app stopped before it could mark the run).
@@ -127,7 +130,7 @@ function RunView({
     ALGORITHM_NAMES[h.algorithm],
     `${h.rounds} ${h.rounds === 1 ? 'round' : 'rounds'}`,
     ...privacyParts(h.privacy),
-    ...(run.initialRunId ? [`starts from the model of run “${run.initialRunId}”`] : []),
+    ...(run.initialRunId ? [`starts from the model of “${sourceName}”`] : []),
     ...(startedAt ? [`started ${formatDate(startedAt)}`] : []),
   ].join(' · ');
 
