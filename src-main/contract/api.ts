@@ -239,8 +239,10 @@ export const COMMANDS = {
   /** The layer table and parameter count of a model, sized for a project's declared data. */
   'models.describe': command(z.strictObject({ model: ModelSpec, projectId: OptionalId }), ModelDescription),
   'runs.list': command(z.strictObject({ experimentId: OptionalId }), z.array(Run)),
-  'runs.create': command(z.strictObject({ experimentId: Id, name: z.string(), hyperparameters: HyperparameterFields.partial().optional(), id: OptionalId }), Run),
-  'runs.update': command(z.strictObject({ id: Id, name: z.string().optional(), hyperparameters: HyperparameterFields.partial().optional() }), Run),
+  /** initialRunId: start from that completed run's final global weights (warm start). */
+  'runs.create': command(z.strictObject({ experimentId: Id, name: z.string(), hyperparameters: HyperparameterFields.partial().optional(), id: OptionalId, initialRunId: OptionalId }), Run),
+  /** initialRunId null: start from fresh weights again. */
+  'runs.update': command(z.strictObject({ id: Id, name: z.string().optional(), hyperparameters: HyperparameterFields.partial().optional(), initialRunId: Id.nullable().optional() }), Run),
   'runs.delete': command(ById, Removed),
   'runs.get': command(ById, RunDetail),
   'runs.start': command(ById, Run),

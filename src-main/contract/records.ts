@@ -228,6 +228,8 @@ export const Run = z.strictObject({
   finishedAt: Timestamp.optional(),
   /** Why the run failed or was cancelled. */
   error: z.string().max(10_000).optional(),
+  /** Warm start: the completed run (same project, same model) whose final global weights this run starts from. */
+  initialRunId: Id.optional(),
   ...timestamps,
 });
 

@@ -203,6 +203,11 @@ export interface ModelPort {
   initialWeights(spec: ModelSpec, shape: ModelShape, seed: number): Promise<{ weights: Float32Array; parameterCount: number }>;
   /** Saves the global model with its alignment, hyperparameters and metrics; returns where. */
   saveGlobal(runId: string, spec: ModelSpec, shape: ModelShape, weights: Float32Array, metadata: Record<string, unknown>): Promise<string>;
+  /**
+   * A completed run's saved global weights (warm start), with the features they were trained on
+   * (null when not recorded). Throws when the run has no saved global model.
+   */
+  loadGlobal(runId: string): Promise<{ weights: Float32Array; features: string[] | null }>;
   backend(): string;
 }
 

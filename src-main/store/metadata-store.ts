@@ -238,7 +238,8 @@ export class MetadataStore {
   }
 }
 
-function parseRecord<C extends Collection>(collection: C, input: unknown): RecordOf<C> {
+/** Parses a record of a collection; a VALIDATION error names every problem. */
+export function parseRecord<C extends Collection>(collection: C, input: unknown): RecordOf<C> {
   const result = SCHEMAS[collection].safeParse(input);
   if (!result.success) {
     const messages = result.error.issues.map((issue) => {

@@ -180,6 +180,7 @@ describe('new run form', () => {
         seed: 42,
         earlyStopping: { patience: 4, minDelta: 0.001 },
         privacy: { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 },
+        normBound: null,
       },
     });
     await waitFor(() => expect(screen.getByTestId('current-path').textContent).toBe('/runs/fedprox-strong'));
@@ -196,10 +197,12 @@ describe('new run form', () => {
     await setNumber(dialog, 'Seed', '7');
 
     // What the form shows, read from its fields (each carries the hyperparameter it edits).
-    const shown: Record<string, number> = {};
+    const shown: Record<string, number | null> = {};
     for (const input of within(dialog).getAllByRole('textbox')) {
       const path = input.getAttribute('data-path');
-      if (path && path !== 'name' && path in DEFAULTS) shown[path] = Number((input as HTMLInputElement).value);
+      // An empty optional field (the norm bound) means none.
+      const { value } = input as HTMLInputElement;
+      if (path && path !== 'name' && path in DEFAULTS) shown[path] = value === '' ? null : Number(value);
     }
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
     await waitFor(() => expect(fake.callsOf('runs.create')).toHaveLength(1));

@@ -5,12 +5,12 @@ import { join } from 'node:path';
 import type { CommandOutput } from '../../contract/api';
 import { CohortError } from '../../contract/errors';
 import type { Invitation, ModelSpec, Participant, Project, Registration } from '../../contract/records';
-import { Hyperparameters } from '../../contract/records';
 import type { Hub } from '../hub/hub-service';
 import { createInvitation, revokeParticipant } from '../hub/invitations';
 import { keyFingerprint } from '../../protocol/crypto';
 import { runFolder } from '../../store/run-repository';
 import { createProject } from '../records/projects';
+import { createRun, updateRun } from '../records/runs';
 import type { Handlers } from './dispatch';
 import { slugId } from './ids';
 
@@ -98,18 +98,14 @@ export function orchestratorHandlers(hub: Hub, dataDir: string, changed: (what: 
     'models.describe': async ({ model, projectId }) => describeModel(hub, model, projectId),
 
     'runs.list': async ({ experimentId }) => store.list('runs', experimentId === undefined ? {} : { experimentId }),
-    'runs.create': async ({ id, experimentId, name, hyperparameters }) => {
-      const run = await store.create('runs', { id: id ?? slugId(name), experimentId, name, hyperparameters: Hyperparameters.parse(hyperparameters ?? {}) });
+    'runs.create': async ({ id, experimentId, name, hyperparameters, initialRunId }) => {
+      const run = await createRun(store, { id: id ?? slugId(name), experimentId, name, hyperparameters, initialRunId });
       changed('runs');
       return run;
     },
-    'runs.update': async ({ id, name, hyperparameters }) => {
-      const current = await store.get('runs', id);
-      if (hub.engine.isActive(id)) throw new CohortError('BAD_INPUT', `run "${id}" is running; cancel it before changing it`);
-      const run = await store.update('runs', id, {
-        ...(name === undefined ? {} : { name }),
-        ...(hyperparameters === undefined ? {} : { hyperparameters: Hyperparameters.parse({ ...current.hyperparameters, ...hyperparameters }) }),
-      });
+    'runs.update': async ({ id, name, hyperparameters, initialRunId }) => {
+      await store.get('runs', id);
+      const run = await updateRun(store, id, { name, hyperparameters, initialRunId }, hub.engine.isActive(id));
       changed('runs');
       return run;
     },

@@ -9,10 +9,12 @@ import { CohortError } from '../../contract/errors';
 import { encodeInvitation } from '../../contract/invitation';
 import type { Invitation } from '../../contract/records';
 import type { Metadata } from '../../core/model/integrity';
+import { registerMembers } from '../../core/model/membership';
 import { keyFingerprint } from '../../protocol/crypto';
 import type { Admission, CollaborationSnapshot, Hello } from '../../protocol/handshake';
 import type { MetadataStore } from '../../store/metadata-store';
 import type { HubContact } from '../trust/hub-contact';
+import { putParticipant } from '../records/participants';
 
 const DEFAULT_EXPIRY_HOURS = 72;
 
@@ -121,28 +123,9 @@ export async function admitParty(store: MetadataStore, hello: Hello, hub: { id: 
       if (hello.invitation === undefined) return;
       const invitation = db.invitations.find((candidate) => candidate.tokenHash === tokenHash(hello.invitation!))!;
       const stamp = now.toISOString();
-      const existing = db.participants.find((participant) => participant.id === id);
-      if (existing) {
-        existing.publicKey = hello.key;
-        existing.updatedAt = stamp;
-      } else {
-        db.participants.push({ id, displayName: hello.party.name, organisation: hello.party.organisation ?? '', contact: '', publicKey: hello.key, createdAt: stamp, updatedAt: stamp });
-      }
-      for (const project of db.projects.filter((candidate) => candidate.collaborationId === invitation.collaborationId)) {
-        const registrationId = `${id}.${project.id}`;
-        if (db.registrations.some((registration) => registration.id === registrationId)) continue;
-        db.registrations.push({
-          id: registrationId,
-          participantId: id,
-          collaborationId: invitation.collaborationId,
-          projectId: project.id,
-          role: 'participant',
-          connection: { mode: 'dial-out' },
-          declaredTags: [],
-          createdAt: stamp,
-          updatedAt: stamp,
-        });
-      }
+      putParticipant(db, { id, displayName: hello.party.name, organisation: hello.party.organisation, publicKey: hello.key }, stamp);
+      // Registered in every project of the collaboration it joins.
+      registerMembers(db, invitation.collaborationId, stamp, id);
       invitation.usedBy = id;
       invitation.usedAt = stamp;
       invitation.updatedAt = stamp;

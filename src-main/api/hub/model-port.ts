@@ -2,6 +2,7 @@
 // layers format) with its alignment, hyperparameters and metrics. TF.js is loaded on first use,
 // so starting a hub (or any command) does not pay for it.
 import { join } from 'node:path';
+import { CohortError } from '../../contract/errors';
 import type { ModelSpec } from '../../contract/records';
 import type { ModelPort, ModelShape } from '../../engines/ports';
 import { runFolder } from '../../store/run-repository';
@@ -50,6 +51,21 @@ export class HubModelPort implements ModelPort {
       const dir = join(runFolder(this.dataDir, runId), 'global-model');
       await io.saveModel(model, dir, metadata);
       return dir;
+    } finally {
+      model.dispose();
+    }
+  }
+
+  async loadGlobal(runId: string) {
+    await this.ready();
+    const { weights: flat, io } = await this.ml!;
+    const { model, metadata } = await io.loadModel(join(runFolder(this.dataDir, runId), 'global-model')).catch((error: unknown) => {
+      throw new CohortError('NOT_FOUND', `run "${runId}" has no saved global model to start from (${(error as Error).message})`);
+    });
+    try {
+      const alignment = metadata['alignment'] as { features?: unknown } | undefined;
+      const features = Array.isArray(alignment?.features) && alignment.features.every((feature) => typeof feature === 'string') ? (alignment.features as string[]) : null;
+      return { weights: flat.getFlatWeights(model), features };
     } finally {
       model.dispose();
     }

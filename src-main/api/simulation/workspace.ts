@@ -6,6 +6,8 @@ import type { Hyperparameters, ModelSpec, TagKind, Task } from '../../contract/r
 import { CohortError } from '../../contract/errors';
 import { registerDataTag } from '../records/data-tags';
 import { createProject } from '../records/projects';
+import { addParticipant, registerParticipant } from '../records/participants';
+import { createRun } from '../records/runs';
 import { MetadataStore } from '../../store/metadata-store';
 import { exists, PARTY_FILES } from '../local-alignment';
 import { ensureSigningIdentity } from '../trust/identity-key';
@@ -54,7 +56,7 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
   await hub.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation' });
   await createProject(hub, project);
   await hub.create('experiments', { id: SIMULATION_IDS.experiment, projectId: project.id, name: 'Simulated experiment', model: options.model });
-  await hub.create('runs', { id: SIMULATION_IDS.run, experimentId: SIMULATION_IDS.experiment, name: 'Simulated run', hyperparameters: options.hyperparameters });
+  await createRun(hub, { id: SIMULATION_IDS.run, experimentId: SIMULATION_IDS.experiment, name: 'Simulated run', hyperparameters: options.hyperparameters });
 
   const hubKey = (await ensureSigningIdentity(hubDir)).publicKeyText;
   const parties: SimulatedParty[] = [];
@@ -63,14 +65,14 @@ export async function prepareWorkspace(options: WorkspaceOptions): Promise<Works
     const dataDir = join(options.workspace, 'parties', name);
     // Whoever runs the simulation holds every party: the hub knows each party's key up front.
     const key = (await ensureSigningIdentity(dataDir)).publicKeyText;
-    await hub.create('participants', { id: name, displayName: name, publicKey: key });
-    await hub.create('registrations', { id: `${name}.${project.id}`, participantId: name, collaborationId: project.collaborationId, projectId: project.id });
+    await addParticipant(hub, { id: name, displayName: name, publicKey: key });
+    await registerParticipant(hub, { participantId: name, projectId: project.id });
 
     // The party holds the hub's definitions under the hub's identity, as joining would leave them.
     const store = await MetadataStore.open(dataDir);
     await store.create('collaborations', { id: SIMULATION_IDS.collaboration, name: 'Simulation', origin: { hubKey, id: SIMULATION_IDS.collaboration } });
     await store.create('projects', { ...project, origin: { hubKey, id: project.id } });
-    await store.create('participants', { id: name, displayName: name });
+    await addParticipant(store, { id: name, displayName: name });
     const files: SimulatedParty['files'] = {};
     for (const kind of ['train', 'evaluate', 'predict'] as const) {
       const path = resolve(folder, PARTY_FILES[kind]);

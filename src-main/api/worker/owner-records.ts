@@ -11,6 +11,7 @@ import type { AccountantState } from '../../core/privacy/rdp-accountant';
 import type { LocalProject, OwnerPort } from '../../engines/ports';
 import type { MetadataStore } from '../../store/metadata-store';
 import { settingsFor } from '../records/owner-settings';
+import { putParticipant } from '../records/participants';
 
 export interface HubPins {
   url: string;
@@ -32,9 +33,7 @@ export function adoptHubRecords(
   snapshots: readonly CollaborationSnapshot[],
   stamp: string,
 ): Map<string, string> {
-  if (!db.participants.some((participant) => participant.id === party.id)) {
-    db.participants.push({ id: party.id, displayName: party.name, organisation: party.organisation ?? '', contact: '', createdAt: stamp, updatedAt: stamp });
-  }
+  putParticipant(db, { id: party.id, displayName: party.name, organisation: party.organisation }, stamp);
   const projects = new Map<string, string>();
   for (const { collaboration, projects: remoteProjects } of snapshots) {
     const collaborationId = adopt(db.collaborations, collaboration, hub.key, stamp, (record, id) => ({ ...record, id }));

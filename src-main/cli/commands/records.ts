@@ -7,9 +7,11 @@ import { slugId } from '../../api/app/ids';
 import { revokeParticipant } from '../../api/hub/invitations';
 import { keyFingerprint } from '../../protocol/crypto';
 import { CohortError } from '../../contract/errors';
-import { Task } from '../../contract/records';
+import { Connection, Task } from '../../contract/records';
 import type { Collection, RecordOf } from '../../core/model/integrity';
 import { createProject } from '../../api/records/projects';
+import { addParticipant, registerParticipant } from '../../api/records/participants';
+import { createRun } from '../../api/records/runs';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, modelSpecFrom, type HyperparameterFlags, type ModelFlags } from '../flags';
 import { printJson, style, table } from '../output';
 import { open, printRecord, withStore, type StoreFlags } from '../store-flags';
@@ -155,13 +157,15 @@ export function runRecordCommands(command: Command): void {
     withStore(command.command('create').description('define a run: an experiment with hyperparameters'))
       .requiredOption('--experiment <id>', 'its experiment')
       .requiredOption('--name <name>', 'display name')
-      .option('--id <id>', 'id (default: from the name)'),
-  ).action(async (flags: StoreFlags & HyperparameterFlags & { experiment: string; name: string; id?: string }) => {
-    const record = await (await open(flags)).create('runs', {
+      .option('--id <id>', 'id (default: from the name)')
+      .option('--from-run <run>', "start from the final global weights of this completed run (same project and model) instead of fresh ones"),
+  ).action(async (flags: StoreFlags & HyperparameterFlags & { experiment: string; name: string; id?: string; fromRun?: string }) => {
+    const record = await createRun(await open(flags), {
       id: flags.id ?? slugId(flags.name),
       experimentId: flags.experiment,
       name: flags.name,
       hyperparameters: hyperparametersFrom(flags),
+      initialRunId: flags.fromRun,
     });
     printRecord(flags, record, 'created run');
   });
@@ -196,12 +200,12 @@ export function participantCommand(): Command {
     .option('--contact <text>', 'contact person or address', '')
     .option('--key <public-key>', "its identity key, as `cohort identity` prints it on its machine (needed for a participant that listens; without it, the participant claims its name by joining with an invitation made for it)")
     .action(async (flags: StoreFlags & { name: string; id?: string; organisation: string; contact: string; key?: string }) => {
-      const record = await (await open(flags)).create('participants', {
+      const record = await addParticipant(await open(flags), {
         id: flags.id ?? slugId(flags.name),
         displayName: flags.name,
         organisation: flags.organisation,
         contact: flags.contact,
-        ...(flags.key ? { publicKey: flags.key } : {}),
+        publicKey: flags.key || undefined,
       });
       printRecord(flags, record, 'added participant');
       if (!flags.key && !flags.json) {
@@ -215,15 +219,11 @@ export function participantCommand(): Command {
     .addOption(new Option('--role <role>', 'its role').choices(['participant', 'orchestrator']).default('participant'))
     .action(async (participant: string, flags: StoreFlags & { project: string; listen?: string; certificate?: string; role: 'participant' | 'orchestrator' }) => {
       if (flags.listen && !flags.certificate) throw new CohortError('BAD_INPUT', '--listen needs --certificate: the TTP connects only to the certificate it pins');
-      const store = await open(flags);
-      const project = await store.get('projects', flags.project);
-      const record = await store.create('registrations', {
-        id: `${participant}.${project.id}`,
+      const record = await registerParticipant(await open(flags), {
         participantId: participant,
-        collaborationId: project.collaborationId,
-        projectId: project.id,
+        projectId: flags.project,
         role: flags.role,
-        connection: flags.listen ? { mode: 'listen', ...parseListen(flags.listen), certificate: flags.certificate } : { mode: 'dial-out' },
+        connection: flags.listen ? Connection.parse({ mode: 'listen', ...parseListen(flags.listen), certificate: flags.certificate }) : { mode: 'dial-out' },
       });
       printRecord(flags, record, 'registered');
     });

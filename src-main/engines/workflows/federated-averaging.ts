@@ -25,6 +25,7 @@ import { RunFailed } from '../run/cancellation';
 import { CHECKPOINT_VERSION, type Checkpoint } from '../run/journal';
 import type { RunSession, Workflow, WorkflowReport } from '../run/run-session';
 import { evaluateGlobal } from './evaluate-global';
+import { warmStartWeights } from './warm-start';
 
 interface Best {
   loss: number;
@@ -101,7 +102,10 @@ export class FederatedAveraging implements Workflow {
     if (from) return from.weights;
     const init = await session.deps.models.initialWeights(session.context.experiment.model, this.shape!, session.hyperparameters.seed);
     this.parameterCount = init.parameterCount;
-    return init.weights;
+    const source = session.context.run.initialRunId;
+    if (source === undefined) return init.weights;
+    session.deps.log.info('starting from the final weights of another run', { run: session.runId, from: source });
+    return warmStartWeights(session.deps.models, source, init.weights.length, this.alignment!.features);
   }
 
   private async train(initial: Float32Array, firstRound: number): Promise<Float32Array> {

@@ -26,7 +26,7 @@ const RUN_LABELS: Record<RunStatus, string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
-  interrupted: 'Paused: can resume',
+  interrupted: 'Interrupted — can be resumed',
 };
 
 export function RunStatusBadge({ status }: { status: RunStatus }) {

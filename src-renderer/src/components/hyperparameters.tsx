@@ -45,6 +45,9 @@ export function hyperparameterEntries(hyperparameters: Hyperparameters): Array<[
       entries.push(['Adaptivity (τ)', formatNumber(h.tau)]);
     }
   }
+  if (h.algorithm === 'trimmedmean') entries.push(['Share trimmed from each end', `${formatNumber(h.trimBeta * 100)} %`]);
+  if (h.algorithm === 'krum' || h.algorithm === 'multikrum') entries.push(['Faulty hospitals tolerated', String(h.byzantine)]);
+  if (h.normBound !== null) entries.push(['Update size limit (norm bound)', formatNumber(h.normBound)]);
   entries.push(
     ['Participants per round', h.fractionFit === 1 ? 'All' : `${Math.round(h.fractionFit * 100)} %`],
     ['Minimum participants', String(h.minClients)],

@@ -96,6 +96,9 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
   const models: ModelPort = {
     initialWeights: async () => ({ weights: new Float32Array(PARAMETERS), parameterCount: PARAMETERS }),
     saveGlobal: async () => '/models/global',
+    loadGlobal: async () => {
+      throw new Error('no saved model');
+    },
     backend: () => 'fake',
   };
   const ttp = new TtpEngine({ runs, models, log: silentLog }, { participantWaitMs: 1_000, approvalWaitMs: 1_000 });

@@ -156,6 +156,9 @@ class MemoryRuns implements RunRepository {
 const models: ModelPort = {
   initialWeights: async () => ({ weights: new Float32Array(2), parameterCount: 2 }),
   saveGlobal: async () => '/models/global',
+  loadGlobal: async () => {
+    throw new Error('no saved model');
+  },
   backend: () => 'fake',
 };
 
@@ -168,9 +171,15 @@ function context(parties: string[], hyperparameters: Partial<Hyperparameters>): 
   return { collaboration, run, experiment, project, participants: parties.map((id) => ({ id, name: id, connection: { mode: 'dial-out' } })) };
 }
 
-async function runWith(workers: FakeWorker[], hyperparameters: Partial<Hyperparameters>, options: { registered?: string[]; participantWaitMs?: number } = {}) {
-  const runs = new MemoryRuns(context(options.registered ?? workers.map((worker) => worker.label), hyperparameters));
-  const engine = new TtpEngine({ runs, models, log: silentLog }, { participantWaitMs: options.participantWaitMs ?? 1_000 });
+async function runWith(
+  workers: FakeWorker[],
+  hyperparameters: Partial<Hyperparameters>,
+  options: { registered?: string[]; participantWaitMs?: number; models?: ModelPort; initialRunId?: string } = {},
+) {
+  const runContext = context(options.registered ?? workers.map((worker) => worker.label), hyperparameters);
+  if (options.initialRunId) runContext.run.initialRunId = options.initialRunId;
+  const runs = new MemoryRuns(runContext);
+  const engine = new TtpEngine({ runs, models: options.models ?? models, log: silentLog }, { participantWaitMs: options.participantWaitMs ?? 1_000 });
   const events: RunEvent[] = [];
   engine.onEvent((event) => events.push(event));
   for (const worker of workers) engine.attach(worker.label, worker);
@@ -204,6 +213,35 @@ describe('a run, phase by phase', () => {
     expect(result.features).toEqual(['age']);
     expect(events.filter((event) => event.kind === 'round')).toHaveLength(3);
     expect(events.at(-1)).toMatchObject({ kind: 'finished', result: { status: 'completed' } });
+  });
+});
+
+describe('warm start', () => {
+  const saved = (weights: number[], features: string[] | null): ModelPort => ({
+    ...models,
+    loadGlobal: async (runId) => {
+      if (runId !== 'source') throw new Error(`no saved model for ${runId}`);
+      return { weights: Float32Array.from(weights), features };
+    },
+  });
+
+  it("starts from the source run's final weights instead of the seeded ones", async () => {
+    const workers = ['a', 'b'].map((name) => new FakeWorker(name));
+    const { result } = await runWith(workers, { rounds: 1 }, { models: saved([5, 7], ['age']), initialRunId: 'source' });
+    expect(result.status).toBe('completed');
+    // One FedAvg round of (w + 1) from the source's [5, 7], not from zeros.
+    expect(Array.from(workers[0]!.finished!)).toEqual([6, 8]);
+  });
+
+  it('fails with the reason when the weights do not fit the layers or the features', async () => {
+    const run = async (port: ModelPort) => (await runWith(['a', 'b'].map((name) => new FakeWorker(name)), { rounds: 1 }, { models: port, initialRunId: 'source' })).result;
+    const layers = await run(saved([1, 2, 3], ['age']));
+    expect(layers.status).toBe('failed');
+    expect(layers.error).toBe('cannot start from run "source": its model has 3 weights, this run\'s has 2: the layers differ');
+    const features = await run(saved([1, 2], ['weight']));
+    expect(features.error).toBe('cannot start from run "source": the participants\' aligned features differ from those it was trained on (new: age; gone: weight)');
+    const missing = await run({ ...models });
+    expect(missing.error).toBe('cannot start from run "source": no saved model');
   });
 });
 

@@ -11,6 +11,8 @@ import { OptionCard } from '../../components/option-card';
 import { validateName } from './collaboration-form';
 import { checkNumber, limitsOf, unwrap, type Limits } from './number-limits';
 import { initialPrivacyValues, PrivacyFields, privacyFromValues, validatePrivacy, type PrivacyFormValues } from './run-privacy-fields';
+import { ConflictAlert, contractConflicts, NormBoundField, RobustAlgorithmFields, robustFieldsOf, robustFromValues, validateRobust } from './run-robust-fields';
+import { WarmStartSelect } from './run-warm-start';
 import { createWithFreeId, FormError, useSubmit } from './shared';
 
 export { checkNumber, describeLimits, type Limits } from './number-limits';
@@ -117,15 +119,24 @@ export type RunFormValues = {
   patience: number | string;
   minDelta: number | string;
   privacy: PrivacyFormValues;
+  /** Trimmed mean and Krum's own settings. */
+  trimBeta: number | string;
+  byzantine: number | string;
+  /** Empty: no bound. */
+  normBound: number | string;
+  /** The run whose final weights this one starts from; empty: fresh weights. */
+  initialRunId: string;
 } & Record<NumericField, number | string>;
 
 const ADVANCED_FIELDS = ['minClients', 'fractionFit', 'roundTimeoutSeconds', 'evaluateEvery', 'seed', 'l2', 'loss', 'patience', 'minDelta'];
 
 /** The form's values for a new run (the defaults), or for editing `run` (its own settings). */
-export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters'>): RunFormValues {
-  const { earlyStopping, algorithm, optimizer, loss, privacy, ...numbers } = run?.hyperparameters ?? DEFAULTS;
+export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters' | 'initialRunId'>): RunFormValues {
+  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, ...numbers } = run?.hyperparameters ?? DEFAULTS;
   return {
     name: run?.name ?? '',
+    normBound: normBound ?? '',
+    initialRunId: run?.initialRunId ?? '',
     privacy: initialPrivacyValues(privacy),
     algorithm,
     optimizer,
@@ -171,7 +182,7 @@ export function hyperparametersFromValues(values: RunFormValues, privacy: Privac
   };
   if (values.algorithm === 'fedprox') result.mu = numeric('mu');
   for (const field of SERVER_FIELDS[values.algorithm]) result[field] = numeric(field);
-  return result;
+  return { ...result, ...robustFromValues(values) };
 }
 
 function validateValues(values: RunFormValues): Record<string, string> {
@@ -184,6 +195,11 @@ function validateValues(values: RunFormValues): Record<string, string> {
     if (problem) errors[field] = problem;
   }
   for (const [field, problem] of Object.entries(validatePrivacy(values.privacy, values.minClients))) errors[field] ??= problem;
+  for (const [field, problem] of Object.entries(validateRobust(values))) errors[field] ??= problem;
+  // The combinations the contract refuses, with its reasons (once every field is valid).
+  if (Object.keys(errors).length === 0) {
+    for (const { field, message } of contractConflicts(hyperparametersFromValues(values))) errors[field] ??= message;
+  }
   return errors;
 }
 
@@ -272,10 +288,11 @@ function RunForm({
     async (submitted) => {
       const hyperparameters = hyperparametersFromValues(submitted, editing?.hyperparameters.privacy);
       const name = submitted.name.trim();
+      const from = submitted.initialRunId;
       const run = await submit(() =>
         editing
-          ? client.call('runs.update', { id: editing.id, name, hyperparameters })
-          : createWithFreeId(name, (id) => client.call('runs.create', { experimentId, name, hyperparameters, ...(id ? { id } : {}) })),
+          ? client.call('runs.update', { id: editing.id, name, hyperparameters, ...(from === (editing.initialRunId ?? '') ? {} : { initialRunId: from || null }) })
+          : createWithFreeId(name, (id) => client.call('runs.create', { experimentId, name, hyperparameters, ...(id ? { id } : {}), ...(from ? { initialRunId: from } : {}) })),
       );
       if (run) onSaved(run);
     },
@@ -285,6 +302,9 @@ function RunForm({
   );
 
   const algorithm = ALGORITHMS.find((candidate) => candidate.value === values.algorithm)!;
+  const robustFields = robustFieldsOf(values.algorithm);
+  // Shown as the settings change, before the form is sent.
+  const conflicts = Object.keys(validateRobust(values)).length === 0 ? contractConflicts(hyperparametersFromValues(values)) : [];
   return (
     <form onSubmit={save} noValidate>
       <Stack gap="lg">
@@ -298,10 +318,11 @@ function RunForm({
           </SimpleGrid>
         </Radio.Group>
 
-        {(values.algorithm === 'fedprox' || serverFields.length > 0) && (
+        {(values.algorithm === 'fedprox' || serverFields.length > 0 || robustFields.length > 0) && (
           <Paper p="md" bg="var(--mantine-color-gray-0)" withBorder={false}>
             <Subsection title={`${algorithm.label} settings`}>
-              <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }} spacing="md">
+              {/* A robust algorithm's one setting has a longer explanation: give it room. */}
+              <SimpleGrid cols={robustFields.length > 0 ? { base: 1, sm: 2 } : { base: 1, sm: 2, md: 4 }} spacing="md">
                 {values.algorithm === 'fedprox' && <NumberField form={form} field="mu" />}
                 {serverFields.map((field) => (
                   <NumberField
@@ -311,6 +332,7 @@ function RunForm({
                     {...(field === 'serverMomentum' && fedOpt ? { label: 'Server beta1 (momentum)', description: 'Decay of the averaged-update momentum.' } : {})}
                   />
                 ))}
+                <RobustAlgorithmFields form={form} />
               </SimpleGrid>
             </Subsection>
           </Paper>
@@ -340,6 +362,16 @@ function RunForm({
 
         <Subsection title="Privacy" description="How the hospitals’ updates are protected: from the orchestrator, and in the trained model.">
           <PrivacyFields form={form} />
+        </Subsection>
+
+        <Subsection title="Protection against faulty updates" description="Limits how far one hospital’s wrong or poisoned update can move the model.">
+          <NormBoundField form={form} />
+        </Subsection>
+
+        <ConflictAlert conflicts={conflicts} />
+
+        <Subsection title="Starting point">
+          <WarmStartSelect form={form} experimentId={experimentId} self={editing?.id} />
         </Subsection>
 
         <Box>

@@ -18,6 +18,7 @@ import { EmptyState, ErrorAlert, LoadingBlock } from '../../components/states';
 import { RunFormModal } from '../orchestrator/run-form';
 import { notifySaved } from '../orchestrator/shared';
 import { CancelRunButton, ExportModelButton, StartRunButton } from './run-actions';
+import { PauseRunButton, ResumeRunButton } from './run-pause';
 import { HistoryCharts } from './run-history';
 import { PartiesTable, PhaseCard, type PartyName } from './run-live';
 import { EvaluationSection, OutcomeSection, PrivacySection } from './run-results';
@@ -93,10 +94,16 @@ function RunView({
 }) {
   const { run, experiment, project } = detail;
   const [editing, edit] = useDisclosure(false);
+  // The run a warm start began from, by name.
+  const others = useQuery('runs.list', run.initialRunId ? {} : null, ['runs']);
+  const sourceName = others.data?.find((candidate) => candidate.id === run.initialRunId)?.name ?? run.initialRunId;
   const status = live.status?.status ?? run.status;
   const executing = isActiveStatus(status) && (detail.active || live.status !== null);
-  const interrupted = isActiveStatus(status) && !executing;
-  const result = executing ? null : (live.result ?? detail.result);
+  // Stored as running, but nothing executes it (the app stopped before it could mark the run).
+  const stale = isActiveStatus(status) && !executing;
+  // Paused on purpose, or by a hub that stopped: resumable from its last completed round.
+  const paused = status === 'interrupted' && !executing;
+  const result = executing || paused ? null : (live.result ?? detail.result);
   const totalRounds = live.totalRounds ?? run.hyperparameters.rounds;
 
   const stored = detail.history.length > 0 ? detail.history : (detail.result?.rounds ?? []);
@@ -123,17 +130,20 @@ function RunView({
     ALGORITHM_NAMES[h.algorithm],
     `${h.rounds} ${h.rounds === 1 ? 'round' : 'rounds'}`,
     ...privacyParts(h.privacy),
+    ...(run.initialRunId ? [`starts from the model of “${sourceName}”`] : []),
     ...(startedAt ? [`started ${formatDate(startedAt)}`] : []),
   ].join(' · ');
 
   const actions = (
     <>
-      {!executing && !interrupted && status === 'defined' && (
+      {!executing && !stale && status === 'defined' && (
         <Button variant="default" leftSection={<IconPencil size={16} />} onClick={edit.open}>
           Edit
         </Button>
       )}
-      {!executing && !interrupted && STARTABLE_STATUSES.includes(status) && <StartRunButton run={{ ...run, status }} onStarted={reload} />}
+      {paused && <ResumeRunButton run={{ ...run, status }} onResumed={reload} />}
+      {!executing && !stale && STARTABLE_STATUSES.includes(status) && <StartRunButton run={{ ...run, status }} onStarted={reload} />}
+      {executing && <PauseRunButton run={run} roundsDone={rounds.at(-1)?.round ?? 0} onPaused={reload} />}
       {executing && <CancelRunButton run={run} onCancelled={reload} />}
       {!executing && status === 'completed' && result?.artifacts.globalModel && <ExportModelButton run={run} />}
     </>
@@ -178,7 +188,7 @@ function RunView({
             {settings}
           </>
         )}
-        {interrupted && (
+        {stale && (
           <Alert color="orange" variant="light" icon={<IconPlayerPause size={18} />} title="This run is not running" role="status">
             It is marked “{status}”, but the app is not executing it: the app was probably closed while it ran. The rounds it finished are shown
             below.
@@ -209,8 +219,21 @@ function RunView({
                   }
                 />
               </Paper>
+            ) : paused ? (
+              <Alert color="grape" variant="light" icon={<IconPlayerPause size={18} />} title="This run is paused and can be resumed" role="status">
+                <Text size="sm">
+                  It stopped after round {run.round} of {h.rounds}. <strong>Resume</strong> continues from there with the same settings and
+                  participants, who are not asked to approve it again. <strong>Start over</strong> discards these rounds and trains from the
+                  beginning.
+                </Text>
+                {run.error && (
+                  <Text size="xs" c="dimmed" mt={4} style={{ whiteSpace: 'pre-wrap' }}>
+                    Why it stopped: {run.error.replace(/^interrupted: /, '')}
+                  </Text>
+                )}
+              </Alert>
             ) : (
-              !interrupted &&
+              !stale &&
               run.error && (
                 <Alert color={status === 'cancelled' ? 'orange' : 'red'} variant="light" title={status === 'cancelled' ? 'The run was cancelled' : 'The run failed'} role="alert">
                   <Text size="sm" style={{ whiteSpace: 'pre-wrap' }}>
@@ -219,7 +242,7 @@ function RunView({
                 </Alert>
               )
             )}
-            {interrupted && rounds.length > 0 && charts}
+            {(stale || paused) && rounds.length > 0 && charts}
             {settings}
           </>
         )}

@@ -17,21 +17,24 @@ export function StartRunButton({ run, onStarted }: { run: Run; onStarted(): void
   const [opened, { open, close }] = useDisclosure(false);
   const start = useAction('runs.start');
   const again = run.status !== 'defined';
+  // An interrupted run is resumed, normally; starting it over is the other choice.
+  const over = run.status === 'interrupted';
   const h = run.hyperparameters;
   return (
     <>
       <Button
+        variant={over ? 'default' : 'filled'}
         leftSection={<IconPlayerPlay size={16} />}
         onClick={() => {
           start.clearError();
           open();
         }}
       >
-        {again ? 'Run again' : 'Start run'}
+        {over ? 'Start over' : again ? 'Run again' : 'Start run'}
       </Button>
       <ConfirmDialog
         opened={opened}
-        title={again ? `Run “${run.name}” again?` : `Start “${run.name}”?`}
+        title={over ? `Start “${run.name}” over?` : again ? `Run “${run.name}” again?` : `Start “${run.name}”?`}
         confirmLabel="Start run"
         icon={<IconPlayerPlay size={16} />}
         pending={start.pending}
@@ -62,7 +65,9 @@ export function StartRunButton({ run, onStarted }: { run: Run; onStarted(): void
         </Text>
         {again && (
           <Alert color="yellow" variant="light">
-            The rounds and results of its last execution will be replaced by the new ones.
+            {over
+              ? `Its ${run.round} completed ${run.round === 1 ? 'round is' : 'rounds are'} discarded and training starts from the beginning. To keep them, resume the run instead.`
+              : 'The rounds and results of its last execution will be replaced by the new ones.'}
           </Alert>
         )}
       </ConfirmDialog>

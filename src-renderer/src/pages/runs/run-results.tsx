@@ -57,10 +57,10 @@ export function OutcomeSection({ result, plannedRounds, names }: { result: RunRe
         </Alert>
       ) : (
         <Alert
-          color={result.status === 'cancelled' ? 'orange' : 'red'}
+          color={result.status === 'cancelled' ? 'orange' : result.status === 'interrupted' ? 'grape' : 'red'}
           variant="light"
-          icon={result.status === 'cancelled' ? <IconPlayerStop size={18} /> : <IconAlertTriangle size={18} />}
-          title={result.status === 'cancelled' ? 'The run was cancelled' : 'The run failed'}
+          icon={result.status === 'cancelled' || result.status === 'interrupted' ? <IconPlayerStop size={18} /> : <IconAlertTriangle size={18} />}
+          title={result.status === 'cancelled' ? 'The run was cancelled' : result.status === 'interrupted' ? 'The run was paused (it can be resumed)' : 'The run failed'}
           role="alert"
         >
           <Text size="sm" style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>

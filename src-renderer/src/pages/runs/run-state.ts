@@ -7,7 +7,7 @@ import type { PartyActivity, RoundRecord, RunEvent, RunResult } from '../../../.
 /** The phases of a run that is executing, in order. */
 export const ACTIVE_STATUSES: readonly RunStatus[] = ['waiting', 'awaiting-approval', 'aligning', 'training', 'evaluating', 'exporting'];
 /** The statuses from which the app accepts runs.start. */
-export const STARTABLE_STATUSES: readonly RunStatus[] = ['defined', 'failed', 'cancelled', 'completed'];
+export const STARTABLE_STATUSES: readonly RunStatus[] = ['defined', 'failed', 'cancelled', 'completed', 'interrupted'];
 
 export function isActiveStatus(status: RunStatus): boolean {
   return ACTIVE_STATUSES.includes(status);
