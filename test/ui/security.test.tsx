@@ -219,7 +219,7 @@ describe('security screen', () => {
     expect(api.callsOf('security.list')).toHaveLength(paused);
     await user.click(screen.getByRole('switch', { name: 'Live' }));
     await waitFor(() => expect(within(bodyRows(screen.getByRole('table', { name: 'Security log' }))[0]!).getByText('hospital-d')).toBeTruthy());
-  });
+  }, 90_000);
 
   it('exports the whole log in the format chosen, and says where it went', async () => {
     const { api, user } = setup();
