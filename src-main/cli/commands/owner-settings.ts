@@ -9,13 +9,13 @@ import { open, withStore, type StoreFlags } from '../store-flags';
 
 interface SettingsFlags extends StoreFlags {
   project?: string;
-  minCellCount?: number | null;
-  epsilonBudget?: number | null;
+  minCellCount?: number | 'none';
+  epsilonBudget?: number | 'none';
 }
 
-/** A number, or "none" to clear the setting; the range is checked by the operation. */
-function numberOrNone(value: string): number | null {
-  if (value.trim().toLowerCase() === 'none') return null;
+/** A number, or "none" to clear the setting; the range is checked by the operation. (Commander cannot carry null.) */
+function numberOrNone(value: string): number | 'none' {
+  if (value.trim().toLowerCase() === 'none') return 'none';
   const number = Number(value);
   if (value.trim() === '' || !Number.isFinite(number)) throw new InvalidArgumentError('expected a number, or "none" to clear it');
   return number;
@@ -38,8 +38,8 @@ export function workerSettingsCommand(worker: Command): void {
       const rules = changing
         ? await updateOwnerRules(store, {
             ...(flags.project === undefined ? {} : { projectId: flags.project }),
-            ...(flags.minCellCount === undefined ? {} : { minCellCount: flags.minCellCount }),
-            ...(flags.epsilonBudget === undefined ? {} : { epsilonBudget: flags.epsilonBudget }),
+            ...(flags.minCellCount === undefined ? {} : { minCellCount: flags.minCellCount === 'none' ? null : flags.minCellCount }),
+            ...(flags.epsilonBudget === undefined ? {} : { epsilonBudget: flags.epsilonBudget === 'none' ? null : flags.epsilonBudget }),
           })
         : await ownerRules(store, flags.project);
       if (flags.json) return printJson(rules);
