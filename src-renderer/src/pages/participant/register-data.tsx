@@ -1,12 +1,12 @@
 // Registering data for a project: choose what it is for and where it comes from (a file, a SQL
 // query, an OMOP CDM cohort), preview it on this computer, correct or leave out columns, register.
-import { Alert, Button, Card, Code, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
+import { Alert, Button, Card, Group, SegmentedControl, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { IconEye, IconLock, IconDatabasePlus } from '@tabler/icons-react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { ApiTypes } from '../../../../src-main/contract/api';
 import type { DataTag, Project, TagKind, TagSource } from '../../../../src-main/contract/records';
-import { useAction } from '../../api/react';
+import { useAction, useQuery } from '../../api/react';
 import { CsvPreviewTable } from '../../components/data-preview';
 import { TAG_KIND_LABELS } from '../../components/describe';
 import { formatCount, formatDate } from '../../components/format';
@@ -15,7 +15,9 @@ import { fileName } from '../../components/paths';
 import { newRequestId, QueryInput, QueryProgress, sourceLabel, tagLabel, type ConnectionView } from './data-sources';
 import { OmopBuilder } from './OmopBuilder';
 import { FileProblem, KIND_ARTICLE, KIND_SHORT, kindSentence } from './data-problems';
-import { ColumnTable, effectiveColumns, type Choices } from './data-columns';
+import { ColumnTable, DisclosureSummary, effectiveColumns, NO_CHOICES, type Choices } from './data-columns';
+import { PreviewFacts } from './preview-facts';
+import { UseAnywayModal } from './use-anyway';
 
 type SourceMode = 'file' | 'query' | 'omop';
 
@@ -37,14 +39,17 @@ export function RegisterFile({
   const [built, setBuilt] = useState<{ connectionId: string; query: string } | undefined>();
   const [requestId, setRequestId] = useState<string | undefined>();
   const [preview, setPreview] = useState<ApiTypes['DataPreview'] | undefined>();
-  const [choices, setChoices] = useState<Choices>({ kinds: {}, excluded: [] });
+  const [choices, setChoices] = useState<Choices>(NO_CHOICES);
+  const [askingToUse, setAskingToUse] = useState<string | undefined>();
+  // The project's minimum cell count, for saying which categories leave merged (the preview applies it).
+  const minCellCount = useQuery('settings.get', { projectId: project.id }, ['settings']).data?.minCellCount;
   const previewAction = useAction('data.preview');
   const register = useAction('tags.register');
   const problemRef = useRef<HTMLDivElement>(null);
 
   const reset = () => {
     setPreview(undefined);
-    setChoices({ kinds: {}, excluded: [] });
+    setChoices(NO_CHOICES);
     previewAction.clearError();
     register.clearError();
   };
@@ -75,15 +80,28 @@ export function RegisterFile({
           : undefined;
   const sourceName = source ? (source.type === 'file' ? fileName(source.path) : sourceLabel(source, connections).title) : '';
 
-  const runPreview = async () => {
-    reset();
+  /** Previews the source as it would be registered, with the columns the owner uses anyway. */
+  const fetchPreview = async (include: string[]) => {
     if (!source) return;
     const id = newRequestId();
     setRequestId(id);
+    const included = include.length > 0 ? { include } : {};
     const result = await previewAction.run(
-      source.type === 'file' ? { path: source.path, projectId: project.id, kind } : { source, projectId: project.id, kind, requestId: id },
+      source.type === 'file' ? { path: source.path, projectId: project.id, kind, ...included } : { source, projectId: project.id, kind, requestId: id, ...included },
     );
     if (result) setPreview(result);
+  };
+
+  const runPreview = async () => {
+    reset();
+    await fetchPreview([]);
+  };
+
+  /** Uses a likely identifier anyway (after the owner confirmed), or leaves it out again; the preview is read again with the choice. */
+  const useAnyway = async (name: string, use: boolean) => {
+    const included = use ? [...choices.included.filter((column) => column !== name), name] : choices.included.filter((column) => column !== name);
+    setChoices((previous) => ({ ...previous, included }));
+    await fetchPreview(included);
   };
 
   const submit = async () => {
@@ -94,6 +112,7 @@ export function RegisterFile({
       ...(source.type === 'file' ? { path: source.path } : { source }),
       ...(changedKinds.length > 0 ? { columnKinds: changedKinds.map(([column, columnKind]) => ({ column, kind: columnKind })) } : {}),
       ...(choices.excluded.length > 0 ? { exclude: choices.excluded } : {}),
+      ...(choices.included.length > 0 ? { include: choices.included } : {}),
     });
     if (tag) {
       notifications.show({
@@ -236,46 +255,7 @@ export function RegisterFile({
               column names, their kinds and the number of rows ({formatCount(preview.profile.rows)}).
             </Alert>
 
-            <Group gap="xl">
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Source{' '}
-                </Text>
-                <Text span fw={600}>
-                  {sourceName}
-                </Text>
-              </Text>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Rows{' '}
-                </Text>
-                <Text span fw={600}>
-                  {formatCount(preview.profile.rows)}
-                </Text>
-              </Text>
-              <Text size="sm">
-                <Text span c="dimmed">
-                  Columns{' '}
-                </Text>
-                <Text span fw={600}>
-                  {preview.profile.columns.length}
-                </Text>
-                {leftOut > 0 && (
-                  <Text span c="dimmed">
-                    {' '}
-                    ({leftOut} left out)
-                  </Text>
-                )}
-              </Text>
-              {target && (
-                <Text size="sm">
-                  <Text span c="dimmed">
-                    Target{' '}
-                  </Text>
-                  <Code>{target}</Code>
-                </Text>
-              )}
-            </Group>
+            <PreviewFacts sourceName={sourceName} rows={preview.profile.rows} columns={preview.profile.columns.length} leftOut={leftOut} target={target} />
 
             <Stack gap="xs">
               <Title order={4} size="h5">
@@ -301,9 +281,12 @@ export function RegisterFile({
                   </Text>
                 </div>
               </Group>
+              <DisclosureSummary columns={columns} minCellCount={minCellCount} />
               <ColumnTable
                 columns={columns}
                 rows={preview.profile.rows}
+                minCellCount={minCellCount}
+                onUseAnyway={(name, use) => (use ? setAskingToUse(name) : void useAnyway(name, false))}
                 onKind={(name, chosen) =>
                   setChoices((previous) => {
                     const kinds = { ...previous.kinds };
@@ -319,6 +302,16 @@ export function RegisterFile({
                   }))
                 }
               />
+              <UseAnywayModal
+                column={askingToUse}
+                reason={columns.find((column) => column.profile.name === askingToUse)?.likelyIdentifier}
+                minCellCount={minCellCount}
+                onClose={() => setAskingToUse(undefined)}
+                onConfirm={(name) => {
+                  setAskingToUse(undefined);
+                  void useAnyway(name, true);
+                }}
+              />
             </Stack>
 
             <Group justify="space-between" align="center" wrap="nowrap" gap="lg">
@@ -326,10 +319,11 @@ export function RegisterFile({
                 <Text size="sm">
                   Registering shares with the orchestrator: {preview.profile.columns.length} column names and kinds, and the row count. No values leave this computer.
                 </Text>
-                {(changedKinds.length > 0 || choices.excluded.length > 0) && (
+                {(changedKinds.length > 0 || choices.excluded.length > 0 || choices.included.length > 0) && (
                   <Text size="xs" c="dimmed">
                     Your changes: {changedKinds.length} kind{changedKinds.length === 1 ? '' : 's'} corrected, {choices.excluded.length} column
-                    {choices.excluded.length === 1 ? '' : 's'} left out.
+                    {choices.excluded.length === 1 ? '' : 's'} left out
+                    {choices.included.length > 0 ? `, ${choices.included.length} used anyway although ${choices.included.length === 1 ? 'it' : 'they'} may identify patients` : ''}.
                   </Text>
                 )}
                 {register.error && (
