@@ -4,7 +4,7 @@
 // confirmation, what a consent covers and has used, and what was shared.
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from 'vitest';
 import type { ApiTypes, CommandInput } from '../../src-main/contract/api';
 import type { ColumnProfile } from '../../src-main/contract/data';
 import { DataPage } from '../../src-renderer/src/pages/participant/DataPage';
@@ -14,6 +14,19 @@ import { SharedPage } from '../../src-renderer/src/pages/participant/SharedPage'
 import { SecurityPage } from '../../src-renderer/src/pages/security/SecurityPage';
 import { appInfo, consent, membershipView, tag } from './participant-fixtures';
 import { apiError, FakeApi, renderScreen } from './render';
+
+// These screens must render without React or Mantine complaining.
+let consoleError: MockInstance;
+let consoleWarn: MockInstance;
+beforeEach(() => {
+  consoleError = vi.spyOn(console, 'error');
+  consoleWarn = vi.spyOn(console, 'warn');
+});
+afterEach(() => {
+  expect(consoleError).not.toHaveBeenCalled();
+  expect(consoleWarn).not.toHaveBeenCalled();
+  vi.restoreAllMocks();
+});
 
 function rules(overrides: Partial<ApiTypes['OwnerRules']> = {}): ApiTypes['OwnerRules'] {
   return {
