@@ -7,6 +7,9 @@ import type { ColumnKind } from '../../../../src-main/contract/records';
 import { COLUMN_KIND_LABELS, ColumnKindBadge } from '../../components/data-preview';
 import { formatCount, formatNumber } from '../../components/format';
 
+/** Orange text that stays readable (WCAG AA) on white and on the shaded rows. */
+const WARN_TEXT = 'var(--mantine-color-orange-light-color)';
+
 const CHOOSABLE_KINDS: ColumnKind[] = ['numeric', 'categorical', 'boolean', 'identifier'];
 
 export interface Choices {
@@ -156,8 +159,8 @@ export function ColumnTable({
             const { profile, kind, isTarget, excluded } = column;
             const forced = isTarget || kind === 'identifier' || kind === 'empty' || (column.likelyIdentifier !== undefined && !column.usedAnyway);
             const missingShare = rows > 0 ? profile.missing / rows : 0;
-            // Left-out columns are faded, but not their notes: the reason and its button stay readable.
-            const faded = excluded ? { opacity: 0.6 } : undefined;
+            // Left-out columns are shaded (and their names struck through); their text keeps its contrast.
+            const faded = excluded ? { background: 'var(--mantine-color-gray-0)' } : undefined;
             return (
               <Table.Tr key={profile.name} data-excluded={excluded || undefined}>
                 <Table.Td style={faded}>
@@ -229,7 +232,7 @@ export function ColumnTable({
                       none
                     </Text>
                   ) : (
-                    <Text size="xs" c={missingShare > 0.2 ? 'orange.8' : undefined}>
+                    <Text size="xs" c={missingShare > 0.2 ? WARN_TEXT : undefined}>
                       {formatCount(profile.missing)} ({formatNumber(missingShare * 100, 2)}%)
                     </Text>
                   )}
@@ -237,10 +240,10 @@ export function ColumnTable({
                 <Table.Td style={faded}>
                   <ColumnSummaryText column={column} />
                 </Table.Td>
-                <Table.Td maw={340}>
+                <Table.Td maw={340} style={faded}>
                   <Stack gap={4} align="flex-start">
                     {column.reason && (
-                      <Text size="xs" c={column.changedKind || column.likelyIdentifier !== undefined || (profile.note && !excluded && !isTarget) ? 'orange.9' : 'gray.7'}>
+                      <Text size="xs" c={column.changedKind || column.likelyIdentifier !== undefined || (profile.note && !excluded && !isTarget) ? WARN_TEXT : 'gray.7'}>
                         {column.reason}
                       </Text>
                     )}

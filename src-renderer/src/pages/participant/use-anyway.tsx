@@ -23,7 +23,8 @@ export function UseAnywayModal({
       opened={column !== undefined}
       title={`Use “${column ?? ''}” anyway?`}
       confirmLabel="Use anyway"
-      color="orange"
+      // A dark orange: white on it reads at WCAG AA contrast.
+      color="#b23b0c"
       onClose={onClose}
       onConfirm={() => column !== undefined && onConfirm(column)}
     >
