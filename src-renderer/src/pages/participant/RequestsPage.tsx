@@ -250,7 +250,7 @@ function PastDecisions({ requests }: { requests: Consent[] }) {
                   <Stack gap={4}>
                     <Group gap="xs">
                       <Badge color="green" variant="light">
-                        {request.state === 'completed' ? 'Approved, finished' : request.decidedBy === 'policy' ? 'Approved automatically' : 'Approved'}
+                        {request.decidedBy === 'policy' ? 'Approved automatically' : 'Approved'}
                       </Badge>
                       <Anchor component={Link} to="/activity" size="xs">
                         Activity

@@ -277,7 +277,7 @@ export function RegisterFile({
                     Columns
                   </Title>
                   <Text size="xs" c="dimmed">
-                    Untick a column to leave it out of training, or use the pencil to correct its kind. Greyed columns are not used.
+                    Untick a column to leave it out of training, or use the pencil to correct its kind. Shaded columns are not used.
                   </Text>
                 </div>
               </Group>

@@ -86,6 +86,11 @@ export function UsageText({ request }: { request: Request }) {
         Evaluations {usage.evaluations}
         {allowed ? ` of ${allowed.evaluations}` : ''}
       </Text>
+      {request.state === 'completed' && (
+        <Text size="xs" c="gray.7">
+          · run finished (a new run asks again)
+        </Text>
+      )}
     </Group>
   );
 }
