@@ -126,7 +126,6 @@ describe.skipIf(!hasChromium)("the data owner's screens in a browser", () => {
   }, STEP);
 
   it('uses a likely identifier only after a confirmation, and registers it as the command line would', async () => {
-    await page.goto(`${new URL(federation.participants[0]!.url).origin}/#/data?project=${ids.projectId}`).catch(() => undefined);
     await go('My data', 'My data');
     await page.getByRole('radiogroup', { name: 'What is this file for?' }).getByText('Predict').click();
     await page.getByRole('textbox', { name: /CSV or Parquet file/ }).fill(join(work, 'clinic.csv'));
