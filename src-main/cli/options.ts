@@ -1,5 +1,6 @@
 // Parsers for option values, so a bad value fails with a message naming the option.
 import { InvalidArgumentError } from 'commander';
+import { MinCellCount } from '../contract/api';
 import { ColumnKind } from '../contract/records';
 import type { ColumnOverrides } from '../core/data/profile';
 
@@ -29,10 +30,22 @@ export function parseKind(value: string, previous: Array<[string, string]> = [])
   return [...previous, [name, kind]];
 }
 
-export function overridesFrom(options: { kind?: Array<[string, string]>; exclude?: string[] }): ColumnOverrides {
+export function overridesFrom(options: { kind?: Array<[string, string]>; exclude?: string[]; include?: string[]; minCellCount?: number }): ColumnOverrides {
   const kinds: NonNullable<ColumnOverrides['kinds']> = {};
   for (const [name, kind] of options.kind ?? []) kinds[name] = ColumnKind.parse(kind);
-  return { kinds, exclude: options.exclude ?? [] };
+  return {
+    kinds,
+    exclude: options.exclude ?? [],
+    ...(options.include === undefined ? {} : { include: options.include }),
+    ...(options.minCellCount === undefined ? {} : { minCellCount: options.minCellCount }),
+  };
+}
+
+/** --min-cell-count: k as the owner's settings accept it (a whole number from 2 to 1000). */
+export function parseMinCellCount(value: string): number {
+  const parsed = MinCellCount.safeParse(Number(value));
+  if (!parsed.success) throw new InvalidArgumentError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  return parsed.data;
 }
 
 export function parseMissing(value: string): string[] {

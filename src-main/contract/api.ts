@@ -30,7 +30,7 @@ import {
 } from './records';
 import { OmopConcept, OmopDefinition } from './omop';
 import { RoundRecord, RunEvent, RunResult } from './results';
-import { SecurityLogPage, SecurityLogQuery } from './security';
+import { SecurityLogPage, SecurityLogQuery, SharedSummary } from './security';
 
 // ---------------------------------------------------------------------------------------------
 // Envelope
@@ -189,6 +189,47 @@ export const LocalPrediction = z.strictObject({
   preview: z.array(z.array(z.string())),
 });
 
+/** The data owner's minimum cell count k: at least 2 (a count of 1 is a patient), at most 1000. */
+export const MinCellCount = z.int('k must be a whole number').min(2, 'k must be at least 2').max(1_000, 'k must be at most 1000');
+/** A project's privacy budget: the most epsilon all its runs may spend together at this participant. */
+export const EpsilonBudget = z.number().positive('the privacy budget must be above 0').max(1_000, 'the privacy budget must be at most 1000');
+
+/** The owner's rules as they apply (to the installation, or one project), and where each comes from. */
+export const OwnerRules = z.strictObject({
+  projectId: Id.nullable(),
+  /** The k in force, and where it comes from. */
+  minCellCount: z.int().min(2),
+  minCellCountFrom: z.enum(['default', 'installation', 'project']),
+  defaultMinCellCount: z.int().min(2),
+  /** What the owner set for the whole installation and for this project (null: not set). */
+  installationMinCellCount: z.int().nullable(),
+  projectMinCellCount: z.int().nullable(),
+  /** The project's privacy budget (null: none) and the epsilon its runs have spent here so far (at delta 1e-5). */
+  epsilonBudget: z.number().nullable(),
+  epsilonSpent: z.number().min(0).nullable(),
+});
+
+export const OwnerRulesUpdate = z
+  .strictObject({
+    /** Absent: the whole installation. */
+    projectId: OptionalId,
+    /** null: clear (the project falls back to the installation's k, the installation to the default). */
+    minCellCount: MinCellCount.nullable().optional(),
+    epsilonBudget: EpsilonBudget.nullable().optional(),
+  })
+  .refine((update) => update.epsilonBudget === undefined || update.projectId !== undefined, {
+    message: 'a privacy budget is set per project: name the project',
+    path: ['epsilonBudget'],
+  });
+
+/** A consent with what the participant itself knows about it: its own names, and the limits of the approved plan. */
+export const ConsentView = Consent.extend({
+  /** The collaboration and project as this participant's records name them (not as the hub's request does). */
+  local: z.strictObject({ collaboration: z.string(), project: z.string() }).optional(),
+  /** What the plan allows: training rounds, and evaluations of the global model on the approved schedule. */
+  allowed: z.strictObject({ rounds: z.int().min(0), evaluations: z.int().min(0) }).optional(),
+});
+
 const ColumnKindOverride = z.strictObject({ column: z.string().min(1), kind: ColumnKind });
 
 // ---------------------------------------------------------------------------------------------
@@ -307,11 +348,16 @@ export const COMMANDS = {
     DataTag,
   ),
   'tags.delete': command(ById, Removed),
-  'requests.list': command(Empty, z.array(Consent)),
+  'requests.list': command(Empty, z.array(ConsentView)),
   'requests.decide': command(z.strictObject({ id: Id, approve: z.boolean() }), Consent),
   /** Ask every time, or auto-approve runs of the project whose model and privacy settings match an approved one. */
   'requests.policy': command(z.strictObject({ projectId: Id, policy: z.enum(['ask', 'auto-matching']) }), MembershipView),
   'activity.list': command(Empty, z.array(ActivityEntry)),
+  /** The data owner's rules: the minimum cell count k (installation or project) and a project's privacy budget. */
+  'settings.get': command(z.strictObject({ projectId: OptionalId }), OwnerRules),
+  'settings.update': command(OwnerRulesUpdate, OwnerRules),
+  /** What this participant shared with a project's hub, from its security log. */
+  'shared.summary': command(z.strictObject({ projectId: Id }), SharedSummary),
   'local.models': command(Empty, z.array(LocalModel)),
   'local.evaluate': command(z.strictObject({ modelDir: z.string().min(1), path: z.string().min(1) }), LocalEvaluation),
   'local.predict': command(z.strictObject({ modelDir: z.string().min(1), path: z.string().min(1), outputPath: z.string().min(1) }), LocalPrediction),
@@ -332,7 +378,7 @@ export const COMMAND_NAMES = Object.keys(COMMANDS) as CommandName[];
 export const AppEvent = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('run'), event: RunEvent }),
   /** Something a screen shows changed: it should fetch again. */
-  z.strictObject({ type: z.literal('changed'), what: z.enum(['participants', 'invitations', 'runs', 'memberships', 'tags', 'requests', 'activity', 'models', 'security', 'connections']) }),
+  z.strictObject({ type: z.literal('changed'), what: z.enum(['participants', 'invitations', 'runs', 'memberships', 'tags', 'requests', 'activity', 'models', 'security', 'connections', 'settings']) }),
   z.strictObject({ type: z.literal('log'), level: z.enum(['info', 'warn', 'error']), message: z.string() }),
   /** A long data request's progress: rows read so far. */
   z.strictObject({ type: z.literal('progress'), requestId: z.string(), rows: z.int().min(0) }),
@@ -353,6 +399,9 @@ export type ApiTypes = {
   LocalEvaluation: z.infer<typeof LocalEvaluation>;
   LocalPrediction: z.infer<typeof LocalPrediction>;
   SecurityLogPage: z.infer<typeof SecurityLogPage>;
+  OwnerRules: z.infer<typeof OwnerRules>;
+  ConsentView: z.infer<typeof ConsentView>;
+  SharedSummary: z.infer<typeof SharedSummary>;
 };
 
 export { AggregatedMetrics };

@@ -97,3 +97,37 @@ export const SecurityLogPage = z.strictObject({
   refused: z.int().min(0),
 });
 export type SecurityLogPage = z.infer<typeof SecurityLogPage>;
+
+// ---------------------------------------------------------------------------------------------
+// What was shared: one project's disclosures and traffic, read from the security log for its owner.
+
+/** One run's traffic: every message this participant sent to the hub for it. */
+export const SharedRun = z.strictObject({
+  run: z.string().max(64),
+  firstAt: z.iso.datetime(),
+  lastAt: z.iso.datetime(),
+  messages: z.int().min(0),
+  bytes: z.int().min(0),
+  /** Model updates sent, and how they were protected (the last one's). */
+  updates: z.int().min(0),
+  protection: z.string().max(200).nullable(),
+  /** Evaluation results sent, and the figures held back because they described too few rows. */
+  evaluations: z.int().min(0),
+  withheld: z.array(z.string().max(40)).max(50),
+  /** Rows used, as told to the hub when the run was prepared. */
+  preparation: z.strictObject({ trainRows: z.int().min(0), evaluateRows: z.int().min(0), predictRows: z.int().min(0), unseenRows: z.int().min(0) }).nullable(),
+});
+
+export const SharedSummary = z.strictObject({
+  projectId: z.string().max(64),
+  /** The last description of the data sent for alignment (schema, level lists, counts), and how many were sent. */
+  declaration: z.strictObject({ at: z.iso.datetime(), rows: z.int().min(0), columns: z.array(DisclosedColumn).max(10_000) }).nullable(),
+  declarations: z.int().min(0),
+  /** The last notice of the registered data (kinds, rows, columns). */
+  tags: z.strictObject({ at: z.iso.datetime(), tags: z.array(z.strictObject({ kind: z.string().max(20), rows: z.int().min(0), columns: z.int().min(0) })).max(10) }).nullable(),
+  runs: z.array(SharedRun).max(10_000),
+  messages: z.int().min(0),
+  bytes: z.int().min(0),
+});
+export type SharedRun = z.infer<typeof SharedRun>;
+export type SharedSummary = z.infer<typeof SharedSummary>;

@@ -9,14 +9,14 @@ import { HashRouter } from 'react-router';
 import { connect } from './api/connect';
 import { ApiProvider } from './api/react';
 import { App } from './app/App';
-import { theme } from './app/theme';
+import { cssVariablesResolver, theme } from './app/theme';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('Cohort: #root element missing from index.html');
 const { client, missingToken } = connect();
 createRoot(container).render(
   <StrictMode>
-    <MantineProvider theme={theme} defaultColorScheme="light">
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver} defaultColorScheme="light">
       <Notifications position="top-right" />
       <ApiProvider client={client}>
         <HashRouter>

@@ -21,6 +21,16 @@ const ORCHESTRATOR: ApiTypes['AppInfo'] = {
   hub: { url: 'wss://0.0.0.0:7800', publicUrl: 'wss://hub.example.org:7800', certificate: CERTIFICATE },
 };
 const PARTICIPANT = appInfo({ id: 'st-olaf', name: 'St Olaf', organisation: 'North Trust' });
+const RULES: ApiTypes['OwnerRules'] = {
+  projectId: null,
+  minCellCount: 5,
+  minCellCountFrom: 'default',
+  defaultMinCellCount: 5,
+  installationMinCellCount: null,
+  projectMinCellCount: null,
+  epsilonBudget: null,
+  epsilonSpent: null,
+};
 
 /** Event `index` of a log: one a minute from 9:00, alternating out and in. */
 function event(index: number, overrides: Partial<SecurityEvent> = {}): SecurityEvent {
@@ -64,6 +74,7 @@ function setup(options: { info?: ApiTypes['AppInfo']; log?: SecurityEvent[]; han
     'app.info': () => options.info ?? PARTICIPANT,
     'security.list': (input: SecurityLogQuery) => answer(log, input),
     'security.export': ({ path }: CommandInput<'security.export'>) => ({ path, events: log.length }),
+    'settings.get': () => RULES,
     ...options.handlers,
   });
   renderScreen(<SecurityPage />, { api });

@@ -11,7 +11,7 @@ import type { Log, WorkerActivity } from '../../engines/ports';
 import type { ProxyView } from '../../contract/proxy';
 import { keyFingerprint } from '../../protocol/crypto';
 import { chooseProxy, ProxyError, showProxy } from '../../protocol/proxy';
-import type { SecurityRecorder } from '../../store/security-log';
+import type { SecurityLog } from '../../store/security-log';
 import { decideConsent, setConsentPolicy, StoredConsent } from '../worker/consent';
 import { readJsonFile, writeJsonFile } from '../../store/json-files';
 import type { MetadataStore } from '../../store/metadata-store';
@@ -25,6 +25,7 @@ import type { Handlers } from './dispatch';
 import { slugId } from './ids';
 import { evaluateLocally, listLocalModels, predictLocally } from './local-models';
 import { dataHandlers, DataRequests, sourceOf } from './participant-data';
+import { rulesHandlers } from './participant-rules';
 import type { SecretBox } from '../data/secrets';
 import type { AppEvent } from '../../contract/api';
 
@@ -45,6 +46,9 @@ type ParticipantCommands =
   | 'tags.register'
   | 'tags.delete'
   | 'requests.list'
+  | 'settings.get'
+  | 'settings.update'
+  | 'shared.summary'
   | 'requests.decide'
   | 'requests.policy'
   | 'activity.list'
@@ -52,7 +56,7 @@ type ParticipantCommands =
   | 'local.evaluate'
   | 'local.predict';
 
-type Changed = (what: 'memberships' | 'tags' | 'requests' | 'activity' | 'models' | 'connections') => void;
+type Changed = (what: 'memberships' | 'tags' | 'requests' | 'activity' | 'models' | 'connections' | 'settings') => void;
 
 const JOIN_TIMEOUT_MS = 20_000;
 const ACTIVITY_FILE = 'activity.json';
@@ -156,7 +160,7 @@ export async function participantSide(
   dataDir: string,
   changed: Changed,
   log: Log,
-  security: SecurityRecorder,
+  security: SecurityLog,
   data: { secrets: SecretBox; emit: (event: AppEvent) => void },
 ): Promise<ParticipantSide> {
   const requests = new DataRequests(store, data.secrets, data.emit);
@@ -222,6 +226,7 @@ export async function participantSide(
     },
     handlers: {
       ...dataHandlers(store, data.secrets, requests, changed),
+      ...rulesHandlers(store, () => security.all(), changed),
 
       'memberships.list': async () => Promise.all((await store.list('memberships')).map((membership) => membershipView(membership.collaborationId))),
 
@@ -308,8 +313,6 @@ export async function participantSide(
         changed('tags');
         return { removed };
       },
-
-      'requests.list': async () => (await store.list('consents')).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1)),
 
       'requests.decide': async ({ id, approve }) => {
         const decided = await decideConsent(store, id, approve);

@@ -5,7 +5,8 @@ import { alignPartyFolders, type FileCheck, type LocalAlignmentResult } from '..
 import { openDataSource } from '../../datasource/data-source';
 import { DEFAULT_MAX_FILE_BYTES } from '../../datasource/read-csv';
 import { DEFAULT_MISSING_TOKENS } from '../../core/data/values';
-import { collect, overridesFrom, parseKind, parseMissing, parseSize } from '../options';
+import { DEFAULT_MIN_CELL_COUNT } from '../../core/disclosure/threshold';
+import { collect, overridesFrom, parseKind, parseMinCellCount, parseMissing, parseSize } from '../options';
 import { formatNumber, printJson, style, table } from '../output';
 
 interface CsvFlags {
@@ -38,8 +39,10 @@ export function dataCommand(): Command {
       .option('--target <column>', 'the target column (must exist)')
       .option('--kind <column=kind>', 'declare a column kind: numeric, categorical, boolean, identifier (repeatable)', parseKind)
       .option('--exclude <column>', 'leave a column out of the features (repeatable)', collect)
+      .option('--include <column>', 'use a column that looks like a quasi-identifier (a name, date, postcode, free text) anyway (repeatable)', collect)
+      .option('--min-cell-count <k>', `categories held by fewer than k rows are merged into "other" when they leave (default ${DEFAULT_MIN_CELL_COUNT})`, parseMinCellCount)
       .option('--json', 'print one JSON document'),
-  ).action(async (file: string, flags: CsvFlags & { target?: string; kind?: Array<[string, string]>; exclude?: string[]; json?: boolean }) => {
+  ).action(async (file: string, flags: CsvFlags & { target?: string; kind?: Array<[string, string]>; exclude?: string[]; include?: string[]; minCellCount?: number; json?: boolean }) => {
     const profile = await (await openDataSource(file)).inspect({
       maxBytes: flags.maxFileSize,
       missingValues: flags.missingValues,
@@ -115,6 +118,13 @@ function summarise(column: ColumnProfile): string {
   return '';
 }
 
+/** Categories that leave merged, because too few rows hold each of them. */
+function rareText(column: ColumnProfile): string | undefined {
+  if (!column.rareLevels) return undefined;
+  const { levels, rows } = column.rareLevels;
+  return `${levels} categor${levels === 1 ? 'y' : 'ies'} held by fewer than k rows (${rows} row${rows === 1 ? '' : 's'} in all) ${levels === 1 ? 'leaves' : 'leave'} merged into "other"`;
+}
+
 export function printProfile(profile: DataProfile): void {
   const kinds = new Map<string, number>();
   for (const column of profile.columns) kinds.set(column.kind, (kinds.get(column.kind) ?? 0) + 1);
@@ -125,7 +135,8 @@ export function printProfile(profile: DataProfile): void {
       ['#', 'column', 'kind', 'missing', 'summary'],
       profile.columns.map((column) => {
         const role = column.name === profile.target ? ' (target)' : column.excluded ? ' (excluded)' : '';
-        const note = column.note ? `\n${style.dim(column.note)}` : '';
+        const notes = [column.note, rareText(column)].filter((text): text is string => text !== undefined);
+        const note = notes.length > 0 ? `\n${style.dim(notes.join('\n'))}` : '';
         return [column.position, column.name + role, column.kind, column.missing, summarise(column) + note];
       }),
     ),

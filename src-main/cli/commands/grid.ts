@@ -24,6 +24,7 @@ import { RunProgressView } from '../progress';
 import { printResult } from '../results';
 import { runRecordCommands } from './records';
 import { workerConsentCommands } from './consent';
+import { workerSettingsCommand } from './owner-settings';
 
 /** Resolves when the process is asked to stop (Ctrl+C, SIGTERM). */
 function untilStopped(): Promise<string> {
@@ -191,6 +192,7 @@ export function workerCommand(): Command {
       await worker.close();
     });
   workerConsentCommands(command);
+  workerSettingsCommand(command);
   return command;
 }
 

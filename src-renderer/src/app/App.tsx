@@ -11,6 +11,7 @@ import {
   IconLink,
   IconPlugConnectedX,
   IconShieldCheck,
+  IconShare,
   IconShieldLock,
   IconUsersGroup,
 } from '@tabler/icons-react';
@@ -30,6 +31,7 @@ import { DataPage } from '../pages/participant/DataPage';
 import { LocalModelsPage } from '../pages/participant/LocalModelsPage';
 import { MembershipsPage } from '../pages/participant/MembershipsPage';
 import { RequestsPage } from '../pages/participant/RequestsPage';
+import { SharedPage } from '../pages/participant/SharedPage';
 import { ComparePage } from '../pages/runs/ComparePage';
 import { RunPage } from '../pages/runs/RunPage';
 import { SecurityPage } from '../pages/security/SecurityPage';
@@ -56,6 +58,7 @@ const PARTICIPANT_NAV: NavItem[] = [
   { to: '/requests', label: 'Training requests', icon: <IconShieldCheck size={18} />, description: 'approve or decline runs' },
   { to: '/activity', label: 'Activity', icon: <IconActivity size={18} />, description: 'runs using my data' },
   { to: '/models', label: 'Evaluate & predict', icon: <IconChartLine size={18} />, description: 'models on my own files' },
+  { to: '/shared', label: 'What was shared', icon: <IconShare size={18} />, description: 'what left, per project' },
   SECURITY_NAV,
 ];
 
@@ -237,6 +240,7 @@ function Shell({ info }: { info: ApiTypes['AppInfo'] }) {
             <Route path="/memberships" element={<MembershipsPage />} />
             <Route path="/data" element={<DataPage />} />
             <Route path="/requests" element={<RequestsPage />} />
+            <Route path="/shared" element={<SharedPage />} />
             <Route path="/activity" element={<ActivityPage />} />
             <Route path="/models" element={<LocalModelsPage />} />
             <Route path="/security" element={<SecurityPage />} />

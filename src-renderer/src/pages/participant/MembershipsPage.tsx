@@ -11,6 +11,7 @@ import { formatDate } from '../../components/format';
 import { PageHeader } from '../../components/page';
 import { EmptyState, QueryView } from '../../components/states';
 import { JoinCard, sentence } from './join-card';
+import { ProjectRulesCell } from './owner-rules';
 import { ConnectionRoute } from './proxy-settings';
 
 function taskText(project: Project): string {
@@ -96,7 +97,7 @@ function MembershipCard({ view, tags, onChanged }: { view: ApiTypes['MembershipV
             The orchestrator has not set up a project yet. Projects appear here when it does; you can then register data for them.
           </Text>
         ) : (
-          <Table.ScrollContainer minWidth={720}>
+          <Table.ScrollContainer minWidth={860}>
             <Table withTableBorder aria-label={`Projects of ${collaboration.name}`}>
               <Table.Thead>
                 <Table.Tr>
@@ -104,6 +105,7 @@ function MembershipCard({ view, tags, onChanged }: { view: ApiTypes['MembershipV
                   <Table.Th>Predicts</Table.Th>
                   <Table.Th>Task</Table.Th>
                   <Table.Th>Your data</Table.Th>
+                  <Table.Th>Your rules</Table.Th>
                   <Table.Th />
                 </Table.Tr>
               </Table.Thead>
@@ -146,6 +148,9 @@ function MembershipCard({ view, tags, onChanged }: { view: ApiTypes['MembershipV
                             ))}
                           </Group>
                         )}
+                      </Table.Td>
+                      <Table.Td>
+                        <ProjectRulesCell project={project} />
                       </Table.Td>
                       <Table.Td style={{ textAlign: 'right' }}>
                         <Button

@@ -6,7 +6,7 @@ import { IconCheck, IconCircleCheck, IconCircleDashed, IconClock, IconLock, Icon
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
-import type { Consent, DataTag } from '../../../../src-main/contract/records';
+import type { DataTag } from '../../../../src-main/contract/records';
 import { useAction, useQuery } from '../../api/react';
 import { ConfirmModal } from '../../components/confirm-modal';
 import { describeHyperparameters, describeModel, describePrivacy, TAG_KIND_LABELS } from '../../components/describe';
@@ -15,6 +15,9 @@ import { PageHeader } from '../../components/page';
 import { tagLabel } from './data-sources';
 import { dpSettingsText, privacyBrief } from '../../components/privacy';
 import { EmptyState, ErrorAlert, QueryView } from '../../components/states';
+import { LocalNames, PlanCoverage, Roster, UsageText } from './request-plan';
+
+type Consent = ApiTypes['ConsentView'];
 
 function Block({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -90,9 +93,7 @@ function RequestCard({ request, tags, onDecided }: { request: Consent; tags: Dat
       <Stack gap="md">
         <Group justify="space-between" align="flex-start" wrap="nowrap">
           <Stack gap={2}>
-            <Text size="xs" c="dimmed">
-              {summary.collaboration} › {summary.project} › {summary.experiment}
-            </Text>
+            <LocalNames request={request} />
             <Title order={3} size="h4">
               {summary.run}
             </Title>
@@ -168,6 +169,12 @@ function RequestCard({ request, tags, onDecided }: { request: Consent; tags: Dat
               ))}
             </Stack>
           </Block>
+          <Block title="Who takes part">
+            <Roster request={request} />
+          </Block>
+          <Block title="What your approval covers">
+            <PlanCoverage request={request} />
+          </Block>
         </SimpleGrid>
 
         <Group gap={8} wrap="nowrap" align="flex-start">
@@ -225,9 +232,7 @@ function PastDecisions({ requests }: { requests: Consent[] }) {
                 <Text size="sm" fw={600}>
                   {request.summary.run}
                 </Text>
-                <Text size="xs" c="dimmed">
-                  {request.summary.collaboration} › {request.summary.project}
-                </Text>
+                <LocalNames request={request} />
               </Table.Td>
               <Table.Td>
                 <Text size="sm">{describeModel(request.summary.model).name}</Text>
@@ -241,15 +246,18 @@ function PastDecisions({ requests }: { requests: Consent[] }) {
                 )}
               </Table.Td>
               <Table.Td>
-                {request.state === 'approved' ? (
-                  <Group gap="xs">
-                    <Badge color="green" variant="light">
-                      {request.decidedBy === 'policy' ? 'Approved automatically' : 'Approved'}
-                    </Badge>
-                    <Anchor component={Link} to="/activity" size="xs">
-                      Activity
-                    </Anchor>
-                  </Group>
+                {request.state === 'approved' || request.state === 'completed' ? (
+                  <Stack gap={4}>
+                    <Group gap="xs">
+                      <Badge color="green" variant="light">
+                        {request.decidedBy === 'policy' ? 'Approved automatically' : 'Approved'}
+                      </Badge>
+                      <Anchor component={Link} to="/activity" size="xs">
+                        Activity
+                      </Anchor>
+                    </Group>
+                    <UsageText request={request} />
+                  </Stack>
                 ) : request.state === 'withdrawn' ? (
                   <Badge color="gray" variant="light" title="The run ended before you decided">
                     Withdrawn

@@ -7,6 +7,7 @@ import { useQuery } from '../../api/react';
 import { PageHeader } from '../../components/page';
 import { joinPath } from '../../components/paths';
 import { QueryView } from '../../components/states';
+import { InstallationRules } from '../participant/owner-rules';
 import { IdentitySection } from './identity';
 import { ExportLogButton } from './security-export';
 import { SecurityLogView } from './security-log';
@@ -56,6 +57,7 @@ export function SecurityPage() {
           return (
             <Stack gap="lg">
               <WhatIsRecorded logPath={logPath} participant={app.role === 'participant'} />
+              {app.role === 'participant' && <InstallationRules />}
               <IdentitySection info={app} />
               <SecurityLogView role={app.role} exportAction={<ExportLogButton logPath={logPath} />} />
             </Stack>
