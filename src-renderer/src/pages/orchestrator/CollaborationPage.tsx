@@ -188,7 +188,7 @@ function CollaborationView({ collaboration, reload }: { collaboration: Collabora
         <Section
           title="Participants"
           count={members?.length}
-          description={members && members.length > 0 ? `${online} of ${members.length} online. Only column names, kinds and row counts are shared, never the data.` : 'The hospitals that joined this collaboration.'}
+          description={members && members.length > 0 ? `${online} of ${members.length} online. Hospitals share column names, kinds and counts over enough patients, never their rows.` : 'The hospitals that joined this collaboration.'}
         >
           {participants.error ? (
             <ErrorAlert error={participants.error} onRetry={participants.reload} />

@@ -135,8 +135,8 @@ export function RegisterFile({
             Register data
           </Title>
           <Text size="sm" c="dimmed">
-            Choose what the data is for and where it comes from (a file, a SQL query, or an OMOP CDM cohort), preview it, then register it. Only the column names, their kinds
-            and the number of rows are shared with the orchestrator.
+            Choose what the data is for and where it comes from (a file, a SQL query, or an OMOP CDM cohort), preview it, then register it. The rows never leave this computer:
+            only column names and kinds, category names, and counts and averages over at least as many patients as your rules say are shared.
           </Text>
         </div>
 
