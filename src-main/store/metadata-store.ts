@@ -90,7 +90,7 @@ export class MetadataStore {
       path,
       new Low(adapter, { schemaVersion: SCHEMA_VERSION, ...emptyMetadata() }),
       options.clock ?? (() => new Date()),
-      options.lockStaleMs ?? 5_000,
+      options.lockStaleMs ?? 10_000,
     );
     // Only creating or migrating the file needs the lock: opening a current store just reads,
     // so it is instant even while a crashed process's lock is still waiting to go stale.
@@ -224,6 +224,10 @@ export class MetadataStore {
         realpath: false,
         stale: this.lockStaleMs,
         retries: { retries: 200, factor: 1.2, minTimeout: 5, maxTimeout: 100 },
+        // On a starved machine the lock's refresh can come late and another process may take
+        // the lock as stale. The library's default is to throw from a timer, which kills the
+        // process (a hub mid-run); the write itself is atomic either way, so carry on.
+        onCompromised: () => undefined,
       });
     } catch (error) {
       throw new CohortError('STORE_LOCKED', `${this.path} is locked by another Cohort process (${(error as Error).message})`, {

@@ -83,7 +83,7 @@ describe('the metadata store survives a writer killed mid-write', () => {
   ];
   for (const { killAfter, delayMs } of moments) {
     // A writer killed while holding the lock leaves it behind; the next open waits until it is
-    // stale (5 s by default), hence the longer timeout.
+    // stale (10 s by default), hence the longer timeout.
     it(`after at least ${killAfter} writes, plus ${delayMs} ms`, { timeout: 60_000 }, async () => {
       const { printed, signal } = await runAndKill(killAfter, delayMs);
       expect(signal).toBe('SIGKILL');
