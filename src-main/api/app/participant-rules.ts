@@ -39,9 +39,11 @@ export function rulesHandlers(
       return rules;
     },
     'shared.summary': async ({ projectId }) => {
-      await store.get('projects', projectId);
+      const project = await store.get('projects', projectId);
       const runs = (await store.list('consents', { projectId })).map((consent) => consent.runId);
-      return sharedSummary(securityEvents(), projectId, runs);
+      // Messages name their run and the hub they went to: another hub's run of the same id is not this project's.
+      const membership = (await store.list('memberships')).find((candidate) => candidate.collaborationId === project.collaborationId);
+      return sharedSummary(securityEvents(), projectId, runs, membership ? `hub ${membership.hubUrl}` : undefined);
     },
     'requests.list': async () => {
       const db = await store.snapshot();

@@ -3,8 +3,12 @@
 // data, and per run the messages and bytes that left. The owner's answer to "what did we send?".
 import type { SecurityEvent, SharedRun, SharedSummary } from '../../contract/security';
 
-/** Reads the events of one project: `knownRuns` are ids of its runs beyond those its disclosures name (from its consents). */
-export async function sharedSummary(events: AsyncIterable<SecurityEvent>, projectId: string, knownRuns: Iterable<string> = []): Promise<SharedSummary> {
+/**
+ * Reads the events of one project: `knownRuns` are ids of its runs beyond those its disclosures
+ * name (from its consents); `hubPeer`, the peer its hub's messages are logged under, keeps out
+ * messages of another hub's run that has the same id.
+ */
+export async function sharedSummary(events: AsyncIterable<SecurityEvent>, projectId: string, knownRuns: Iterable<string> = [], hubPeer?: string): Promise<SharedSummary> {
   const summary: SharedSummary = { projectId, declaration: null, declarations: 0, tags: null, runs: [], messages: 0, bytes: 0 };
   const runs = new Map<string, SharedRun>();
   /** A run's entry, its first and last times stretched to `at` ('' until something is on record). */
@@ -44,7 +48,7 @@ export async function sharedSummary(events: AsyncIterable<SecurityEvent>, projec
         run.evaluations += 1;
         for (const name of disclosed.withheld) if (!run.withheld.includes(name) && run.withheld.length < 50) run.withheld.push(name);
       }
-    } else if (event.kind === 'message' && event.direction === 'outbound' && event.outcome === 'sent' && event.run !== undefined) {
+    } else if (event.kind === 'message' && event.direction === 'outbound' && event.outcome === 'sent' && event.run !== undefined && (hubPeer === undefined || event.peer === hubPeer)) {
       messages.push(event);
     }
   }

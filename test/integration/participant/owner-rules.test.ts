@@ -91,7 +91,8 @@ describe("the owner's settings in the app's API", () => {
   });
 
   it('sums up what left for a project from the security log, per run', async () => {
-    const base = { direction: 'outbound', outcome: 'sent', peer: 'hub' } as const;
+    await store.create('memberships', { id: 'heart', collaborationId: 'heart', hubUrl: 'wss://hub.heart.example:7800', partyId: 'north' });
+    const base = { direction: 'outbound', outcome: 'sent', peer: 'hub wss://hub.heart.example:7800' } as const;
     const declaration: SecurityEvent['disclosed'] = {
       what: 'declaration',
       rows: 120,
@@ -107,6 +108,8 @@ describe("the owner's settings in the app's API", () => {
     security.record({ ...base, kind: 'disclosure', what: 'model update', bytes: 0, project: 'other', run: 'r9', disclosed: { what: 'model update', round: 1, examples: 5, protection: 'none' } });
     security.record({ ...base, kind: 'message', what: 'reply to run.fit', bytes: 9_999, run: 'r9' });
     security.record({ ...base, kind: 'message', what: 'reply to run.fit', bytes: 50, run: 'r1', outcome: 'refused' });
+    // Another hub's run that happens to have the same id.
+    security.record({ ...base, kind: 'message', what: 'reply to run.fit', bytes: 7_777, run: 'r1', peer: 'hub wss://elsewhere.example:7800' });
 
     const reply = await call('shared.summary', { projectId: 'stroke' });
     expect(reply.ok).toBe(true);
