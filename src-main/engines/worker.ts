@@ -26,65 +26,22 @@ import {
   type FitReply,
   type PrepareReply,
 } from '../contract/grid';
-import type { Alignment } from '../contract/data';
-import { floatTensor, TENSOR, tensorOf, type Tensors } from '../contract/tensors';
-import type { Hyperparameters } from '../contract/records';
+import type { Tensors } from '../contract/tensors';
 import { CohortError } from '../contract/errors';
 import type { Disclosed } from '../contract/security';
-import { describeDeclaration, describeMetrics, describeProtection } from '../core/disclosure/describe';
-import { discloseMetrics } from '../core/disclosure/metrics';
+import { describeDeclaration, describeProtection } from '../core/disclosure/describe';
 import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
-import { localAlgorithmFor, type LocalAlgorithm } from './local-algorithms';
-import { tableVector, withoutTables } from '../core/metrics/tables';
-import { metricsFor } from './evaluation';
+import { localAlgorithmFor } from './local-algorithms';
 import { remoteError } from './remote-errors';
 import { WorkerAuthority, type RunGrant } from './worker-authority';
+import { evaluateGlobal, finishRun, type ResultsContext } from './worker-results';
+import { globalWeights, type RunState, type WorkerPorts } from './worker-run';
 import { WorkerSecAgg } from './worker-secagg';
 import { plainUpdate, protectedUpdate } from './worker-update';
-import type {
-  Channel,
-  ConsentPort,
-  Log,
-  OwnerPort,
-  PreparedData,
-  TrainingPort,
-  TrainingSession,
-  WorkerActivity,
-  WorkerArtifactsPort,
-  WorkerDataPort,
-} from './ports';
+import type { Channel } from './ports';
 
-interface RunState {
-  grant: RunGrant;
-  alignment: Alignment;
-  hyperparameters: Hyperparameters;
-  data: PreparedData;
-  session: TrainingSession;
-  /** This party's most recent locally trained weights: its "local model". */
-  local?: Float32Array;
-  /** The run's secure sums (a round's updates, an evaluation's tables), from keys to unmasking. */
-  secagg: WorkerSecAgg;
-  /** This party's side of the run's algorithm (SCAFFOLD's control variate). */
-  algorithm: LocalAlgorithm;
-}
-
-export interface WorkerPorts {
-  data: WorkerDataPort;
-  training: TrainingPort;
-  artifacts: WorkerArtifactsPort;
-  consent: ConsentPort;
-  owner: OwnerPort;
-  /** Signs with this party's identity key (its secure-aggregation keys). */
-  sign: (data: Buffer) => string;
-  log: Log;
-  /** Told of everything this worker does for a run, for its owner to follow. */
-  activity?: (event: WorkerActivity) => void;
-  /** Tests and benchmarks only: changes the local weights before they leave (a poisoned party). */
-  tamper?: (global: Float32Array, local: Float32Array) => Float32Array;
-  /** Told what each reply to the hub disclosed, for the owner's record of what left. */
-  disclosed?: (event: { project: string; run: string; disclosed: Disclosed }) => void;
-}
+export type { WorkerPorts } from './worker-run';
 
 /** Who is at the other end of a connection: the hub's identity key, proven in the handshake. */
 export interface HubIdentity {
@@ -104,12 +61,14 @@ export class WorkerEngine {
   private readonly preparing = new Map<Channel, Map<string, Promise<PrepareReply>>>();
   private readonly hubs = new Map<Channel, HubIdentity>();
   readonly authority: WorkerAuthority;
+  private readonly results: ResultsContext;
 
   constructor(
     readonly party: { id: string; name: string },
     private readonly ports: WorkerPorts,
   ) {
     this.authority = new WorkerAuthority(party.id, ports.owner, ports.consent, ports.log);
+    this.results = { party: party.id, ports, authority: this.authority, disclose: (grant, disclosed) => this.disclose(grant, disclosed) };
   }
 
   /** Answers a TTP over this channel, until it closes (then its runs are torn down). */
@@ -251,7 +210,7 @@ export class WorkerEngine {
     this.authority.admitFit(state.grant, config.round);
     const client = request.secagg ? state.secagg.client(config.round, 'fit') : undefined;
     if (client && request.secagg) client.receiveShares(request.secagg.ciphertexts);
-    const received = this.globalWeights(tensors);
+    const received = globalWeights(tensors);
     const extras = await state.algorithm.beforeFit(config.round, tensors, received.length);
     const keepsGlobal = state.algorithm.replyTensors.length > 0;
     // (A norm bound is then applied by the hub.) A tampering test worker needs the global weights after training.
@@ -281,48 +240,11 @@ export class WorkerEngine {
   }
 
   private async evaluate(channel: Channel, request: z.infer<typeof EvaluateRequest>, tensors: Tensors): Promise<{ body: EvaluateReply; tensors?: Tensors }> {
-    const state = this.state(channel, request.run);
-    const evaluate = state.data.evaluate;
-    if (!evaluate || evaluate.rows === 0 || !evaluate.y) return { body: { metrics: null } };
-    this.authority.admitEvaluation(state.grant, request.round);
-    const client = request.secagg ? state.secagg.client(request.round, 'evaluate') : undefined;
-    if (client && request.secagg) client.receiveShares(request.secagg.ciphertexts);
-    const outputs = await state.session.predict(this.globalWeights(tensors), 'evaluate');
-    const metrics = metricsFor(state.alignment.target, evaluate.y, outputs, evaluate.rows);
-    // The owner follows its own full figures; the hub gets them under the disclosure rules, and
-    // with others evaluating, this party's tables only inside the secure sum.
-    this.ports.activity?.({ kind: 'evaluated', run: request.run, project: state.grant.project.id, round: request.round, metrics });
-    const disclosed = discloseMetrics(metrics, state.grant.project.minCellCount);
-    const sent = client ? withoutTables(disclosed) : disclosed;
-    this.disclose(state.grant, describeMetrics(request.round, sent, client !== undefined));
-    if (!client) return { body: { metrics: sent } };
-    const { masked } = client.maskUpdate(tableVector(metrics), 1, []);
-    return { body: { metrics: sent }, tensors: { [TENSOR.masked]: tensorOf(masked) } };
+    return evaluateGlobal(this.results, this.state(channel, request.run), request, tensors);
   }
 
   private async finish(channel: Channel, request: FinishRequest, tensors: Tensors): Promise<FinishReply> {
-    const state = this.state(channel, request.run);
-    const global = this.globalWeights(tensors);
-    // Saved with the models, for local use: how this party encoded its data (its own levels).
-    const declaredLevels = Object.fromEntries(
-      (state.grant.declaration?.columns ?? []).filter((column) => column.kind === 'categorical' && column.levels).map((column) => [column.name, column.levels!]),
-    );
-    const metadata = { ...request.metadata, party: this.party.id, project: state.grant.project.id, alignment: state.alignment, declaredLevels };
-    await state.session.saveModel(global, this.ports.artifacts.modelDir(state.grant.project.id, request.run, 'global'), { ...metadata, model: 'global' });
-    await state.session.saveModel(state.local ?? global, this.ports.artifacts.modelDir(state.grant.project.id, request.run, 'local'), {
-      ...metadata,
-      model: 'local',
-    });
-    let predictedRows: number | null = null;
-    const predict = state.data.predict;
-    if (predict && predict.rows > 0) {
-      const outputs = await state.session.predict(global, 'predict');
-      predictedRows = await this.ports.artifacts.writePredictions(state.grant.project.id, request.run, state.alignment, predict, outputs);
-    }
-    this.ports.log.info('finished', { run: request.run, predictedRows });
-    this.disclose(state.grant, { what: 'predictions kept', rows: predictedRows });
-    this.ports.activity?.({ kind: 'finished', run: request.run, project: state.grant.project.id, predictedRows });
-    return { predictedRows };
+    return finishRun(this.results, this.state(channel, request.run), request, tensors);
   }
 
   /** Frees a run's training thread and data. Safe to call twice. `ended`: the hub ended the run. */
@@ -371,14 +293,5 @@ export class WorkerEngine {
     const state = this.runsOf(channel).get(run);
     if (!state) throw new CohortError('NOT_FOUND', `run "${run}" is not prepared on ${this.party.id}`);
     return state;
-  }
-
-  /** The global weights a task carries (a tensor of another name or dtype is refused). */
-  private globalWeights(tensors: Tensors): Float32Array {
-    try {
-      return floatTensor(tensors, TENSOR.weights);
-    } catch (error) {
-      throw new CohortError('INSTRUCTION_REFUSED', (error as Error).message);
-    }
   }
 }
