@@ -142,8 +142,9 @@ describe('a hub killed during round 10 of 20, then resumed', () => {
 
 describe('a worker killed mid-run and started again', () => {
   it('rejoins the run in progress, which completes with it', async () => {
-    // Rounds long enough (many local epochs) for a worker process to start again meanwhile.
-    const running = await federationOf({ rounds: 80, epochs: 10, evaluateEvery: 0, minClients: 2, roundTimeoutSeconds: 30 });
+    // Enough rounds (about 0.13 s each on an idle machine, some 40 s in all) for a worker process
+    // to start again meanwhile, even on a loaded machine where starting one takes seconds.
+    const running = await federationOf({ rounds: 300, epochs: 10, evaluateEvery: 0, minClients: 2, roundTimeoutSeconds: 60 });
     const victim = 'hospital-b';
     try {
       const result = await runWith(
