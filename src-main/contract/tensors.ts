@@ -33,6 +33,12 @@ export const TENSOR = {
   controlDelta: 'controlDelta',
   /** Secure aggregation: a party's masked vector, in Z_2^32. */
   masked: 'masked',
+  /** Compressed updates (trained minus global, core/compression), in place of the weights. */
+  updateHalf: 'update.f16',
+  updateCodes: 'update.q8',
+  updateScale: 'update.scale',
+  updateIndices: 'update.idx',
+  updateValues: 'update.val',
 } as const;
 
 export const BYTES_PER_ELEMENT: Record<Dtype, number> = { float32: 4, int32: 4, uint32: 4, uint16: 2, int8: 1 };
