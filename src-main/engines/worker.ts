@@ -224,7 +224,7 @@ export class WorkerEngine {
     state.local = result.weights;
     this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
-    const disclosed = () => this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy) });
+    const disclosed = () => this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy, state.hyperparameters) });
     const update = { global, weights: result.weights, numExamples: result.numExamples, extras: state.algorithm.replyTensors.map((name) => [name, replyTensors[name]!] as const) };
     if (plain) {
       disclosed();
