@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CohortError } from '../contract/errors';
-import { Activation, Algorithm, Hyperparameters, ModelSpec, Optimizer, Loss } from '../contract/records';
+import { Activation, Algorithm, Compression, Hyperparameters, ModelSpec, Optimizer, Loss } from '../contract/records';
 
 function number(what: string, check: (value: number) => boolean = Number.isFinite) {
   return (value: string): number => {
@@ -100,6 +100,8 @@ export function addHyperparameterOptions(command: Command): Command {
     .option('--trim-beta <beta>', 'trimmedmean: share of updates dropped from each end, per weight (default 0.2)', nonNegative)
     .option('--byzantine <f>', 'krum, multikrum: faulty participants to tolerate (default 1)', integer())
     .option('--norm-bound <B>', "bound each update's L2 norm (by the TTP, or by each party under secure aggregation)", positive)
+    .addOption(new Option('--compression <method>', "compress each update before it is sent: float16 (half the bytes), int8 (a quarter), topk (only the largest values; the rest follow in later rounds)").choices(Compression.options))
+    .option('--topk-fraction <f>', 'topk: the share of values sent each round (default 0.01)', positive)
     .option('--fraction-fit <f>', 'fraction of participants sampled each round', positive)
     .option('--min-clients <k>', 'least participants that must reply each round', integer('a whole number >= 1', 1))
     .option('--round-timeout <seconds>', 'give up on a participant after this long in a round', positive)
@@ -132,6 +134,8 @@ export interface HyperparameterFlags {
   trimBeta?: number;
   byzantine?: number;
   normBound?: number;
+  compression?: string;
+  topkFraction?: number;
   fractionFit?: number;
   minClients?: number;
   roundTimeout?: number;
@@ -166,6 +170,8 @@ export function hyperparametersFrom(flags: HyperparameterFlags, defaults: Partia
     trimBeta: flags.trimBeta,
     byzantine: flags.byzantine,
     normBound: flags.normBound,
+    compression: flags.compression,
+    topkFraction: flags.topkFraction,
     fractionFit: flags.fractionFit,
     minClients: flags.minClients,
     roundTimeoutSeconds: flags.roundTimeout,

@@ -141,6 +141,10 @@ export const Privacy = z.strictObject({
   path: ['noiseMultiplier'],
 });
 
+/** How a party's update is compressed on its way to the hub (core/compression). */
+export const Compression = z.enum(['none', 'float16', 'int8', 'topk']);
+export type Compression = z.infer<typeof Compression>;
+
 /** The fields of a run's hyperparameters, each with its default (for forms and partial updates). */
 export const HyperparameterFields = z.strictObject({
   algorithm: Algorithm.default('fedavg'),
@@ -179,6 +183,15 @@ export const HyperparameterFields = z.strictObject({
   byzantine: z.int().min(0).max(1_000).default(1),
   /** Each update's L2 norm is bounded by this (by the TTP, or by each party under secure aggregation); null: no bound. */
   normBound: z.number().positive().max(1e6).nullable().default(null),
+  /**
+   * How each party's update (trained minus global) is compressed before it is sent: float16,
+   * 8-bit with stochastic rounding, or top-k sparsification with error feedback. With
+   * differential privacy it is applied after clipping and noise: post-processing of a private
+   * value spends no privacy, so the accountant is unchanged.
+   */
+  compression: Compression.default('none'),
+  /** Top-k: the share of the update's values sent each round (the largest in magnitude). */
+  topkFraction: z.number().gt(0).max(1).default(0.01),
 });
 
 /** A run's hyperparameters: the fields, and the combinations that are refused. */
@@ -189,6 +202,9 @@ export const Hyperparameters = HyperparameterFields.superRefine((h, ctx) => {
     } else if (h.privacy.dp === 'central') {
       ctx.addIssue({ code: 'custom', path: ['algorithm'], message: `${h.algorithm} with central differential privacy is refused: the noise is calibrated for the mean of the updates; use local differential privacy, or FedAvg` });
     }
+  }
+  if (h.compression !== 'none' && h.privacy.secureAggregation) {
+    ctx.addIssue({ code: 'custom', path: ['compression'], message: 'compressed updates are refused with secure aggregation: its masked sums are already fixed-point integers, which cannot be compressed; turn compression or secure aggregation off' });
   }
   if (h.algorithm === 'scaffold') {
     if (h.optimizer !== 'sgd' || h.momentum > 0) {

@@ -3,9 +3,10 @@
 // On the wire each is one binary frame of its raw little-endian bytes (protocol/frames.ts).
 import { z } from 'zod';
 
-export const DTYPES = ['float32', 'int32', 'uint32'] as const;
+// uint16 and int8 carry compressed updates (half-precision bits, 8-bit codes: core/compression).
+export const DTYPES = ['float32', 'int32', 'uint32', 'uint16', 'int8'] as const;
 export type Dtype = (typeof DTYPES)[number];
-export type TensorData = Float32Array | Int32Array | Uint32Array;
+export type TensorData = Float32Array | Int32Array | Uint32Array | Uint16Array | Int8Array;
 
 export interface Tensor {
   readonly dtype: Dtype;
@@ -32,9 +33,15 @@ export const TENSOR = {
   controlDelta: 'controlDelta',
   /** Secure aggregation: a party's masked vector, in Z_2^32. */
   masked: 'masked',
+  /** Compressed updates (trained minus global, core/compression), in place of the weights. */
+  updateHalf: 'update.f16',
+  updateCodes: 'update.q8',
+  updateScale: 'update.scale',
+  updateIndices: 'update.idx',
+  updateValues: 'update.val',
 } as const;
 
-export const BYTES_PER_ELEMENT: Record<Dtype, number> = { float32: 4, int32: 4, uint32: 4 };
+export const BYTES_PER_ELEMENT: Record<Dtype, number> = { float32: 4, int32: 4, uint32: 4, uint16: 2, int8: 1 };
 
 export function elementsOf(shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, 1);
@@ -43,6 +50,8 @@ export function elementsOf(shape: readonly number[]): number {
 export function dtypeOf(data: TensorData): Dtype {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Int32Array) return 'int32';
+  if (data instanceof Uint16Array) return 'uint16';
+  if (data instanceof Int8Array) return 'int8';
   return 'uint32';
 }
 
@@ -60,6 +69,16 @@ export function floatTensor(tensors: Tensors, name: string, length?: number): Fl
 /** The tensor `name` as uint32 values (masked vectors). */
 export function uintTensor(tensors: Tensors, name: string, length?: number): Uint32Array {
   return typed(tensors, name, 'uint32', length) as Uint32Array;
+}
+
+/** The tensor `name` as uint16 values (half-precision bits). */
+export function uint16Tensor(tensors: Tensors, name: string, length?: number): Uint16Array {
+  return typed(tensors, name, 'uint16', length) as Uint16Array;
+}
+
+/** The tensor `name` as int8 values (8-bit codes). */
+export function int8Tensor(tensors: Tensors, name: string, length?: number): Int8Array {
+  return typed(tensors, name, 'int8', length) as Int8Array;
 }
 
 function typed(tensors: Tensors, name: string, dtype: Dtype, length: number | undefined): TensorData {

@@ -38,7 +38,7 @@ import { WorkerAuthority, type RunGrant } from './worker-authority';
 import { evaluateGlobal, finishRun, type ResultsContext } from './worker-results';
 import { globalWeights, type RunState, type WorkerPorts } from './worker-run';
 import { WorkerSecAgg } from './worker-secagg';
-import { plainUpdate, protectedUpdate } from './worker-update';
+import { plainUpdate, protectedUpdate, updateCompression } from './worker-update';
 import type { Channel } from './ports';
 
 export type { WorkerPorts } from './worker-run';
@@ -216,25 +216,26 @@ export class WorkerEngine {
     // (A norm bound is then applied by the hub.) A tampering test worker needs the global weights after training.
     const plain = privacy.dp === 'off' && !client && !this.ports.tamper;
     // The training thread may take the tensor's memory: keep a copy when the update is needed.
-    const global = plain && !keepsGlobal ? received : Float32Array.from(received);
+    const compression = updateCompression(state, config.round);
+    const global = plain && !keepsGlobal && !compression ? received : Float32Array.from(received);
     const trained = await state.session.fit(received, { ...config, loss: state.hyperparameters.loss, ...extras });
     const result = this.ports.tamper ? { ...trained, weights: this.ports.tamper(global, trained.weights) } : trained;
     const replyTensors = await state.algorithm.afterFit(config.round, global, result, config.learningRate);
     state.local = result.weights;
     this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
     const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
-    const disclosed = () => this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy) });
+    const disclosed = () => this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy, state.hyperparameters) });
     const update = { global, weights: result.weights, numExamples: result.numExamples, extras: state.algorithm.replyTensors.map((name) => [name, replyTensors[name]!] as const) };
     if (plain) {
       disclosed();
-      return { body, tensors: plainUpdate(update) };
+      return { body, tensors: plainUpdate(update, compression) };
     }
     // A noisy update is charged to this party's own privacy ledger before it leaves (and is
     // logged as shared only then).
     if (privacy.dp !== 'off') await this.authority.chargeRelease(state.grant, privacy);
     disclosed();
     const secagg = client && request.secagg ? { client, totalExamples: request.secagg.totalExamples, noiseShareParties: state.secagg.noiseShareParties(client) } : undefined;
-    const { tensors: sent, clamped } = protectedUpdate(update, { privacy, normBound: state.hyperparameters.normBound, ...(secagg ? { secagg } : {}) });
+    const { tensors: sent, clamped } = protectedUpdate(update, { privacy, normBound: state.hyperparameters.normBound, ...(secagg ? { secagg } : {}), ...(compression ? { compression } : {}) });
     if (clamped) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: config.round, clamped });
     return { body: clamped === undefined ? body : { ...body, clamped }, tensors: sent };
   }

@@ -93,15 +93,23 @@ export function decodeTensor(frame: Buffer, descriptor: TensorDescriptor): Tenso
   if (frame.length !== expected) {
     throw new FrameError(`the "${descriptor.name}" tensor frame holds ${frame.length} bytes, but its envelope announced ${descriptor.dtype}[${descriptor.shape.join(', ')}] (${expected} bytes)`);
   }
-  const aligned: Uint8Array = frame.byteOffset % 4 === 0 ? frame : new Uint8Array(frame);
-  const buffer = aligned.buffer as ArrayBuffer;
-  const data =
-    descriptor.dtype === 'float32'
-      ? new Float32Array(buffer, aligned.byteOffset, count)
-      : descriptor.dtype === 'int32'
-        ? new Int32Array(buffer, aligned.byteOffset, count)
-        : new Uint32Array(buffer, aligned.byteOffset, count);
-  return { dtype: descriptor.dtype, shape: descriptor.shape, data };
+  const aligned: Uint8Array = frame.byteOffset % BYTES_PER_ELEMENT[descriptor.dtype] === 0 ? frame : new Uint8Array(frame);
+  return { dtype: descriptor.dtype, shape: descriptor.shape, data: view(descriptor.dtype, aligned.buffer as ArrayBuffer, aligned.byteOffset, count) };
+}
+
+function view(dtype: TensorDescriptor['dtype'], buffer: ArrayBuffer, offset: number, count: number): TensorData {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(buffer, offset, count);
+    case 'int32':
+      return new Int32Array(buffer, offset, count);
+    case 'uint32':
+      return new Uint32Array(buffer, offset, count);
+    case 'uint16':
+      return new Uint16Array(buffer, offset, count);
+    case 'int8':
+      return new Int8Array(buffer, offset, count);
+  }
 }
 
 /** The bytes the tensors an envelope announces will take. */

@@ -29,6 +29,16 @@ const other = consent({ id: 'c-other', runId: 'keras-run', run: 'Keras run', mod
 const approved = consent({ id: 'c-old', runId: 'baseline', run: 'FedAvg baseline', model: { kind: 'logreg' }, state: 'approved', decidedAt: AT });
 
 describe('training requests', () => {
+  it('say how the run\'s updates are sent compressed, when they are', async () => {
+    const base = consent({ id: 'c-small', runId: 'small-run', run: 'Small updates' });
+    const compressed = { ...base, summary: { ...base.summary, hyperparameters: { ...base.summary.hyperparameters, compression: 'topk' as const, topkFraction: 0.05 } } };
+    setup([compressed, pending]);
+    const card = await screen.findByRole('article', { name: 'Training request: Small updates' });
+    expect(within(card).getByText('Updates sent compressed: only the largest 5% of the changes each round (the rest in later rounds)')).toBeTruthy();
+    const plain = await screen.findByRole('article', { name: 'Training request: MLP with FedProx' });
+    expect(within(plain).queryByText(/Updates sent compressed/)).toBeNull();
+  });
+
   it('show pending requests first, with the model, its settings and the data used', async () => {
     setup([approved, pending]);
     const card = await screen.findByRole('article', { name: 'Training request: MLP with FedProx' });

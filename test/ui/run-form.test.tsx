@@ -181,6 +181,7 @@ describe('new run form', () => {
         earlyStopping: { patience: 4, minDelta: 0.001 },
         privacy: { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 },
         normBound: null,
+        compression: 'none',
       },
     });
     await waitFor(() => expect(screen.getByTestId('current-path').textContent).toBe('/runs/fedprox-strong'));
@@ -202,17 +203,35 @@ describe('new run form', () => {
       const path = input.getAttribute('data-path');
       // An empty optional field (the norm bound) means none.
       const { value } = input as HTMLInputElement;
-      if (path && path !== 'name' && path in DEFAULTS) shown[path] = value === '' ? null : Number(value);
+      // The compression select shows a method, not a number (checked below).
+      if (path && path !== 'name' && path !== 'compression' && path in DEFAULTS) shown[path] = value === '' ? null : Number(value);
     }
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
     await waitFor(() => expect(fake.callsOf('runs.create')).toHaveLength(1));
     const { hyperparameters } = fake.callsOf('runs.create')[0] as { hyperparameters: Record<string, unknown> };
-    const { algorithm, optimizer, loss, earlyStopping, privacy, ...numbers } = hyperparameters;
+    const { algorithm, optimizer, loss, earlyStopping, privacy, compression, ...numbers } = hyperparameters;
     expect(numbers).toEqual(shown);
-    expect({ algorithm, optimizer, loss, earlyStopping }).toEqual({ algorithm: 'fedyogi', optimizer: 'sgd', loss: 'auto', earlyStopping: null });
+    expect({ algorithm, optimizer, loss, earlyStopping, compression }).toEqual({ algorithm: 'fedyogi', optimizer: 'sgd', loss: 'auto', earlyStopping: null, compression: 'none' });
     expect(privacy).toEqual(DEFAULTS.privacy);
     expect(numbers).toMatchObject({ beta2: 0.95, seed: 7, serverLearningRate: 1, serverMomentum: 0.9, tau: 0.001 });
     expect(numbers).not.toHaveProperty('mu');
+  });
+
+  it('sends the compression chosen, with top-k\'s share, and says what each method costs', async () => {
+    const fake = api();
+    const dialog = await openForm(fake);
+    await userEvent.type(field(dialog, 'Name'), 'Small updates');
+    const select = within(dialog).getByRole('combobox', { name: 'Compress updates' });
+    expect(within(dialog).getByText(/Each update is sent in full/)).toBeTruthy();
+    expect(within(dialog).queryByRole('textbox', { name: 'Share of changes sent each round' })).toBeNull();
+    await userEvent.click(select);
+    await userEvent.click(await screen.findByRole('option', { name: 'Largest changes only', hidden: true }, { timeout: 3000 }));
+    expect(within(dialog).getByText(/the rest follow in later rounds/)).toBeTruthy();
+    await setNumber(dialog, 'Share of changes sent each round', '0.1');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
+    await waitFor(() => expect(fake.callsOf('runs.create')).toHaveLength(1));
+    const { hyperparameters } = fake.callsOf('runs.create')[0] as { hyperparameters: Record<string, unknown> };
+    expect(hyperparameters).toMatchObject({ compression: 'topk', topkFraction: 0.1 });
   });
 
   it('shows on the form what the app answers when it refuses the run', async () => {

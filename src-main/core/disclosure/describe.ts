@@ -2,7 +2,7 @@
 // facts the reply carried, never more (no value that was not sent), in plain terms.
 import type { PartyDeclaration } from '../../contract/data';
 import type { Metrics } from '../../contract/metrics';
-import type { Privacy } from '../../contract/records';
+import type { Hyperparameters, Privacy } from '../../contract/records';
 import type { Disclosed } from '../../contract/security';
 
 export function describeDeclaration(declaration: PartyDeclaration, target: string): Disclosed {
@@ -22,11 +22,28 @@ export function describeDeclaration(declaration: PartyDeclaration, target: strin
   };
 }
 
-export function describeProtection(privacy: Privacy): string {
+export function describeProtection(privacy: Privacy, compression?: Pick<Hyperparameters, 'compression' | 'topkFraction'>): string {
   const parts: string[] = [];
   if (privacy.dp !== 'off') parts.push(`clipped to norm ${privacy.clip} and noised (${privacy.dp} differential privacy, sigma ${privacy.noiseMultiplier})`);
-  parts.push(privacy.secureAggregation ? 'masked: the hub sees only the sum over hospitals' : 'sent as it is to the hub');
+  // Compression comes after clipping and noise, and is never combined with secure aggregation.
+  const compressed = compression ? describeCompression(compression) : null;
+  if (compressed) parts.push(compressed);
+  parts.push(privacy.secureAggregation ? 'masked: the hub sees only the sum over hospitals' : compressed ? 'sent to the hub' : 'sent as it is to the hub');
   return parts.join('; ');
+}
+
+/** How the update is compressed, in words (null: not compressed). */
+export function describeCompression({ compression, topkFraction }: Pick<Hyperparameters, 'compression' | 'topkFraction'>): string | null {
+  switch (compression) {
+    case 'none':
+      return null;
+    case 'float16':
+      return 'the change to the model rounded to half precision';
+    case 'int8':
+      return 'the change to the model rounded to 8 bits';
+    case 'topk':
+      return `only the largest ${+(topkFraction * 100).toPrecision(3)} % of the changes to the model (the rest in later rounds)`;
+  }
 }
 
 /**

@@ -3,6 +3,7 @@
 import { FitReply, GRID } from '../../contract/grid';
 import { floatTensor, TENSOR, tensorOf, type Tensor } from '../../contract/tensors';
 import type { PartyRound } from '../../contract/results';
+import { decodeUpdate } from '../../core/compression/update';
 import type { Failure, FitInstruction, FitResult } from '../../core/strategies/types';
 import { failureReasonOf } from '../run/dispatcher';
 import type { PipelineHost, TrainedParty } from './update-pipeline';
@@ -21,7 +22,8 @@ export async function collectFits(host: PipelineHost, round: number, instruction
     const channel = host.pool.channelOf(party);
     if (!channel?.isOpen) throw Object.assign(new Error('not connected'), { name: 'PeerClosedError' });
     const { body, tensors } = await channel.request(GRID.fit, { run: host.run, config: configs.get(party)! }, { schema: FitReply, tensors: sent, timeoutMs: host.timeoutMs() });
-    const local = floatTensor(tensors, TENSOR.weights);
+    // A compressed update is decoded back into weights (global + update), so the strategy sees weights as usual.
+    const local = host.compression === 'none' ? floatTensor(tensors, TENSOR.weights) : decodeUpdate(tensors, host.compression, global);
     // The strategy's other tensors (SCAFFOLD's control change), each as long as the weights.
     const extra = Object.fromEntries(host.strategy.replyTensors.map((name) => [name, floatTensor(tensors, name, global.length)]));
     host.activity(party, 'trained', round);

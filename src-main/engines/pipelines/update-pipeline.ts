@@ -7,7 +7,7 @@
 //                       party adds its share of the noise before masking)
 // The round loop does not know which one it drives.
 import type { PartyActivity, PartyRound } from '../../contract/results';
-import type { Privacy } from '../../contract/records';
+import type { Compression, Privacy } from '../../contract/records';
 import type { AggregateOutcome, Failure, FitInstruction, Strategy } from '../../core/strategies/types';
 import type { Cancellation } from '../run/cancellation';
 import type { ParticipantPool } from '../run/participants';
@@ -36,6 +36,8 @@ export interface PipelineHost {
   privacy: Privacy;
   /** The bound on each update's L2 norm (null: none); under secure aggregation the parties apply it. */
   normBound: number | null;
+  /** How the parties compress their updates (plain and central-DP rounds decode them back to weights). */
+  compression: Compression;
   cancellation: Cancellation;
   timeoutMs(): number;
   activity(party: string, activity: PartyActivity, round: number, message?: string): void;

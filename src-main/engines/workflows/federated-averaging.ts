@@ -117,6 +117,7 @@ export class FederatedAveraging implements Workflow {
       strategy: this.strategy!,
       privacy,
       normBound: session.hyperparameters.normBound,
+      compression: session.hyperparameters.compression,
       cancellation: session.cancellation,
       timeoutMs: () => session.timeoutMs(),
       activity: (party, activity, round, message) => session.party(party, activity, round, message),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tensorOf, type Tensors } from '../../../src-main/contract/tensors';
+import { int8Tensor, tensorOf, uint16Tensor, type Tensors } from '../../../src-main/contract/tensors';
 import { decodeEnvelope, decodeTensor, encodeMessage, FrameError, MessageAssembler, PROTOCOL_VERSION } from '../../../src-main/protocol/frames';
 
 /** Float tensors by name. */
@@ -64,6 +64,30 @@ describe('tensor messages', () => {
     expect(Array.from(unaligned.data)).toEqual([1, 2, 3, 4]);
   });
 
+  it('carry the compressed dtypes, uint16 and int8, bit for bit, at 2 and 1 bytes per value', () => {
+    const half = Uint16Array.from([0, 0x3c00, 0xffff, 0x7bff, 0x8000]);
+    const codes = tensorOf(Int8Array.from([-128, -1, 0, 1, 127, 5, 6]), [7]);
+    const message = encodeMessage(envelope, { 'update.f16': tensorOf(half), 'update.q8': codes });
+    expect(message.binary.map((frame) => frame.length)).toEqual([10, 7]);
+    const [received] = assemble(frames(message));
+    expect(received!.tensors['update.f16']).toMatchObject({ dtype: 'uint16', shape: [5] });
+    expect(received!.tensors['update.f16']!.data).toBeInstanceOf(Uint16Array);
+    expect(Array.from(received!.tensors['update.f16']!.data)).toEqual(Array.from(half));
+    expect(received!.tensors['update.q8']!.data).toBeInstanceOf(Int8Array);
+    expect(Array.from(received!.tensors['update.q8']!.data)).toEqual([-128, -1, 0, 1, 127, 5, 6]);
+    expect(uint16Tensor(received!.tensors, 'update.f16', 5)).toBeInstanceOf(Uint16Array);
+    expect(int8Tensor(received!.tensors, 'update.q8', 7)).toBeInstanceOf(Int8Array);
+    expect(() => uint16Tensor(received!.tensors, 'update.q8')).toThrow('the "update.q8" tensor is int8, not uint16');
+    expect(() => int8Tensor(received!.tensors, 'update.q8', 8)).toThrow('holds 7 values, not 8');
+  });
+
+  it('decode uint16 from an odd offset with one copy', () => {
+    const shifted = Buffer.alloc(5);
+    Buffer.from(Uint16Array.from([0x3c00, 2]).buffer).copy(shifted, 1);
+    const decoded = decodeTensor(shifted.subarray(1), { name: 'h', dtype: 'uint16', shape: [2] });
+    expect(Array.from(decoded.data)).toEqual([0x3c00, 2]);
+  });
+
   it('carry messages without tensors as a single text frame', () => {
     const message = encodeMessage({ v: PROTOCOL_VERSION, t: 'hello', b: { x: 1 } });
     expect(message.binary).toEqual([]);
@@ -76,6 +100,15 @@ describe('refusals', () => {
     const parts = frames(encodeMessage(envelope, named({ weights: Float32Array.from([1, 2]) })));
     parts[1] = [Buffer.alloc(12), true];
     expect(() => assemble(parts)).toThrow('the "weights" tensor frame holds 12 bytes, but its envelope announced float32[2] (8 bytes)');
+  });
+
+  it('a uint16 or int8 frame whose size does not match its announced shape, and an unknown dtype', () => {
+    const parts = frames(encodeMessage(envelope, { h: tensorOf(Uint16Array.from([1, 2, 3])) }));
+    parts[1] = [Buffer.alloc(5), true];
+    expect(() => assemble(parts)).toThrow('the "h" tensor frame holds 5 bytes, but its envelope announced uint16[3] (6 bytes)');
+    expect(() => decodeTensor(Buffer.alloc(4), { name: 'q', dtype: 'int8', shape: [3] })).toThrow('announced int8[3] (3 bytes)');
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, x: [{ name: 'w', dtype: 'uint8', shape: [1] }] }))).toThrow(FrameError);
+    expect(() => decodeEnvelope(JSON.stringify({ ...envelope, x: [{ name: 'w', dtype: 'float16', shape: [1] }] }))).toThrow(FrameError);
   });
 
   it('an envelope naming one tensor twice, or a shape with too many dimensions', () => {

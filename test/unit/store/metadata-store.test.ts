@@ -160,6 +160,8 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       trimBeta: 0.2,
       byzantine: 1,
       normBound: null,
+      compression: 'none',
+      topkFraction: 0.01,
       fractionFit: 1,
       minClients: 1,
       roundTimeoutSeconds: 600,

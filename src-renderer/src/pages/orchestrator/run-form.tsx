@@ -4,13 +4,14 @@ import { Box, Button, Collapse, Group, Modal, NumberInput, Paper, Radio, Select,
 import { useForm, type UseFormReturnType } from '@mantine/form';
 import { IconChevronDown, IconChevronRight, IconDeviceFloppy, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { Algorithm, Privacy, Run } from '../../../../src-main/contract/records';
+import type { Algorithm, Compression, Privacy, Run } from '../../../../src-main/contract/records';
 import { HyperparameterFields, Hyperparameters } from '../../../../src-main/contract/records';
 import { useApi } from '../../api/react';
 import { OptionCard } from '../../components/option-card';
 import { validateName } from './collaboration-form';
 import { checkNumber, limitsOf, unwrap, type Limits } from './number-limits';
 import { initialPrivacyValues, PrivacyFields, privacyFromValues, validatePrivacy, type PrivacyFormValues } from './run-privacy-fields';
+import { CompressionField, compressionFromValues, validateCompression } from './run-compression-field';
 import { ConflictAlert, contractConflicts, NormBoundField, RobustAlgorithmFields, robustFieldsOf, robustFromValues, validateRobust } from './run-robust-fields';
 import { WarmStartSelect } from './run-warm-start';
 import { createWithFreeId, FormError, useSubmit } from './shared';
@@ -124,6 +125,8 @@ export type RunFormValues = {
   byzantine: number | string;
   /** Empty: no bound. */
   normBound: number | string;
+  compression: Compression;
+  topkFraction: number | string;
   /** The run whose final weights this one starts from; empty: fresh weights. */
   initialRunId: string;
 } & Record<NumericField, number | string>;
@@ -132,10 +135,12 @@ const ADVANCED_FIELDS = ['minClients', 'fractionFit', 'roundTimeoutSeconds', 'ev
 
 /** The form's values for a new run (the defaults), or for editing `run` (its own settings). */
 export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters' | 'initialRunId'>): RunFormValues {
-  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, ...numbers } = run?.hyperparameters ?? DEFAULTS;
+  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, compression, topkFraction, ...numbers } = run?.hyperparameters ?? DEFAULTS;
   return {
     name: run?.name ?? '',
     normBound: normBound ?? '',
+    compression,
+    topkFraction,
     initialRunId: run?.initialRunId ?? '',
     privacy: initialPrivacyValues(privacy),
     algorithm,
@@ -182,7 +187,7 @@ export function hyperparametersFromValues(values: RunFormValues, privacy: Privac
   };
   if (values.algorithm === 'fedprox') result.mu = numeric('mu');
   for (const field of SERVER_FIELDS[values.algorithm]) result[field] = numeric(field);
-  return { ...result, ...robustFromValues(values) };
+  return { ...result, ...robustFromValues(values), ...compressionFromValues(values) };
 }
 
 function validateValues(values: RunFormValues): Record<string, string> {
@@ -196,6 +201,7 @@ function validateValues(values: RunFormValues): Record<string, string> {
   }
   for (const [field, problem] of Object.entries(validatePrivacy(values.privacy, values.minClients))) errors[field] ??= problem;
   for (const [field, problem] of Object.entries(validateRobust(values))) errors[field] ??= problem;
+  for (const [field, problem] of Object.entries(validateCompression(values))) errors[field] ??= problem;
   // The combinations the contract refuses, with its reasons (once every field is valid).
   if (Object.keys(errors).length === 0) {
     for (const { field, message } of contractConflicts(hyperparametersFromValues(values))) errors[field] ??= message;
@@ -362,6 +368,7 @@ function RunForm({
 
         <Subsection title="Privacy" description="How the hospitals’ updates are protected: from the orchestrator, and in the trained model.">
           <PrivacyFields form={form} />
+          <CompressionField form={form} />
         </Subsection>
 
         <Subsection title="Protection against faulty updates" description="Limits how far one hospital’s wrong or poisoned update can move the model.">

@@ -55,6 +55,7 @@ export function PlanCoverage({ request }: { request: Request }) {
           </List.Item>
         )}
         <List.Item>Protection: {privacyBrief(summary.privacy)}</List.Item>
+        {summary.hyperparameters.compression !== 'none' && <List.Item>Updates sent compressed: {compressionBrief(summary.hyperparameters)}</List.Item>}
         <List.Item>Your data: {summary.tags.join(', ') || 'none'}, for the target {summary.targetColumn}</List.Item>
       </List>
       <Text size="xs" c="gray.7">
@@ -68,6 +69,13 @@ export function PlanCoverage({ request }: { request: Request }) {
       </Text>
     </Stack>
   );
+}
+
+/** How the run's updates are compressed, in plain words (after any noise: it spends no privacy). */
+export function compressionBrief({ compression, topkFraction }: Pick<Request['summary']['hyperparameters'], 'compression' | 'topkFraction'>): string {
+  if (compression === 'float16') return 'half precision (each change rounded very slightly)';
+  if (compression === 'int8') return '8 bits (each change rounded, errors averaging out)';
+  return `only the largest ${+(topkFraction * 100).toPrecision(3)}% of the changes each round (the rest in later rounds)`;
 }
 
 /** How much of an approved plan a run has used. */
