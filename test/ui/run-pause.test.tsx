@@ -30,7 +30,7 @@ const PAUSED = makeRun({
   error: 'stopped by the orchestrator',
   startedAt: '2026-01-10T09:00:00.000Z',
   initialRunId: 'pilot',
-  hyperparameters: { algorithm: 'trimmedmean', trimBeta: 0.1, normBound: 3 },
+  hyperparameters: { algorithm: 'trimmedmean', trimBeta: 0.1, normBound: 3, compression: 'topk', topkFraction: 0.05 },
 });
 const PAUSED_HISTORY = [round(1, 2), round(2, 2), round(3, 2), round(4, 2)];
 
@@ -102,6 +102,7 @@ describe('resuming a run', () => {
     expect(settings).toContain('Trimmed mean');
     expect(settings).toContain('Share trimmed from each end10 %');
     expect(settings).toContain('Update size limit (norm bound)3');
+    expect(settings).toContain('Compressed updatesLargest changes only (5 % of the weights a round)');
     expect(await screen.findByText(/starts from the model of “Pilot run”/)).toBeTruthy();
     // Not a failure: no failed or cancelled alert.
     expect(screen.queryByText('The run failed')).toBeNull();

@@ -48,6 +48,7 @@ export function hyperparameterEntries(hyperparameters: Hyperparameters): Array<[
   if (h.algorithm === 'trimmedmean') entries.push(['Share trimmed from each end', `${formatNumber(h.trimBeta * 100)} %`]);
   if (h.algorithm === 'krum' || h.algorithm === 'multikrum') entries.push(['Faulty hospitals tolerated', String(h.byzantine)]);
   if (h.normBound !== null) entries.push(['Update size limit (norm bound)', formatNumber(h.normBound)]);
+  if (h.compression !== 'none') entries.push(['Compressed updates', compressionLabel(h)]);
   entries.push(
     ['Participants per round', h.fractionFit === 1 ? 'All' : `${Math.round(h.fractionFit * 100)} %`],
     ['Minimum participants', String(h.minClients)],
@@ -84,4 +85,10 @@ export function HyperparameterList({ hyperparameters, model }: { hyperparameters
       {list(entries.slice(half))}
     </SimpleGrid>
   );
+}
+
+function compressionLabel(h: Hyperparameters): string {
+  if (h.compression === 'float16') return 'Half precision';
+  if (h.compression === 'int8') return '8 bits';
+  return `Largest changes only (${formatNumber(h.topkFraction * 100)} % of the weights a round)`;
 }
