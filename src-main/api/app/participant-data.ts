@@ -16,7 +16,7 @@ import { settingsFor } from '../records/owner-settings';
 import type { Handlers } from './dispatch';
 import { slugId } from './ids';
 
-type DataCommands =
+export type DataCommands =
   | 'data.preview'
   | 'data.cancel'
   | 'connections.list'

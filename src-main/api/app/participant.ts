@@ -24,24 +24,16 @@ import { hubContactsOf } from '../trust/hub-contact';
 import type { Handlers } from './dispatch';
 import { slugId } from './ids';
 import { evaluateLocally, listLocalModels, predictLocally } from './local-models';
-import { dataHandlers, DataRequests, sourceOf } from './participant-data';
+import { dataHandlers, DataRequests, sourceOf, type DataCommands } from './participant-data';
 import { rulesHandlers } from './participant-rules';
 import type { SecretBox } from '../data/secrets';
 import type { AppEvent } from '../../contract/api';
 
 type ParticipantCommands =
+  | DataCommands
   | 'memberships.list'
   | 'memberships.join'
   | 'memberships.proxy'
-  | 'data.preview'
-  | 'data.cancel'
-  | 'connections.list'
-  | 'connections.save'
-  | 'connections.delete'
-  | 'connections.test'
-  | 'omop.schemas'
-  | 'omop.concepts'
-  | 'omop.build'
   | 'tags.list'
   | 'tags.register'
   | 'tags.delete'

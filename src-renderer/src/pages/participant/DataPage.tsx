@@ -1,11 +1,10 @@
 // My data: the files and database queries this hospital registers for a project. Each is previewed and checked on
 // this computer first (first rows, a summary of every column); the person can correct a
-// column's kind or leave a column out, then registers it. Only the column names, their kinds
-// and the row count are ever shared.
-import { Alert, Button, Card, Code, Group, Select, Stack, Text, ThemeIcon } from '@mantine/core';
+// column's kind or leave a column out, then registers it. Rows are never shared: only what the
+// owner's rules allow (names, kinds, categories and counts over at least k patients).
+import { Alert, Button, Card, Code, Group, Stack, Text, ThemeIcon } from '@mantine/core';
 import { IconDatabase } from '@tabler/icons-react';
-import { useMemo } from 'react';
-import { Link, useSearchParams } from 'react-router';
+import { Link } from 'react-router';
 import type { Project } from '../../../../src-main/contract/records';
 import { useQuery } from '../../api/react';
 import { PageHeader } from '../../components/page';
@@ -13,6 +12,7 @@ import { EmptyState, ErrorAlert, LoadingBlock } from '../../components/states';
 import { ConnectionsCard } from './data-sources';
 import { RegisteredData } from './registered-data';
 import { RegisterFile } from './register-data';
+import { ProjectSelect, useProjectChoice } from './project-choice';
 
 // ---------------------------------------------------------------------------------------------
 // The page
@@ -30,15 +30,7 @@ function ProjectData({ project }: { project: Project }) {
 }
 
 export function DataPage() {
-  const [params, setParams] = useSearchParams();
-  const memberships = useQuery('memberships.list', {}, ['memberships']);
-  const options = useMemo(
-    () => (memberships.data ?? []).flatMap((view) => view.projects.map((project) => ({ project, collaboration: view.collaboration }))),
-    [memberships.data],
-  );
-  const wanted = params.get('project');
-  const selectedId = wanted ?? (options.length === 1 ? options[0]!.project.id : null);
-  const selected = options.find((option) => option.project.id === selectedId);
+  const { memberships, options, wanted, selected, choose } = useProjectChoice();
 
   let body;
   if (memberships.error) body = <ErrorAlert error={memberships.error} onRetry={memberships.reload} title="Could not list your collaborations" />;
@@ -69,17 +61,7 @@ export function DataPage() {
       <Stack gap="xl">
         <Card>
           <Stack gap="sm">
-            <Select
-              label="Project"
-              placeholder="Choose a project"
-              w={{ base: '100%', sm: 380 }}
-              allowDeselect={false}
-              value={selected ? selected.project.id : null}
-              onChange={(value) => value && setParams({ project: value })}
-              data={(memberships.data ?? [])
-                .filter((view) => view.projects.length > 0)
-                .map((view) => ({ group: view.collaboration.name, items: view.projects.map((project) => ({ value: project.id, label: project.name })) }))}
-            />
+            <ProjectSelect views={memberships.data ?? []} selectedId={selected ? selected.project.id : null} onChange={choose} />
             {selected && (
               <Group gap="xl">
                 <Text size="sm">

@@ -1,10 +1,8 @@
 // What was shared: per project, everything this hospital's computer sent to the orchestrator,
 // read back from its own security log and said in plain words: the description of the data
 // (column names, kinds, category names, counts), and for each run its messages and bytes.
-import { Alert, Card, Code, Select, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Card, Code, Stack, Table, Text, Title } from '@mantine/core';
 import { IconLock } from '@tabler/icons-react';
-import { useMemo } from 'react';
-import { useSearchParams } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
 import type { Project } from '../../../../src-main/contract/records';
 import { useQuery } from '../../api/react';
@@ -13,6 +11,7 @@ import { formatBytes, formatCount, formatDate } from '../../components/format';
 import { PageHeader } from '../../components/page';
 import { EmptyState, QueryView } from '../../components/states';
 import { DeclarationTable } from './shared-declaration';
+import { ProjectSelect, useProjectChoice } from './project-choice';
 
 function RunsTable({ runs }: { runs: ApiTypes['SharedSummary']['runs'] }) {
   return (
@@ -112,11 +111,7 @@ function ProjectShared({ project }: { project: Project }) {
 }
 
 export function SharedPage() {
-  const [params, setParams] = useSearchParams();
-  const memberships = useQuery('memberships.list', {}, ['memberships']);
-  const options = useMemo(() => (memberships.data ?? []).flatMap((view) => view.projects.map((project) => ({ project, collaboration: view.collaboration }))), [memberships.data]);
-  const wanted = params.get('project');
-  const selected = options.find((option) => option.project.id === (wanted ?? (options.length === 1 ? options[0]!.project.id : null)));
+  const { memberships, options, selected, choose } = useProjectChoice();
   return (
     <>
       <PageHeader
@@ -135,15 +130,7 @@ export function SharedPage() {
         {(list) => (
           <Stack gap="xl">
             <Card>
-              <Select
-                label="Project"
-                placeholder="Choose a project"
-                w={{ base: '100%', sm: 380 }}
-                allowDeselect={false}
-                value={selected ? selected.project.id : null}
-                onChange={(value) => value && setParams({ project: value })}
-                data={list.filter((view) => view.projects.length > 0).map((view) => ({ group: view.collaboration.name, items: view.projects.map((project) => ({ value: project.id, label: project.name })) }))}
-              />
+              <ProjectSelect views={list} selectedId={selected ? selected.project.id : null} onChange={choose} />
             </Card>
             {selected ? <ProjectShared key={selected.project.id} project={selected.project} /> : <Text size="sm">Choose a project to see what was shared for it.</Text>}
           </Stack>
