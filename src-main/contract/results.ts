@@ -37,6 +37,50 @@ export const PrivacyReport = z.strictObject({
   quantization: z.strictObject({ fractionalBits: z.int(), range: z.number() }).nullable(),
 });
 
+/** One row of a regression table: a term's coefficient in the units of its column. */
+export const CoefficientRow = z.strictObject({
+  /** "(intercept)", a numeric column, "column=level" or "column (missing)". */
+  term: z.string(),
+  /** For K classes: the class compared with the reference class; otherwise null. */
+  outcome: z.string().nullable(),
+  /** Per unit of the column (per level present for categories), in the target's units for a numeric target. */
+  estimate: z.number(),
+  /** On the encoded scale the model was fitted on (per standard deviation of a numeric column). */
+  encoded: z.number(),
+  standardError: z.number().nullable(),
+  low: z.number().nullable(),
+  high: z.number().nullable(),
+  /** z (or t for a numeric target). */
+  statistic: z.number().nullable(),
+  p: z.number().min(0).max(1).nullable(),
+  /** exp(estimate) with its interval: the odds ratio (binary), or the relative risk ratio against the reference class. */
+  ratio: z.strictObject({ estimate: z.number(), low: z.number().nullable(), high: z.number().nullable() }).nullable(),
+});
+
+/** A regression model fitted exactly on the pooled sums, as clinicians and epidemiologists read it. */
+export const CoefficientTable = z.strictObject({
+  family: z.enum(['binomial', 'multinomial', 'gaussian']),
+  /** The L2 penalty: the fit minimised loss + penalty/2 x ||coefficients|| squared (scikit-learn's C = 1 / penalty). */
+  penalty: z.number().min(0),
+  iterations: z.int().min(0),
+  converged: z.boolean(),
+  /** Rows in the fit, over all parties. */
+  rows: z.int().min(0),
+  parameters: z.int().min(0),
+  statistic: z.enum(['z', 't']),
+  confidence: z.number().gt(0).lt(1),
+  /** The residual variance of a numeric target (in its units squared); null otherwise. */
+  dispersion: z.number().nullable(),
+  /** The label coded 1 (binary), or the reference class the others are compared with (K classes). */
+  positive: z.string().nullable(),
+  reference: z.string().nullable(),
+  /** The penalised objective at the fit (loss summed over rows, plus the penalty). */
+  objective: z.number(),
+  /** What to keep in mind when reading the table. */
+  notes: z.array(z.string()),
+  terms: z.array(CoefficientRow),
+});
+
 export const RunResult = z.strictObject({
   run: z.string(),
   status: RunStatus,
@@ -51,6 +95,8 @@ export const RunResult = z.strictObject({
   backend: z.string(),
   parameterCount: z.int().min(0),
   artifacts: z.strictObject({ globalModel: z.string().nullable() }),
+  /** The coefficient table of an exact regression fit; null for models trained by gradient steps. */
+  coefficients: CoefficientTable.nullable().default(null),
   privacy: PrivacyReport.prefault({ secureAggregation: false, dp: 'off', clip: null, noiseMultiplier: null, epsilon: null, delta: null, targetEpsilon: null, stoppedByBudget: false, quantization: null }),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -62,6 +108,8 @@ export type RoundRecord = z.infer<typeof RoundRecord>;
 export type Dropout = z.infer<typeof Dropout>;
 export type PrivacyReport = z.infer<typeof PrivacyReport>;
 export type RunResult = z.infer<typeof RunResult>;
+export type CoefficientRow = z.infer<typeof CoefficientRow>;
+export type CoefficientTable = z.infer<typeof CoefficientTable>;
 
 /** Live events of a run, for progress bars, the UI and `cohort run watch`. */
 export const PartyActivity = z.enum(['waiting', 'approving', 'declined', 'declaring', 'preparing', 'training', 'trained', 'evaluating', 'exporting', 'failed', 'done']);
