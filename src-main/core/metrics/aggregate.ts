@@ -177,6 +177,23 @@ function aggregateRegression(items: readonly RegressionMetrics[]): RegressionMet
     mse,
     rmse: Math.sqrt(mse),
     mae: weightedMean(items, (m) => m.mae)!,
-    r2: weightedMean(items, (m) => m.r2),
+    r2: pooledR2(items) ?? weightedMean(items, (m) => m.r2),
   };
+}
+
+/**
+ * The pooled rows' R²: SS_res and SS_tot added over parties, each party's SS_tot moved to the
+ * pooled mean (SS_tot = sum of SS_tot,p + n_p (mean_p - mean)²). Null when a party lacks its mean.
+ */
+function pooledR2(items: readonly RegressionMetrics[]): number | null {
+  if (items.some((m) => m.targetMean === undefined || m.r2 === null || m.r2 >= 1)) return null;
+  const n = totalRows(items);
+  const mean = items.reduce((total, m) => total + m.n * m.targetMean!, 0) / n;
+  let residual = 0;
+  let total = 0;
+  for (const m of items) {
+    residual += m.n * m.mse;
+    total += (m.n * m.mse) / (1 - m.r2!) + m.n * (m.targetMean! - mean) ** 2;
+  }
+  return total > 0 ? 1 - residual / total : null;
 }

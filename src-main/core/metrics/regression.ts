@@ -36,5 +36,5 @@ export function regressionMetrics(yTrue: Values, yPred: Values): RegressionMetri
     }
     r2 = 1 - squared / total;
   }
-  return { kind: 'regression', n, mse, rmse: Math.sqrt(mse), mae: absolute / n, r2 };
+  return { kind: 'regression', n, mse, rmse: Math.sqrt(mse), mae: absolute / n, r2, targetMean: sum / n };
 }

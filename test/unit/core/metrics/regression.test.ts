@@ -12,7 +12,7 @@ describe('regressionMetrics', () => {
     //   squares .015625 11.390625 .765625 17.015625 -> SS_tot 29.1875; r2 = 1 - 1.5/29.1875.
     for (const Values of [Float32Array, Float64Array]) {
       const m = regressionMetrics(Values.of(3, -0.5, 2, 7), Values.of(2.5, 0, 2, 8));
-      expect(m).toEqual({ kind: 'regression', n: 4, mse: 0.375, rmse: Math.sqrt(0.375), mae: 0.5, r2: expect.any(Number) });
+      expect(m).toEqual({ kind: 'regression', n: 4, mse: 0.375, rmse: Math.sqrt(0.375), mae: 0.5, r2: expect.any(Number), targetMean: 2.875 });
       expect(m.rmse).toBeCloseTo(0.612372435696, 12);
       expect(m.r2).toBeCloseTo(0.948608137045, 12);
       expect(RegressionMetricsSchema.parse(m)).toEqual(m);
