@@ -84,7 +84,9 @@ export function addHyperparameterOptions(command: Command): Command {
         'aggregation strategy: fedavg (average of the updates), fedprox (keeps local models near the global one), fedavgm / fedadam / fedyogi / fedadagrad (server optimisers), scaffold (corrects local drift), fedmedian / trimmedmean / krum / multikrum (robust to faulty or poisoned updates)',
       ).choices(Algorithm.options),
     )
-    .option('--rounds <n>', 'federated rounds', integer('a whole number >= 1', 1))
+    .addOption(new Option('--solver <name>', 'how the logreg preset is fitted: exact (the pooled-data model, from summed gradients and curvature, in a few rounds), sgd (gradient steps averaged by the strategy), auto (exact where the settings allow it)').choices(['auto', 'exact', 'sgd']))
+    .option('--penalty <lambda>', "exact solver: L2 penalty (default 1, scikit-learn's C = 1; 0 for plain maximum likelihood as R's glm)", nonNegative)
+    .option('--rounds <n>', 'federated rounds (exact solver: the most Newton rounds)', integer('a whole number >= 1', 1))
     .option('--epochs <n>', 'local epochs per round', integer('a whole number >= 1', 1))
     .option('--batch-size <n>', 'local mini-batch size', integer('a whole number >= 1', 1))
     .option('--lr <rate>', 'local learning rate', positive)
@@ -118,6 +120,8 @@ export function addHyperparameterOptions(command: Command): Command {
 
 export interface HyperparameterFlags {
   algorithm?: string;
+  solver?: string;
+  penalty?: number;
   rounds?: number;
   epochs?: number;
   batchSize?: number;
@@ -154,6 +158,8 @@ export interface HyperparameterFlags {
 export function hyperparametersFrom(flags: HyperparameterFlags, defaults: Partial<Hyperparameters> = {}): Hyperparameters {
   const given: Record<string, unknown> = {
     algorithm: flags.algorithm,
+    solver: flags.solver,
+    penalty: flags.penalty,
     rounds: flags.rounds,
     epochs: flags.epochs,
     batchSize: flags.batchSize,

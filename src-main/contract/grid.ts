@@ -10,6 +10,8 @@ export const GRID = {
   declare: 'run.declare',
   prepare: 'run.prepare',
   fit: 'run.fit',
+  /** Exact regression: a party's sums of loss, gradient and curvature at the given coefficients. */
+  sums: 'run.sums',
   evaluate: 'run.evaluate',
   finish: 'run.finish',
   /** Secure aggregation, each round: keys, then encrypted shares, then (after fit) unmasking. */
@@ -122,6 +124,25 @@ export const FitReply = z.strictObject({
 });
 
 /**
+ * Exact regression, one round: the coefficients travel as a float64 tensor; the party answers
+ * with its sums divided by `totalRows` (a float64 tensor, or inside a secure sum: masked).
+ */
+export const SumsRequest = z.strictObject({
+  run: Id,
+  round: z.int().min(1),
+  /** The rows of all the parties in the round: each party's sums are divided by it, so that every value stays near 1. */
+  totalRows: z.int().min(1),
+  secagg: z.strictObject({ ciphertexts: ShareTexts }).optional(),
+});
+export const SumsReply = z.strictObject({
+  numExamples: z.int().min(1),
+  /** The party's mean loss at the coefficients (as a fit's reply carries its training loss). */
+  loss: z.number().refine(Number.isFinite, 'must be finite'),
+  seconds: z.number().min(0),
+  clamped: z.int().min(0).optional(),
+});
+
+/**
  * With `secagg` (two or more parties evaluate), the party's tables (confusion matrix, score
  * histograms) travel only inside a secure sum: the reply's metrics carry no table, and its
  * masked table vector comes beside it (see core/metrics/tables).
@@ -153,6 +174,8 @@ export type PrepareReply = z.infer<typeof PrepareReply>;
 export type FitConfig = z.infer<typeof FitConfig>;
 export type FitRequest = z.infer<typeof FitRequest>;
 export type FitReply = z.infer<typeof FitReply>;
+export type SumsRequest = z.infer<typeof SumsRequest>;
+export type SumsReply = z.infer<typeof SumsReply>;
 export type SecAggSetup = z.infer<typeof SecAggSetup>;
 export type SecAggPurpose = z.infer<typeof SecAggPurpose>;
 export type SecAggAdvertisement = z.infer<typeof SecAggAdvertisement>;

@@ -192,7 +192,32 @@ export const HyperparameterFields = z.strictObject({
   compression: Compression.default('none'),
   /** Top-k: the share of the update's values sent each round (the largest in magnitude). */
   topkFraction: z.number().gt(0).max(1).default(0.01),
+  /**
+   * How the logreg preset is fitted. exact: Newton's method on the parties' summed gradients
+   * and curvature, which reaches the model the pooled rows would give in a handful of rounds
+   * (rounds caps them); sgd: local gradient steps averaged by the strategy (for very large
+   * data, differential privacy or the other strategies). auto: exact for logreg whenever the
+   * run's other settings allow it.
+   */
+  solver: z.enum(['auto', 'exact', 'sgd']).default('auto'),
+  /** The exact solver's L2 penalty: it minimises loss + penalty/2 x ||coefficients||² (scikit-learn's C = 1/penalty; 0: plain maximum likelihood). */
+  penalty: z.number().min(0).max(1e6).default(1),
 });
+
+/** The settings that rule out the exact solver (it needs none of them, or they need gradient steps). */
+export function exactSolverConflicts(h: z.infer<typeof HyperparameterFields>): string[] {
+  const conflicts: string[] = [];
+  if (h.algorithm !== 'fedavg') conflicts.push(`the ${h.algorithm} strategy`);
+  if (h.privacy.dp !== 'off') conflicts.push('differential privacy (its noise is calibrated for model updates)');
+  if (h.compression !== 'none') conflicts.push('compressed updates');
+  return conflicts;
+}
+
+/** True when the run is fitted by the exact solver: the logreg preset, and settings that allow it. */
+export function usesExactSolver(model: z.infer<typeof ModelSpec>, hyperparameters: z.infer<typeof HyperparameterFields>): boolean {
+  if (hyperparameters.solver === 'sgd' || model.kind !== 'logreg') return false;
+  return hyperparameters.solver === 'exact' || exactSolverConflicts(hyperparameters).length === 0;
+}
 
 /** A run's hyperparameters: the fields, and the combinations that are refused. */
 export const Hyperparameters = HyperparameterFields.superRefine((h, ctx) => {
@@ -205,6 +230,10 @@ export const Hyperparameters = HyperparameterFields.superRefine((h, ctx) => {
   }
   if (h.compression !== 'none' && h.privacy.secureAggregation) {
     ctx.addIssue({ code: 'custom', path: ['compression'], message: 'compressed updates are refused with secure aggregation: its masked sums are already fixed-point integers, which cannot be compressed; turn compression or secure aggregation off' });
+  }
+  if (h.solver === 'exact') {
+    const conflicts = exactSolverConflicts(h);
+    if (conflicts.length > 0) ctx.addIssue({ code: 'custom', path: ['solver'], message: `the exact solver fits the pooled model from sums, so it cannot be used with ${conflicts.join(', ')}: choose the sgd solver, or drop those settings` });
   }
   if (h.algorithm === 'scaffold') {
     if (h.optimizer !== 'sgd' || h.momentum > 0) {

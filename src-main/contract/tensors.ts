@@ -4,9 +4,10 @@
 import { z } from 'zod';
 
 // uint16 and int8 carry compressed updates (half-precision bits, 8-bit codes: core/compression).
-export const DTYPES = ['float32', 'int32', 'uint32', 'uint16', 'int8'] as const;
+// float64 carries the exact regression solver's sums, whose precision decides the fit's.
+export const DTYPES = ['float32', 'int32', 'uint32', 'uint16', 'int8', 'float64'] as const;
 export type Dtype = (typeof DTYPES)[number];
-export type TensorData = Float32Array | Int32Array | Uint32Array | Uint16Array | Int8Array;
+export type TensorData = Float32Array | Int32Array | Uint32Array | Uint16Array | Int8Array | Float64Array;
 
 export interface Tensor {
   readonly dtype: Dtype;
@@ -39,9 +40,12 @@ export const TENSOR = {
   updateScale: 'update.scale',
   updateIndices: 'update.idx',
   updateValues: 'update.val',
+  /** Exact regression: the coefficients (to a party) and its sums at them (from it). */
+  coefficients: 'coefficients',
+  sums: 'sums',
 } as const;
 
-export const BYTES_PER_ELEMENT: Record<Dtype, number> = { float32: 4, int32: 4, uint32: 4, uint16: 2, int8: 1 };
+export const BYTES_PER_ELEMENT: Record<Dtype, number> = { float32: 4, int32: 4, uint32: 4, uint16: 2, int8: 1, float64: 8 };
 
 export function elementsOf(shape: readonly number[]): number {
   return shape.reduce((product, size) => product * size, 1);
@@ -52,6 +56,7 @@ export function dtypeOf(data: TensorData): Dtype {
   if (data instanceof Int32Array) return 'int32';
   if (data instanceof Uint16Array) return 'uint16';
   if (data instanceof Int8Array) return 'int8';
+  if (data instanceof Float64Array) return 'float64';
   return 'uint32';
 }
 
@@ -64,6 +69,11 @@ export function tensorOf(data: TensorData, shape: readonly number[] = [data.leng
 /** The tensor `name` as float32 values: present, of that dtype, and (when given) of this length. */
 export function floatTensor(tensors: Tensors, name: string, length?: number): Float32Array {
   return typed(tensors, name, 'float32', length) as Float32Array;
+}
+
+/** The tensor `name` as float64 values (the exact solver's coefficients and sums). */
+export function float64Tensor(tensors: Tensors, name: string, length?: number): Float64Array {
+  return typed(tensors, name, 'float64', length) as Float64Array;
 }
 
 /** The tensor `name` as uint32 values (masked vectors). */

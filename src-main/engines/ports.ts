@@ -8,6 +8,8 @@ import type { ConsentReply, ConsentRequest, FitConfig, PrepareReply } from '../c
 import type { Metrics } from '../contract/metrics';
 import type { Collaboration, ConsentUsage, Experiment, Hyperparameters, ModelSpec, Project, Registration, Run, RunStatus, RunSummary, Task } from '../contract/records';
 import type { AccountantState } from '../core/privacy/rdp-accountant';
+import type { GlmSpec } from '../core/glm/spec';
+import type { GlmSums } from '../core/glm/sums';
 import type { EncodedDataset } from '../core/alignment/encode';
 import type { RoundRecord, RunResult } from '../contract/results';
 
@@ -98,6 +100,8 @@ export interface TrainingSession {
     global: Float32Array,
     config: FitConfig & { loss: Hyperparameters['loss']; correction?: Float32Array },
   ): Promise<{ weights: Float32Array; loss: number; numExamples: number; seconds: number; steps: number }>;
+  /** Exact regression: the sums of loss, gradient and curvature over the train rows at coefficients theta. */
+  regressionSums(spec: GlmSpec, theta: Float64Array): Promise<GlmSums>;
   /** Row-major rows x outputs: probabilities (classification) or standardised values (regression). */
   predict(weights: Float32Array, which: 'evaluate' | 'predict'): Promise<Float32Array>;
   saveModel(weights: Float32Array, dir: string, metadata: Record<string, unknown>): Promise<void>;

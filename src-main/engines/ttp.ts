@@ -6,9 +6,11 @@ import { EventEmitter } from 'node:events';
 import { CohortError } from '../contract/errors';
 import type { RunEvent, RunResult } from '../contract/results';
 import type { RunStatus } from '../contract/records';
-import type { Channel, Dialer, Log, ModelPort, RunRepository } from './ports';
+import { usesExactSolver } from '../core/glm/solver';
+import type { Channel, Dialer, Log, ModelPort, RunContext, RunRepository } from './ports';
 import { noJournal, type RunJournal } from './run/journal';
-import { RunSession } from './run/run-session';
+import { RunSession, type Workflow } from './run/run-session';
+import { ExactRegression } from './workflows/exact-regression';
 import { FederatedAveraging } from './workflows/federated-averaging';
 
 export interface TtpPorts {
@@ -94,7 +96,7 @@ export class TtpEngine {
       throw new CohortError('BAD_INPUT', `run "${runId}" is ${context.run.status}; it cannot be started now`);
     }
     await this.journal.clear(runId);
-    this.launch(new RunSession(context, this.sessionDeps(), new FederatedAveraging()), null);
+    this.launch(new RunSession(context, this.sessionDeps(), workflowFor(context)), null);
   }
 
   /** Continues an interrupted run from its last checkpoint; resolves once it is under way. */
@@ -106,7 +108,7 @@ export class TtpEngine {
     }
     const checkpoint = await this.journal.latest(runId);
     if (!checkpoint) throw new CohortError('NOT_FOUND', `run "${runId}" has no checkpoint to resume from (it stopped before its first round): start it again`);
-    this.launch(new RunSession(context, this.sessionDeps(), new FederatedAveraging()), checkpoint);
+    this.launch(new RunSession(context, this.sessionDeps(), workflowFor(context, checkpoint.workflow)), checkpoint);
   }
 
   /** Cancels a running run; resolves when it has stopped and its workers were told. */
@@ -175,4 +177,10 @@ export class TtpEngine {
       this.events.once('connected', done);
     });
   }
+}
+
+/** The workflow of a run: the exact regression solver where the model and settings allow it (or the one a checkpoint names). */
+function workflowFor(context: RunContext, saved?: string): Workflow {
+  const exact = saved === undefined ? usesExactSolver(context.experiment.model, context.run.hyperparameters) : saved === 'exact-regression';
+  return exact ? new ExactRegression() : new FederatedAveraging();
 }

@@ -19,6 +19,7 @@ import {
   SecAggSetup,
   SecAggShareRequest,
   SecAggUnmaskRequest,
+  SumsRequest,
   TeardownNotice,
   type DeclareReply,
   type EvaluateReply,
@@ -32,12 +33,14 @@ import type { Disclosed } from '../contract/security';
 import { describeDeclaration, describeProtection } from '../core/disclosure/describe';
 import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
+import { usesExactSolver } from '../core/glm/solver';
 import { localAlgorithmFor } from './local-algorithms';
 import { remoteError } from './remote-errors';
 import { WorkerAuthority, type RunGrant } from './worker-authority';
 import { evaluateGlobal, finishRun, type ResultsContext } from './worker-results';
 import { globalWeights, type RunState, type WorkerPorts } from './worker-run';
 import { WorkerSecAgg } from './worker-secagg';
+import { regressionSums } from './worker-sums';
 import { plainUpdate, protectedUpdate, updateCompression } from './worker-update';
 import type { Channel } from './ports';
 
@@ -94,6 +97,7 @@ export class WorkerEngine {
     handle<DeclareRequest>(GRID.declare, DeclareRequest, async (request) => ({ body: await this.declare(channel, hub, request) }));
     handle<PrepareRequest>(GRID.prepare, PrepareRequest, async (request) => ({ body: await this.prepare(channel, hub, request) }));
     handle<FitRequest>(GRID.fit, FitRequest, async (request, tensors) => this.fit(channel, request, tensors));
+    handle<SumsRequest>(GRID.sums, SumsRequest, async (request, tensors) => regressionSums(this.results, this.state(channel, request.run), request, tensors));
     handle<SecAggSetup>(GRID.secaggAdvertise, SecAggSetup, async (setup) => ({ body: this.state(channel, setup.run).secagg.advertise(setup) }));
     handle<z.infer<typeof SecAggShareRequest>>(GRID.secaggShare, SecAggShareRequest, async (request) => ({
       body: { ciphertexts: await this.state(channel, request.run).secagg.share(request) },
@@ -206,6 +210,9 @@ export class WorkerEngine {
     // Never a plain update when the owner approved secure aggregation.
     if (privacy.secureAggregation !== (request.secagg !== undefined)) {
       throw new CohortError('INSTRUCTION_REFUSED', privacy.secureAggregation ? 'this run uses secure aggregation: a fit must come with its shares' : 'this run does not use secure aggregation');
+    }
+    if (usesExactSolver(state.grant.plan.model, state.hyperparameters)) {
+      throw new CohortError('INSTRUCTION_REFUSED', `run "${request.run}" was approved for the exact solver: it sends regression sums, not trained weights`);
     }
     this.authority.admitFit(state.grant, config.round);
     const client = request.secagg ? state.secagg.client(config.round, 'fit') : undefined;

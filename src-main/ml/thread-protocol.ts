@@ -1,6 +1,8 @@
 // The messages between TrainingClient (main thread) and the training thread. Plain data only:
 // Float32Arrays travel in the transfer list (moved, not copied).
 import type { ModelSpec } from '../contract/records';
+import type { GlmSpec } from '../core/glm/spec';
+import type { GlmSums } from '../core/glm/sums';
 import type { BackendPreference, BackendSelection } from './backend';
 import type { ModelShape } from './keras';
 import type { SavedModelFiles } from './model-io';
@@ -40,6 +42,7 @@ export interface Operations {
   init: { args: InitArgs; result: InitResult };
   fit: { args: { global: Float32Array; cfg: FitConfig }; result: FitResult };
   predict: { args: { weights: Float32Array; which: DataRef }; result: Float32Array };
+  regressionSums: { args: { spec: GlmSpec; theta: Float64Array }; result: GlmSums };
   evaluateLoss: { args: { weights: Float32Array; which: DataRef; loss?: LossName }; result: number };
   saveModel: { args: { weights: Float32Array; dir: string; metadata: Record<string, unknown> }; result: SavedModel };
   backend: { args: Record<string, never>; result: BackendSelection | null };

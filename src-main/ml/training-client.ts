@@ -14,6 +14,8 @@
 //   .wasm files stay in node_modules, unpacked from the asar archive. Or pass `entry` to start().
 import { Worker } from 'node:worker_threads';
 import { CohortError, ERROR_CODES, type ErrorCode } from '../contract/errors';
+import type { GlmSpec } from '../core/glm/spec';
+import type { GlmSums } from '../core/glm/sums';
 import type { BackendPreference, BackendSelection } from './backend';
 import type { DataRef, InitArgs, InitResult, Operation, Operations, Response, SavedModel } from './thread-protocol';
 import { transferList } from './thread-protocol';
@@ -182,6 +184,11 @@ export class TrainingClient {
   /** Outputs for the train or evaluate rows given to init(), or for other rows. */
   predict(weights: Float32Array, which: DataRef): Promise<Float32Array> {
     return this.call('predict', { weights, which });
+  }
+
+  /** The exact regression solver's sums over the train rows at coefficients theta. */
+  regressionSums(spec: GlmSpec, theta: Float64Array): Promise<GlmSums> {
+    return this.call('regressionSums', { spec, theta });
   }
 
   evaluateLoss(weights: Float32Array, which: DataRef, loss?: LossName): Promise<number> {

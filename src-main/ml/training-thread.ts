@@ -11,6 +11,7 @@ import { saveModel } from './model-io';
 import { type LayersModel, tf } from './tf';
 import type { DataRef, InitArgs, InitResult, Operation, Operations, Request, Response, SerializedError } from './thread-protocol';
 import { transferList } from './thread-protocol';
+import { regressionSums } from './regression-sums';
 import { LocalTrainer, type TrainingData } from './trainer';
 import { setFlatWeights } from './weights';
 
@@ -71,6 +72,7 @@ function handlers(defaultBackend: BackendPreference): Handlers {
       const data = dataOf(args.which);
       return current().trainer.predict(args.weights, data.x, data.rows);
     },
+    regressionSums: (args) => regressionSums(current().train, args.spec, args.theta),
     evaluateLoss: async (args) => {
       const data = dataOf(args.which);
       if (!data.y) throw new CohortError('BAD_INPUT', 'evaluateLoss needs targets (y) for the rows');

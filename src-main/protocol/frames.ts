@@ -101,6 +101,8 @@ function view(dtype: TensorDescriptor['dtype'], buffer: ArrayBuffer, offset: num
   switch (dtype) {
     case 'float32':
       return new Float32Array(buffer, offset, count);
+    case 'float64':
+      return new Float64Array(buffer, offset, count);
     case 'int32':
       return new Int32Array(buffer, offset, count);
     case 'uint32':

@@ -169,6 +169,34 @@ describe('a modified hub against a real worker', () => {
     await calls.teardown(p);
   });
 
+  it('sends regression sums only for a run approved for the exact solver, within its rounds', async () => {
+    const p = plan('exact', PROJECT, { solver: 'exact', rounds: 3 });
+    const { alignment } = await approvedAndDeclared(p);
+    await calls.prepare(p, alignment);
+    const coefficients = new Float64Array(alignment.features.length + 1);
+    // Approved for sums, not for trained weights.
+    expect(await refusal(calls.fit(p, 1, logregWeights(alignment)))).toMatchObject({ code: 'INSTRUCTION_REFUSED' });
+    expect(await refusal(calls.sums(p, 1, new Float64Array(3), 60))).toMatchObject({ code: 'INSTRUCTION_REFUSED' });
+    expect(await refusal(calls.sums(p, 1, coefficients.map(() => Number.NaN), 60))).toMatchObject({ code: 'INSTRUCTION_REFUSED' });
+    // A total below its own rows would push its values out of secure aggregation's range.
+    expect(await refusal(calls.sums(p, 1, coefficients, 10))).toMatchObject({ code: 'INSTRUCTION_REFUSED' });
+    const first = await calls.sums(p, 1, coefficients, 120);
+    expect(first.body.numExamples).toBe(60);
+    // gradient, packed curvature, loss and rows, each divided by the round's 120 rows: rows 60/120.
+    const p1 = coefficients.length;
+    expect(first.sums).toHaveLength(p1 + (p1 * (p1 + 1)) / 2 + 2);
+    expect(first.sums!.at(-1)).toBeCloseTo(0.5, 12);
+    for (const round of [2, 3]) await calls.sums(p, round, coefficients, 120);
+    expect(await refusal(calls.sums(p, 4, coefficients, 120))).toMatchObject({ code: 'BUDGET_SPENT' });
+    await calls.teardown(p);
+    // A run approved for gradient steps sends no sums.
+    const sgd = plan('not-exact', PROJECT, { rounds: 3 });
+    const honest = await approvedAndDeclared(sgd);
+    await calls.prepare(sgd, honest.alignment);
+    expect((await refusal(calls.sums(sgd, 1, coefficients, 120)))!.message).toMatch(/approved to train by gradient steps/);
+    await calls.teardown(sgd);
+  });
+
   it('sends metrics under its disclosure rules: no table with a cell of fewer than 5 patients', async () => {
     const p = plan('metrics', PROJECT, { rounds: 1 });
     const { alignment } = await approvedAndDeclared(p);

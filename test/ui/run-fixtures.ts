@@ -98,6 +98,7 @@ export function makeResult(run: Run, overrides: Partial<RunResult> = {}): RunRes
     stoppedEarly: null,
     backend: 'wasm',
     parameterCount: 4,
+    coefficients: null,
     artifacts: { globalModel: '/data/runs/baseline/global-model' },
     privacy: NO_PRIVACY,
     startedAt: '2026-01-10T09:00:00.000Z',

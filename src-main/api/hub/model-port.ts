@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { CohortError } from '../../contract/errors';
 import type { ModelSpec } from '../../contract/records';
 import type { ModelPort, ModelShape } from '../../engines/ports';
+import { CoefficientTable } from '../../contract/results';
+import { coefficientRecords } from '../../core/glm/table-rows';
+import { writeCsv } from '../../datasource/write-csv';
 import { runFolder } from '../../store/run-repository';
 
 async function loadMl() {
@@ -17,6 +20,9 @@ async function loadMl() {
   await backend.selectBackend();
   return { backend, model, io, weights };
 }
+
+/** Beside an exact regression's global model: its coefficient table. */
+export const COEFFICIENTS_FILE = 'coefficients.csv';
 
 export class HubModelPort implements ModelPort {
   private ml: ReturnType<typeof loadMl> | undefined;
@@ -50,6 +56,9 @@ export class HubModelPort implements ModelPort {
       flat.setFlatWeights(model, weights);
       const dir = join(runFolder(this.dataDir, runId), 'global-model');
       await io.saveModel(model, dir, metadata);
+      // An exact regression's table travels with its model, for spreadsheets and statistics packages.
+      const table = CoefficientTable.safeParse(metadata['coefficients']);
+      if (table.success) await writeCsv(join(dir, COEFFICIENTS_FILE), coefficientRecords(table.data));
       return dir;
     } finally {
       model.dispose();

@@ -1,11 +1,17 @@
 // Baselines beside a federated run, trained in this process on the same encoded data:
 // - centralized: the same model and the same total epochs on everyone's train data pooled,
-//   evaluated on everyone's evaluate data pooled (what sharing all the rows would give);
+//   evaluated on everyone's evaluate data pooled (what sharing all the rows would give); a
+//   model the exact solver fits is fitted exactly on the pooled rows;
 // - local: each party trained alone on its own data, evaluated on its own evaluate data.
 import type { Alignment } from '../../contract/data';
 import type { Metrics } from '../../contract/metrics';
 import type { Hyperparameters, ModelSpec } from '../../contract/records';
 import type { EncodedDataset } from '../../core/alignment/encode';
+import type { CoefficientTable } from '../../contract/results';
+import { fitRows, predictRows } from '../../core/glm/fit';
+import { coefficientTable } from '../../core/glm/inference';
+import { usesExactSolver } from '../../core/glm/solver';
+import { glmSpecFor } from '../../core/glm/spec';
 import { metricsFor } from '../../engines/evaluation';
 import type { PreparedData } from '../../engines/ports';
 import { selectBackend } from '../../ml/backend';
@@ -18,6 +24,8 @@ export type BaselineKind = 'centralized' | 'local';
 export interface Baselines {
   centralized?: Metrics | null;
   local?: Record<string, Metrics | null>;
+  /** Exact regression: the pooled fit's coefficient table (the federated one should match it). */
+  centralizedCoefficients?: CoefficientTable | null;
 }
 
 /** Concatenates encoded datasets (same alignment, so the same widths). */
@@ -45,6 +53,11 @@ async function trainAndEvaluate(
   evaluate: { x: Float32Array; y: Float32Array; rows: number },
 ): Promise<Metrics | null> {
   if (train.rows === 0 || evaluate.rows === 0) return null;
+  if (usesExactSolver(model, hyperparameters)) {
+    const spec = glmSpecFor(alignment.target, alignment.features.length);
+    const fit = fitRows(spec, train, hyperparameters.penalty);
+    return metricsFor(alignment.target, evaluate.y, predictRows(spec, fit.theta, evaluate.x, evaluate.rows), evaluate.rows);
+  }
   await selectBackend();
   const shape = modelShapeOf(alignment);
   const built = buildModel(model, shape, hyperparameters.seed);
@@ -80,6 +93,10 @@ export async function computeBaselines(
   const evaluateOf = (data: PreparedData) => data.evaluate ?? { ...data.train, rows: 0 };
   if (kinds.includes('centralized')) {
     const all = [...parties.values()];
+    if (usesExactSolver(model, hyperparameters)) {
+      const spec = glmSpecFor(alignment.target, alignment.features.length);
+      baselines.centralizedCoefficients = coefficientTable(fitRows(spec, poolDatasets(all.map((data) => data.train)), hyperparameters.penalty), alignment);
+    }
     baselines.centralized = await trainAndEvaluate(
       alignment,
       model,

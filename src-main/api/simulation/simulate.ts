@@ -10,7 +10,8 @@ import type { Alignment } from '../../contract/data';
 import type { AggregatedMetrics } from '../../contract/metrics';
 import type { AlignmentOptions, Hyperparameters, ModelSpec, Task } from '../../contract/records';
 import { openDataSource } from '../../datasource/data-source';
-import type { PrivacyReport, RunEvent, RunResult } from '../../contract/results';
+import type { CoefficientTable, PrivacyReport, RunEvent, RunResult } from '../../contract/results';
+import { usesExactSolver } from '../../core/glm/solver';
 import type { SplitMode } from '../../core/simulation/split';
 import type { PreparedData } from '../../engines/ports';
 import { MetadataStore } from '../../store/metadata-store';
@@ -59,6 +60,8 @@ export interface SimulationResult {
   /** How the updates were protected, and the (epsilon, delta) spent (null without DP). */
   privacy: PrivacyReport;
   baselines?: Baselines;
+  /** How the model was fitted; an exact regression's coefficient table. */
+  model: { kind: ModelSpec['kind']; solver: 'exact' | 'sgd'; coefficients: CoefficientTable | null };
   backend: string;
   run: Pick<RunResult, 'status' | 'algorithm' | 'parties' | 'dropouts' | 'stoppedEarly' | 'parameterCount' | 'alignmentFingerprint' | 'error'>;
   artifacts: {
@@ -156,6 +159,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     })),
     evaluation: result.evaluation,
     privacy: result.privacy,
+    model: { kind: options.model.kind, solver: usesExactSolver(options.model, options.hyperparameters) ? 'exact' : 'sgd', coefficients: result.coefficients },
     backend: result.backend,
     run: {
       status: result.status,

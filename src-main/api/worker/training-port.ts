@@ -47,6 +47,7 @@ export class ThreadTrainingPort implements TrainingPort {
         backend: init.backend.backend,
         // The global weights are not needed after a fit: hand them over without a copy.
         fit: (global, config) => client.fit(global, config),
+        regressionSums: (spec, theta) => client.regressionSums(spec, theta.slice()),
         predict: (weights, which) =>
           which === 'evaluate'
             ? client.predict(weights.slice(), 'evaluate')

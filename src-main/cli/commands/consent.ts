@@ -4,7 +4,7 @@
 import { Option, type Command } from 'commander';
 import { decideConsent, setConsentPolicy } from '../../api/worker/consent';
 import { CohortError } from '../../contract/errors';
-import type { Consent } from '../../contract/records';
+import { usesExactSolver, type Consent } from '../../contract/records';
 import type { MetadataStore } from '../../store/metadata-store';
 import { printJson, style, table } from '../output';
 import { open, withStore, type StoreFlags } from '../store-flags';
@@ -72,6 +72,7 @@ async function findRequest(store: MetadataStore, idOrRun: string): Promise<Conse
 function describeModel(consent: Consent): string {
   const { model, hyperparameters } = consent.summary;
   const kind = model.kind === 'logreg' ? 'logistic regression' : model.kind === 'mlp' ? `MLP (${model.hidden.join(', ')})` : 'custom Keras model';
+  if (usesExactSolver(model, hyperparameters)) return `${kind}, fitted exactly (sends sums over your rows: loss, gradient, curvature)`;
   return `${kind}, ${hyperparameters.algorithm}`;
 }
 

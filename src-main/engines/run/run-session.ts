@@ -36,6 +36,8 @@ export interface WorkflowReport {
   alignmentFingerprint: string | null;
   parameterCount: number;
   privacy: RunResult['privacy'];
+  /** An exact regression fit's table. */
+  coefficients?: RunResult['coefficients'];
 }
 
 export interface Workflow {
@@ -148,6 +150,7 @@ export class RunSession {
       backend: this.deps.models.backend(),
       parameterCount: report.parameterCount,
       artifacts: { globalModel: report.globalModel },
+      coefficients: report.coefficients ?? null,
       privacy: report.privacy,
       startedAt: this.startedAt,
       finishedAt: this.deps.now().toISOString(),

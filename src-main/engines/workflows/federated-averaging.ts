@@ -9,11 +9,8 @@
 //   exporting  workers save the global and their local model and predict locally; the TTP
 //              saves the global model with its alignment, hyperparameters and metrics
 import type { Alignment } from '../../contract/data';
-import { FinishReply, GRID } from '../../contract/grid';
-import { TENSOR, tensorOf } from '../../contract/tensors';
 import type { AggregatedMetrics } from '../../contract/metrics';
 import type { PrivacyReport, RoundRecord } from '../../contract/results';
-import { alignFeatures } from '../../core/alignment/align';
 import { outputCountOf } from '../../core/alignment/encode';
 import { RdpAccountant } from '../../core/privacy/rdp-accountant';
 import { createStrategy } from '../../core/strategies';
@@ -24,7 +21,9 @@ import { pipelineFor, type UpdatePipeline } from '../pipelines/update-pipeline';
 import { RunFailed } from '../run/cancellation';
 import { CHECKPOINT_VERSION, type Checkpoint } from '../run/journal';
 import type { RunSession, Workflow, WorkflowReport } from '../run/run-session';
+import { alignParties } from './align-parties';
 import { evaluateGlobal } from './evaluate-global';
+import { exportModel } from './export-model';
 import { warmStartWeights } from './warm-start';
 
 interface Best {
@@ -81,31 +80,15 @@ export class FederatedAveraging implements Workflow {
   /** Declarations, the alignment (or the saved one), preparation: the initial (or saved) weights. */
   private async align(from: Checkpoint | null): Promise<Float32Array> {
     const { session } = this;
-    const { project } = session.context;
-    const declared = await session.pool.declare();
-    if (from) {
-      this.alignment = from.alignment;
-    } else {
-      const { alignment, report } = alignFeatures(
-        [...declared.values()].map((reply) => reply.declaration),
-        { targetColumn: project.targetColumn, task: project.task, positiveClass: project.positiveClass, alignment: project.alignment },
-      );
-      for (const warning of report.warnings) session.deps.log.warn(warning.message, { run: session.runId });
-      if (!alignment) throw new RunFailed(`feature alignment failed: ${report.errors.map((issue) => issue.message).join('; ')}`);
-      this.alignment = alignment;
-      this.shape = { inputSize: alignment.features.length, outputSize: outputCountOf(alignment), target: alignment.target.kind };
-    }
-    for (const [party, reply] of declared) {
-      if (!reply.tags.evaluate) session.deps.log.info('party has no evaluate data', { run: session.runId, party });
-    }
-    await session.pool.prepare(this.alignment, [...declared.keys()]);
+    this.alignment = await alignParties(session, from ? from.alignment : null);
     if (from) return from.weights;
-    const init = await session.deps.models.initialWeights(session.context.experiment.model, this.shape!, session.hyperparameters.seed);
+    this.shape = { inputSize: this.alignment.features.length, outputSize: outputCountOf(this.alignment), target: this.alignment.target.kind };
+    const init = await session.deps.models.initialWeights(session.context.experiment.model, this.shape, session.hyperparameters.seed);
     this.parameterCount = init.parameterCount;
     const source = session.context.run.initialRunId;
     if (source === undefined) return init.weights;
     session.deps.log.info('starting from the final weights of another run', { run: session.runId, from: source });
-    return warmStartWeights(session.deps.models, source, init.weights.length, this.alignment!.features);
+    return warmStartWeights(session.deps.models, source, init.weights.length, this.alignment.features);
   }
 
   private async train(initial: Float32Array, firstRound: number): Promise<Float32Array> {
@@ -194,26 +177,8 @@ export class FederatedAveraging implements Workflow {
     );
   }
 
-  private async export(weights: Float32Array): Promise<string> {
-    const { session } = this;
-    const { experiment, project, run } = session.context;
-    const metadata = {
-      run: run.id,
-      experiment: experiment.id,
-      project: project.id,
-      algorithm: session.hyperparameters.algorithm,
-      hyperparameters: session.hyperparameters,
-      features: this.alignment!.features,
-    };
-    const outcomes = await session.pool.dispatcher.dispatch(session.pool.preparedParties(), 'exporting', async (party) => {
-      const { body } = await session.pool.channelOf(party)!.request(GRID.finish, { run: run.id, metadata }, { schema: FinishReply, tensors: { [TENSOR.weights]: tensorOf(weights) }, timeoutMs: session.timeoutMs() });
-      return body;
-    });
-    for (const [party, outcome] of outcomes) {
-      if (outcome.kind === 'ok') session.party(party, 'done', session.round);
-      else session.pool.dropout(party, session.round, `exporting failed: ${outcome.message}`);
-    }
-    return session.deps.models.saveGlobal(run.id, experiment.model, this.shape!, weights, { ...metadata, alignment: this.alignment, metrics: this.evaluation });
+  private export(weights: Float32Array): Promise<string> {
+    return exportModel(this.session, { shape: this.shape!, alignment: this.alignment!, weights, evaluation: this.evaluation });
   }
 
   // -------------------------------------------------------------------------------------------

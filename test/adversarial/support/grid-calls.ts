@@ -3,7 +3,7 @@
 import { TENSOR, tensorOf } from '../../../src-main/contract/tensors';
 import { z } from 'zod';
 import type { Alignment, PartyDeclaration } from '../../../src-main/contract/data';
-import { ConsentReply, DeclareReply, EvaluateReply, FitReply, GRID, PrepareReply } from '../../../src-main/contract/grid';
+import { ConsentReply, DeclareReply, EvaluateReply, FitReply, GRID, PrepareReply, SumsReply } from '../../../src-main/contract/grid';
 import { Hyperparameters, RunSummary, type ModelSpec } from '../../../src-main/contract/records';
 import { alignFeatures, featureNames, fingerprintOf } from '../../../src-main/core/alignment/align';
 import { fitConfigFor } from '../../../src-main/core/strategies/fit-config';
@@ -18,7 +18,7 @@ export interface Plan {
 }
 
 export function plan(run: string, project: Plan['project'], hyperparameters: Partial<z.input<typeof Hyperparameters>> = {}, model: ModelSpec = { kind: 'logreg' }): Plan {
-  return { run, project, model, hyperparameters: Hyperparameters.parse(hyperparameters) };
+  return { run, project, model, hyperparameters: Hyperparameters.parse({ solver: 'sgd', ...hyperparameters }) };
 }
 
 export function summaryOf(p: Plan, overrides: Partial<RunSummary> = {}): RunSummary {
@@ -69,6 +69,11 @@ export class GridCalls {
   async fit(p: Plan, round: number, weights: Float32Array, config = fitConfigFor(p.hyperparameters, round)) {
     const { body, tensors } = await this.peer.request(GRID.fit, { run: p.run, config }, { schema: FitReply, tensors: { [TENSOR.weights]: tensorOf(weights) }, timeoutMs: 60_000 });
     return { body, update: tensors[TENSOR.weights]?.data };
+  }
+
+  async sums(p: Plan, round: number, coefficients: Float64Array, totalRows: number) {
+    const { body, tensors } = await this.peer.request(GRID.sums, { run: p.run, round, totalRows }, { schema: SumsReply, tensors: { [TENSOR.coefficients]: tensorOf(coefficients) }, timeoutMs: 60_000 });
+    return { body, sums: tensors[TENSOR.sums]?.data };
   }
 
   async evaluate(p: Plan, round: number, weights: Float32Array) {

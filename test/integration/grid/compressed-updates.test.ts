@@ -8,7 +8,7 @@ import { Hyperparameters } from '../../../src-main/contract/records';
 import { DEMO_DATA } from '../../support/cli';
 
 const demo = { data: DEMO_DATA, target: 'diagnosis', task: 'classify', positiveClass: 'M', model: { kind: 'logreg' } } as const;
-const settings = { rounds: 20, minClients: 2 };
+const settings = { solver: 'sgd', rounds: 20, minClients: 2 } as const;
 
 async function weightsOf(result: SimulationResult): Promise<Float32Array> {
   return new Float32Array((await readFile(join(result.artifacts.globalModel!, 'weights.bin'))).buffer.slice(0));

@@ -36,7 +36,7 @@ beforeEach(async () => {
     task: 'classify',
     positiveClass: 'yes',
     model: { kind: 'logreg' },
-    hyperparameters: Hyperparameters.parse({ rounds: 5, minClients: 3 }),
+    hyperparameters: Hyperparameters.parse({ solver: 'sgd', rounds: 5, minClients: 3 }),
   });
 });
 
@@ -144,7 +144,7 @@ async function holdSecondHubProject(partyId: string, dataDir: string, hubKey: st
 describe('cancelling', () => {
   it('stops a run from the command line; the workers are told and free it', async () => {
     await startAll();
-    await hub!.store.update('runs', SIMULATION_IDS.run, { hyperparameters: Hyperparameters.parse({ rounds: 10_000, minClients: 3 }) });
+    await hub!.store.update('runs', SIMULATION_IDS.run, { hyperparameters: Hyperparameters.parse({ solver: 'sgd', rounds: 10_000, minClients: 3 }) });
     let rounds = 0;
     const twoRounds = new Promise<void>((resolve) =>
       hub!.engine.onEvent((event) => {

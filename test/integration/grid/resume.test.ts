@@ -42,7 +42,7 @@ async function federationOf(hyperparameters: Partial<Hyperparameters>): Promise<
     task: 'classify',
     positiveClass: 'M',
     model: { kind: 'logreg' },
-    hyperparameters: Hyperparameters.parse({ rounds: 20, evaluateEvery: 5, seed: 7, ...hyperparameters }),
+    hyperparameters: Hyperparameters.parse({ solver: 'sgd', rounds: 20, evaluateEvery: 5, seed: 7, ...hyperparameters }),
   });
   const processes = new ProcessGroup(join(workspace, 'logs'));
   return { setup, processes, federation: await launchFederation(setup, processes) };

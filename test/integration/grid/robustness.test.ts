@@ -14,7 +14,7 @@ async function rocAuc(algorithm: Algorithm, poisoned: boolean): Promise<number> 
     task: 'classify',
     positiveClass: 'M',
     model: { kind: 'logreg' },
-    hyperparameters: Hyperparameters.parse({ algorithm, rounds: 10, evaluateEvery: 0, seed: 3 }),
+    hyperparameters: Hyperparameters.parse({ algorithm, solver: 'sgd', rounds: 10, evaluateEvery: 0, seed: 3 }),
     ...(poisoned ? { poison: { party: 'party-1', spec: 'scale:-10' } } : {}),
   });
   const aggregate = result.evaluation!.aggregate;

@@ -14,7 +14,7 @@ const demo = { data: DEMO_DATA, target: 'diagnosis', task: 'classify', positiveC
 
 describe('secure aggregation on the demo data', () => {
   it('trains the same model as the plain run: rocAuc within 0.005, and reports the encoding', async () => {
-    const hyperparameters = { rounds: 20, minClients: 2 };
+    const hyperparameters = { solver: 'sgd', rounds: 20, minClients: 2 } as const;
     const plain = await simulate({ ...demo, hyperparameters: Hyperparameters.parse(hyperparameters) });
     const secure = await simulate({ ...demo, hyperparameters: Hyperparameters.parse({ ...hyperparameters, privacy: { secureAggregation: true } }) });
     expect(plain.run.status).toBe('completed');

@@ -77,7 +77,7 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
   const stamp = { createdAt: NOW, updatedAt: NOW };
   const project: Project = { id: 'p', collaborationId: 'c', name: 'P', targetColumn: 'outcome', task: 'classify', positiveClass: 'yes', description: '', alignment: { columns: 'union', missingIndicators: false }, ...stamp };
   const experiment: Experiment = { id: 'e', projectId: 'p', name: 'E', description: '', model: { kind: 'logreg' }, ...stamp };
-  const run: Run = { id: 'r', experimentId: 'e', name: 'R', hyperparameters: Hyperparameters.parse(hyperparameters), status: 'defined', round: 0, ...stamp };
+  const run: Run = { id: 'r', experimentId: 'e', name: 'R', hyperparameters: Hyperparameters.parse({ solver: 'sgd', ...hyperparameters }), status: 'defined', round: 0, ...stamp };
   const context: RunContext = {
     collaboration: { id: 'c', name: 'C', description: '', ...stamp },
     run,
@@ -110,6 +110,7 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
     ends.set(party, ttpEnd);
     const session: TrainingSession = {
       backend: 'fake',
+      regressionSums: () => Promise.reject(new Error('these runs train by gradient steps')),
       fit: async (global, config) => {
         if (trouble.beforeMasking?.round === config.round && trouble.beforeMasking.parties.includes(party)) ttpEnd.close('lost before masking');
         return { weights: Float32Array.from(global, (value, index) => value + step(party, config.round, index)), loss: 0.5, numExamples: ROWS[party]!, seconds: 0.001, steps: 1 };
@@ -302,6 +303,7 @@ describe('a worker holds the TTP to the privacy settings its owner approved', ()
     const [ttpEnd, workerEnd] = channelPair('alpha');
     const session: TrainingSession = {
       backend: 'fake',
+      regressionSums: () => Promise.reject(new Error('these runs train by gradient steps')),
       fit: async (global) => ({ weights: Float32Array.from(global, (value) => value + 1), loss: 0.5, numExamples: 10, seconds: 0, steps: 1 }),
       predict: async () => new Float32Array(0),
       saveModel: async () => undefined,

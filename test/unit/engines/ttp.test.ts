@@ -166,7 +166,7 @@ function context(parties: string[], hyperparameters: Partial<Hyperparameters>): 
   const stamp = { createdAt: NOW, updatedAt: NOW };
   const project: Project = { id: 'p', collaborationId: 'c', name: 'P', targetColumn: 'outcome', task: 'classify', positiveClass: 'yes', description: '', alignment: { columns: 'union', missingIndicators: false }, ...stamp };
   const experiment: Experiment = { id: 'e', projectId: 'p', name: 'E', description: '', model: { kind: 'logreg' }, ...stamp };
-  const run: Run = { id: 'r', experimentId: 'e', name: 'R', hyperparameters: Hyperparameters.parse(hyperparameters), status: 'defined', round: 0, ...stamp };
+  const run: Run = { id: 'r', experimentId: 'e', name: 'R', hyperparameters: Hyperparameters.parse({ solver: 'sgd', ...hyperparameters }), status: 'defined', round: 0, ...stamp };
   const collaboration = { id: 'c', name: 'C', description: '', ...stamp };
   return { collaboration, run, experiment, project, participants: parties.map((id) => ({ id, name: id, connection: { mode: 'dial-out' } })) };
 }

@@ -162,6 +162,8 @@ describe('MetadataStore: create, get, list, update, remove', () => {
       normBound: null,
       compression: 'none',
       topkFraction: 0.01,
+      solver: 'auto',
+      penalty: 1,
       fractionFit: 1,
       minClients: 1,
       roundTimeoutSeconds: 600,
