@@ -62,7 +62,7 @@ async function measure(setting: string, privacy: Record<string, unknown>, epsilo
       task: 'classify',
       positiveClass: 'M',
       model: { kind: 'logreg' },
-      hyperparameters: Hyperparameters.parse({ rounds, epochs: Number(flags.epochs), learningRate: Number(flags.lr), minClients: 2, privacy }),
+      hyperparameters: Hyperparameters.parse({ solver: 'sgd', rounds, epochs: Number(flags.epochs), learningRate: Number(flags.lr), minClients: 2, privacy }),
     });
     const metrics = result.evaluation?.aggregate;
     if (metrics?.kind !== 'binary') throw new Error(`${setting}: no binary metrics`);

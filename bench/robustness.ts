@@ -31,7 +31,7 @@ async function auc(algorithm: Algorithm, poison: string | null): Promise<number>
     task: 'classify',
     positiveClass: 'M',
     model: { kind: 'logreg' },
-    hyperparameters: Hyperparameters.parse({ algorithm, rounds: Number(flags.rounds), evaluateEvery: 0, seed: Number(flags.seed) }),
+    hyperparameters: Hyperparameters.parse({ algorithm, solver: 'sgd', rounds: Number(flags.rounds), evaluateEvery: 0, seed: Number(flags.seed) }),
     ...(poison ? { poison: { party: 'party-1', spec: poison } } : {}),
   });
   const aggregate = result.evaluation!.aggregate;

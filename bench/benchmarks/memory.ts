@@ -59,7 +59,7 @@ export const memory: Benchmark = {
     let handlesAfter = 0;
     try {
       await waitUntil(() => federation.hub.engine.connectedParties().length === 3);
-      await federation.hub.store.update('runs', SIMULATION_IDS.run, { hyperparameters: Hyperparameters.parse({ rounds: 200, evaluateEvery: 0 }) });
+      await federation.hub.store.update('runs', SIMULATION_IDS.run, { hyperparameters: Hyperparameters.parse({ solver: 'sgd', rounds: 200, evaluateEvery: 0 }) });
       handlesBefore = activeHandles();
       federation.hub.engine.onEvent((event) => {
         if (event.kind === 'round' && event.record.round === 20) {

@@ -1,4 +1,4 @@
-// `cohort simulate` on the breast-cancer demo, FedAvg, logreg, 20 rounds, as a user runs it:
+// `cohort simulate` on the breast-cancer demo, logreg (fitted exactly, at most 20 rounds), as a user runs it:
 // wall seconds from command start to exit, and the aggregate ROC AUC beside the centralized one.
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -50,7 +50,7 @@ export class Federation {
       task: 'classify',
       positiveClass: 'M',
       model: options.model,
-      hyperparameters: Hyperparameters.parse({}),
+      hyperparameters: Hyperparameters.parse({ solver: 'sgd' }),
     });
     const hub = await startHub({ dataDir: workspace.hubDir, port: 0, participantWaitMs: 120_000 });
     const processes = Math.min(options.processes ?? names.length, names.length);
@@ -96,7 +96,7 @@ export class Federation {
       id,
       experimentId: SIMULATION_IDS.experiment,
       name: id,
-      hyperparameters: Hyperparameters.parse({ evaluateEvery: 0, minClients: 1, ...hyperparameters }),
+      hyperparameters: Hyperparameters.parse({ solver: 'sgd', evaluateEvery: 0, minClients: 1, ...hyperparameters }),
     });
     const roundSeconds: number[] = [];
     const roundBytes: number[] = [];

@@ -25,7 +25,7 @@ export async function hubWithParties(parties: string[], model: ModelSpec = { kin
     task: 'classify',
     positiveClass: 'M',
     model,
-    hyperparameters: Hyperparameters.parse({}),
+    hyperparameters: Hyperparameters.parse({ solver: 'sgd' }),
   });
   const hub = await startHub({ dataDir: workspace.hubDir, port: 0, participantWaitMs: 60_000 });
   return {

@@ -4,6 +4,7 @@
 // evaluation counts the worker holds the orchestrator to.
 import { Code, Group, List, Stack, Text } from '@mantine/core';
 import type { ApiTypes } from '../../../../src-main/contract/api';
+import { usesExactSolver } from '../../../../src-main/contract/records';
 import { describeModel } from '../../components/describe';
 import { privacyBrief } from '../../components/privacy';
 
@@ -48,7 +49,16 @@ export function PlanCoverage({ request }: { request: Request }) {
   return (
     <Stack gap={4}>
       <List size="sm" spacing={2}>
-        <List.Item>{describeModel(summary.model).name}, trained for at most {rounds} round{rounds === 1 ? '' : 's'}</List.Item>
+        {usesExactSolver(summary.model, summary.hyperparameters) ? (
+          <List.Item>
+            {describeModel(summary.model).name}, fitted exactly in at most {rounds} round{rounds === 1 ? '' : 's'}: each round sends sums over your rows (of the model’s error, its gradient and
+            its curvature) instead of a trained model. Your computer refuses if you have too few rows for them to describe single patients.
+          </List.Item>
+        ) : (
+          <List.Item>
+            {describeModel(summary.model).name}, trained for at most {rounds} round{rounds === 1 ? '' : 's'}
+          </List.Item>
+        )}
         {allowed && (
           <List.Item>
             The shared model is evaluated on your data at most {allowed.evaluations} time{allowed.evaluations === 1 ? '' : 's'} (before training and after the scheduled rounds)

@@ -21,6 +21,7 @@ import { CancelRunButton, ExportModelButton, StartRunButton } from './run-action
 import { PauseRunButton, ResumeRunButton } from './run-pause';
 import { HistoryCharts } from './run-history';
 import { PartiesTable, PhaseCard, type PartyName } from './run-live';
+import { CoefficientsSection } from './run-coefficients';
 import { EvaluationSection, OutcomeSection, PrivacySection } from './run-results';
 import { INITIAL_LIVE, STARTABLE_STATUSES, isActiveStatus, liveReducer, mergeRounds, metricsKindOf, partiesOfRounds } from './run-state';
 
@@ -198,6 +199,7 @@ function RunView({
           <>
             <OutcomeSection result={result} plannedRounds={h.rounds} names={names} />
             <EvaluationSection result={result} project={project} names={names} />
+            {result.coefficients && <CoefficientsSection table={result.coefficients} />}
             <PrivacySection privacy={result.privacy} rounds={result.rounds.length} />
             {rounds.length > 0 && charts}
             {settings}
