@@ -5,35 +5,18 @@
 // with axe-core (WCAG 2 A and AA) and must not log a console error or warning.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { populate, startAppFederation, type AppFederation, type PopulatedFederation } from '../support/app-federation';
+import { axeViolations } from '../support/axe';
 import { hasChromium, launchChromium } from '../support/browser';
 import { PROJECT_ROOT } from '../support/cli';
 
 const WAIT = 20_000;
 const STEP = 90_000;
 const RESULTS = join(PROJECT_ROOT, 'test-results');
-const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface AxeViolation {
-  id: string;
-  help: string;
-  nodes: Array<{ target: string[]; html: string }>;
-}
-
-/** axe-core's WCAG 2 A and AA violations on the page as it is now (evaluated past the page's CSP). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(await AXE_SOURCE);
-  // A string, evaluated in the page: this file is type-checked without the DOM's types.
-  const violations = (await page.evaluate(
-    "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } }).then((result) => result.violations.map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target, html: n.html.slice(0, 300) })) })))",
-  )) as AxeViolation[];
-  return violations.map((violation) => `${violation.id} (${violation.help}): ${violation.nodes.map((node) => `${node.target.join(' ')} ${node.html}`).join(', ')}`);
-}
 
 async function buildRenderer(outDir: string): Promise<void> {
   const build = spawn(process.execPath, [join(PROJECT_ROOT, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', outDir], {

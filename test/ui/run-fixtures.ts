@@ -36,7 +36,7 @@ export function makeRun(overrides: Omit<Partial<Run>, 'hyperparameters'> & { hyp
     round: 0,
     ...stamps,
     ...rest,
-    hyperparameters: Hyperparameters.parse({ rounds: 10, minClients: 2, ...hyperparameters }),
+    hyperparameters: Hyperparameters.parse({ solver: 'sgd', rounds: 10, minClients: 2, ...hyperparameters }),
   };
 }
 

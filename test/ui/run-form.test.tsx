@@ -182,6 +182,9 @@ describe('new run form', () => {
         privacy: { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 },
         normBound: null,
         compression: 'none',
+        // FedProx rules out the exact fit: Automatic falls back to gradient steps.
+        solver: 'auto',
+        penalty: 1,
       },
     });
     await waitFor(() => expect(screen.getByTestId('current-path').textContent).toBe('/runs/fedprox-strong'));
@@ -209,12 +212,41 @@ describe('new run form', () => {
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
     await waitFor(() => expect(fake.callsOf('runs.create')).toHaveLength(1));
     const { hyperparameters } = fake.callsOf('runs.create')[0] as { hyperparameters: Record<string, unknown> };
-    const { algorithm, optimizer, loss, earlyStopping, privacy, compression, ...numbers } = hyperparameters;
+    const { algorithm, optimizer, loss, earlyStopping, privacy, compression, solver, ...numbers } = hyperparameters;
     expect(numbers).toEqual(shown);
-    expect({ algorithm, optimizer, loss, earlyStopping, compression }).toEqual({ algorithm: 'fedyogi', optimizer: 'sgd', loss: 'auto', earlyStopping: null, compression: 'none' });
+    expect({ algorithm, optimizer, loss, earlyStopping, compression, solver }).toEqual({ algorithm: 'fedyogi', optimizer: 'sgd', loss: 'auto', earlyStopping: null, compression: 'none', solver: 'auto' });
     expect(privacy).toEqual(DEFAULTS.privacy);
     expect(numbers).toMatchObject({ beta2: 0.95, seed: 7, serverLearningRate: 1, serverMomentum: 0.9, tau: 0.001 });
     expect(numbers).not.toHaveProperty('mu');
+  });
+
+  it('offers the exact fit for a regression: its penalty, gradient steps instead, and the settings it cannot take', async () => {
+    const fake = api();
+    const dialog = await openForm(fake);
+    await userEvent.type(field(dialog, 'Name'), 'Exact');
+    expect(within(dialog).getByRole('radio', { name: /^Automatic/ }).getAttribute('aria-checked')).toBe('true');
+    expect(within(dialog).getByText(/the other settings here apply to gradient steps only/)).toBeTruthy();
+    await setNumber(dialog, 'Penalty', '0');
+    await userEvent.click(within(dialog).getByRole('radio', { name: /^Exact/ }));
+    await userEvent.click(within(dialog).getByRole('radio', { name: /^FedProx/ }));
+    expect(await within(dialog).findByText(/The exact solver fits the pooled model from sums, so it cannot be used with the fedprox strategy/)).toBeTruthy();
+    await userEvent.click(within(dialog).getByRole('radio', { name: /^FedAvg\s*Averages/ }));
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
+    await waitFor(() => expect(fake.callsOf('runs.create')).toHaveLength(1));
+    expect((fake.callsOf('runs.create')[0] as { hyperparameters: object }).hyperparameters).toMatchObject({ solver: 'exact', penalty: 0 });
+  });
+
+  it('sends gradient steps without a penalty when chosen', async () => {
+    const fake = api();
+    const dialog = await openForm(fake);
+    await userEvent.type(field(dialog, 'Name'), 'Steps');
+    await userEvent.click(within(dialog).getByRole('radio', { name: /^Gradient steps/ }));
+    expect(within(dialog).queryByRole('textbox', { name: 'Penalty' })).toBeNull();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
+    await waitFor(() => expect(fake.callsOf('runs.create')).toHaveLength(1));
+    const { hyperparameters } = fake.callsOf('runs.create')[0] as { hyperparameters: Record<string, unknown> };
+    expect(hyperparameters['solver']).toBe('sgd');
+    expect(hyperparameters).not.toHaveProperty('penalty');
   });
 
   it('sends the compression chosen, with top-k\'s share, and says what each method costs', async () => {

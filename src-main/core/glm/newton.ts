@@ -41,7 +41,10 @@ interface Accepted {
   curvature: Float64Array;
 }
 
-const DEFAULT_TOLERANCE = 1e-6;
+// Newton converges quadratically near the optimum and the last step is applied: stopping when
+// a step moves no coefficient more than 1e-4 leaves errors of about 1e-8 (1e-9 to 1e-11 against
+// scikit-learn on the reference fits), one round sooner than a tighter bound.
+const DEFAULT_TOLERANCE = 1e-4;
 /** Relative precision of the sums as they travel (float32, or secure aggregation's fixed point). */
 const SUMS_PRECISION = 1e-6;
 

@@ -1,7 +1,7 @@
 // A run's settings for the orchestrator: every hyperparameter that applies to its algorithm, and
 // how its updates are protected (describe.ts has the shorter, plain-words version shown to data owners).
 import { DataList, SimpleGrid } from '@mantine/core';
-import type { Algorithm, Hyperparameters, ModelSpec } from '../../../src-main/contract/records';
+import { usesExactSolver, type Algorithm, type Hyperparameters, type ModelSpec } from '../../../src-main/contract/records';
 import { ALGORITHM_NAMES, describeModel } from './describe';
 import { formatNumber } from './format';
 import { privacyEntries } from './privacy';
@@ -23,10 +23,22 @@ export function optimizerLabel(hyperparameters: Hyperparameters): string {
 
 const SERVER_OPTIMISED: readonly Algorithm[] = ['fedavgm', 'fedadam', 'fedyogi', 'fedadagrad'];
 
-/** [label, value] pairs of the settings that matter for this algorithm. */
-export function hyperparameterEntries(hyperparameters: Hyperparameters): Array<[string, string]> {
+/** [label, value] pairs of the settings that matter for this algorithm (or for the exact fit of a regression). */
+export function hyperparameterEntries(hyperparameters: Hyperparameters, model?: ModelSpec): Array<[string, string]> {
   const h = hyperparameters;
+  if (model && usesExactSolver(model, h)) {
+    return [
+      ['Fitting', 'Exact: the pooled rows’ model, from the hospitals’ sums'],
+      ['Penalty', h.penalty === 0 ? 'None (maximum likelihood)' : `${formatNumber(h.penalty)} (scikit-learn’s C = ${formatNumber(1 / h.penalty)})`],
+      ['Most rounds', String(h.rounds)],
+      ['Minimum participants', String(h.minClients)],
+      ['Round timeout', `${formatNumber(h.roundTimeoutSeconds)} s`],
+      ['Seed', String(h.seed)],
+      ...privacyEntries(h.privacy),
+    ];
+  }
   const entries: Array<[string, string]> = [
+    ...(model?.kind === 'logreg' ? ([['Fitting', 'Gradient steps']] as Array<[string, string]>) : []),
     ['Algorithm', ALGORITHM_NAMES[h.algorithm]],
     ['Rounds', String(h.rounds)],
     ['Local epochs per round', String(h.epochs)],
@@ -63,7 +75,7 @@ export function hyperparameterEntries(hyperparameters: Hyperparameters): Array<[
 
 /** The settings as a compact description list, in two columns where there is room. */
 export function HyperparameterList({ hyperparameters, model }: { hyperparameters: Hyperparameters; model?: ModelSpec }) {
-  const entries = hyperparameterEntries(hyperparameters);
+  const entries = hyperparameterEntries(hyperparameters, model);
   if (model) {
     const described = describeModel(model);
     entries.unshift(['Model', described.name], ['Model shape', described.detail]);

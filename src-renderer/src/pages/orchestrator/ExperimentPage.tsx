@@ -5,7 +5,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { IconBraces, IconPlayerPlay, IconPlus } from '@tabler/icons-react';
 import { useEffect, useMemo, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import type { Experiment, Run, RunStatus } from '../../../../src-main/contract/records';
+import { usesExactSolver, type Experiment, type ModelSpec, type Run, type RunStatus } from '../../../../src-main/contract/records';
 import { useApi, useQuery } from '../../api/react';
 import { RunStatusBadge } from '../../components/badges';
 import { DeleteDialog } from '../../components/delete-dialog';
@@ -73,7 +73,7 @@ function RoundProgress({ round, rounds, status }: { round: number; rounds: numbe
   );
 }
 
-function RunsTable({ runs }: { runs: Run[] }) {
+function RunsTable({ runs, model }: { runs: Run[]; model: ModelSpec }) {
   const navigate = useNavigate();
   const live = useLiveRuns(runs.map((run) => run.id));
   return (
@@ -110,9 +110,9 @@ function RunsTable({ runs }: { runs: Run[] }) {
                   )}
                 </Table.Td>
                 <Table.Td>
-                  <Text size="sm">{ALGORITHM_LABELS[h.algorithm]}</Text>
+                  <Text size="sm">{usesExactSolver(model, h) ? 'Exact fit' : ALGORITHM_LABELS[h.algorithm]}</Text>
                   <Text size="xs" c="dimmed">
-                    {h.optimizer.toUpperCase()} · lr {h.learningRate}
+                    {usesExactSolver(model, h) ? `penalty ${h.penalty}` : `${h.optimizer.toUpperCase()} · lr ${h.learningRate}`}
                     {h.algorithm === 'fedprox' ? ` · mu ${h.mu}` : ''}
                   </Text>
                 </Table.Td>
@@ -265,7 +265,7 @@ function ExperimentView({ experiment, crumbs, reload }: { experiment: Experiment
               />
             }
           >
-            {(list) => <RunsTable runs={[...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt))} />}
+            {(list) => <RunsTable runs={[...list].sort((a, b) => b.createdAt.localeCompare(a.createdAt))} model={experiment.model} />}
           </QueryView>
         </Section>
         <ModelSection experiment={experiment} />
@@ -286,6 +286,7 @@ function ExperimentView({ experiment, crumbs, reload }: { experiment: Experiment
         onClose={create.close}
         experimentId={experiment.id}
         experimentName={experiment.name}
+        model={experiment.model}
         participantsWithData={data?.withTraining}
         onSaved={(run) => {
           create.close();

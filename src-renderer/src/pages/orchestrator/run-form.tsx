@@ -4,8 +4,8 @@ import { Box, Button, Collapse, Group, Modal, NumberInput, Paper, Radio, Select,
 import { useForm, type UseFormReturnType } from '@mantine/form';
 import { IconChevronDown, IconChevronRight, IconDeviceFloppy, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { Algorithm, Compression, Privacy, Run } from '../../../../src-main/contract/records';
-import { HyperparameterFields, Hyperparameters } from '../../../../src-main/contract/records';
+import type { Algorithm, Compression, ModelSpec, Privacy, Run } from '../../../../src-main/contract/records';
+import { HyperparameterFields, Hyperparameters, usesExactSolver } from '../../../../src-main/contract/records';
 import { useApi } from '../../api/react';
 import { OptionCard } from '../../components/option-card';
 import { validateName } from './collaboration-form';
@@ -13,6 +13,7 @@ import { checkNumber, limitsOf, unwrap, type Limits } from './number-limits';
 import { initialPrivacyValues, PrivacyFields, privacyFromValues, validatePrivacy, type PrivacyFormValues } from './run-privacy-fields';
 import { CompressionField, compressionFromValues, validateCompression } from './run-compression-field';
 import { ConflictAlert, contractConflicts, NormBoundField, RobustAlgorithmFields, robustFieldsOf, robustFromValues, validateRobust } from './run-robust-fields';
+import { SolverFields, solverFromValues, validateSolver } from './run-solver-field';
 import { WarmStartSelect } from './run-warm-start';
 import { createWithFreeId, FormError, useSubmit } from './shared';
 
@@ -129,15 +130,19 @@ export type RunFormValues = {
   topkFraction: number | string;
   /** The run whose final weights this one starts from; empty: fresh weights. */
   initialRunId: string;
+  solver: HyperparameterValues['solver'];
+  penalty: number | string;
 } & Record<NumericField, number | string>;
 
 const ADVANCED_FIELDS = ['minClients', 'fractionFit', 'roundTimeoutSeconds', 'evaluateEvery', 'seed', 'l2', 'loss', 'patience', 'minDelta'];
 
 /** The form's values for a new run (the defaults), or for editing `run` (its own settings). */
 export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters' | 'initialRunId'>): RunFormValues {
-  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, compression, topkFraction, ...numbers } = run?.hyperparameters ?? DEFAULTS;
+  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, compression, topkFraction, solver, penalty, ...numbers } = run?.hyperparameters ?? DEFAULTS;
   return {
     name: run?.name ?? '',
+    solver,
+    penalty,
     normBound: normBound ?? '',
     compression,
     topkFraction,
@@ -187,7 +192,7 @@ export function hyperparametersFromValues(values: RunFormValues, privacy: Privac
   };
   if (values.algorithm === 'fedprox') result.mu = numeric('mu');
   for (const field of SERVER_FIELDS[values.algorithm]) result[field] = numeric(field);
-  return { ...result, ...robustFromValues(values), ...compressionFromValues(values) };
+  return { ...result, ...robustFromValues(values), ...compressionFromValues(values), ...solverFromValues(values) };
 }
 
 function validateValues(values: RunFormValues): Record<string, string> {
@@ -202,6 +207,7 @@ function validateValues(values: RunFormValues): Record<string, string> {
   for (const [field, problem] of Object.entries(validatePrivacy(values.privacy, values.minClients))) errors[field] ??= problem;
   for (const [field, problem] of Object.entries(validateRobust(values))) errors[field] ??= problem;
   for (const [field, problem] of Object.entries(validateCompression(values))) errors[field] ??= problem;
+  for (const [field, problem] of Object.entries(validateSolver(values))) errors[field] ??= problem;
   // The combinations the contract refuses, with its reasons (once every field is valid).
   if (Object.keys(errors).length === 0) {
     for (const { field, message } of contractConflicts(hyperparametersFromValues(values))) errors[field] ??= message;
@@ -270,12 +276,15 @@ function Subsection({ title, children, description }: { title: string; descripti
 
 function RunForm({
   experimentId,
+  model,
   run: editing,
   participantsWithData,
   onCancel,
   onSaved,
 }: {
   experimentId: string;
+  /** The experiment's model: a regression preset offers the exact solver. */
+  model?: ModelSpec | undefined;
   /** The run to edit; none: a new run. */
   run?: Run | undefined;
   participantsWithData?: number | undefined;
@@ -311,6 +320,9 @@ function RunForm({
   const robustFields = robustFieldsOf(values.algorithm);
   // Shown as the settings change, before the form is sent.
   const conflicts = Object.keys(validateRobust(values)).length === 0 ? contractConflicts(hyperparametersFromValues(values)) : [];
+  const regression = model?.kind === 'logreg';
+  const parsed = conflicts.length === 0 ? Hyperparameters.safeParse(hyperparametersFromValues(values)) : null;
+  const exact = regression && parsed?.success === true && usesExactSolver(model, parsed.data);
   return (
     <form onSubmit={save} noValidate>
       <Stack gap="lg">
@@ -344,7 +356,16 @@ function RunForm({
           </Paper>
         )}
 
-        <Subsection title="Training">
+        {regression && (
+          <Subsection title="Fitting">
+            <SolverFields form={form} />
+          </Subsection>
+        )}
+
+        <Subsection
+          title="Training"
+          {...(exact ? { description: 'The exact fit takes at most this many rounds (usually fewer than 10); the other settings here apply to gradient steps only.' } : {})}
+        >
           <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="md">
             <NumberField form={form} field="rounds" />
             <NumberField form={form} field="epochs" />
@@ -456,6 +477,7 @@ export function RunFormModal({
   onClose,
   experimentId,
   experimentName,
+  model,
   run,
   participantsWithData,
   onSaved,
@@ -464,13 +486,15 @@ export function RunFormModal({
   onClose(): void;
   experimentId: string;
   experimentName: string;
+  /** The experiment's model, when known: a regression preset offers the exact solver. */
+  model?: ModelSpec | undefined;
   run?: Run | undefined;
   participantsWithData?: number | undefined;
   onSaved(run: Run): void;
 }) {
   return (
     <Modal opened={opened} onClose={onClose} title={run ? `Edit “${run.name}”` : `New run of “${experimentName}”`} size="64rem">
-      <RunForm experimentId={experimentId} run={run} participantsWithData={participantsWithData} onCancel={onClose} onSaved={onSaved} />
+      <RunForm experimentId={experimentId} model={model} run={run} participantsWithData={participantsWithData} onCancel={onClose} onSaved={onSaved} />
     </Modal>
   );
 }

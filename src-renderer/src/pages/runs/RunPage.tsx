@@ -6,6 +6,7 @@ import { IconPencil, IconPlayerPause, IconRocket } from '@tabler/icons-react';
 import { useEffect, useMemo, useReducer } from 'react';
 import { useParams } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
+import { usesExactSolver } from '../../../../src-main/contract/records';
 import { useQuery, useRunEvents } from '../../api/react';
 import { RunStatusBadge } from '../../components/badges';
 import { ALGORITHM_NAMES, describeModel } from '../../components/describe';
@@ -126,10 +127,11 @@ function RunView({
   const model = describeModel(experiment.model);
   const h = run.hyperparameters;
   const startedAt = run.startedAt;
+  const exact = usesExactSolver(experiment.model, h);
   const description = [
     model.name,
-    ALGORITHM_NAMES[h.algorithm],
-    `${h.rounds} ${h.rounds === 1 ? 'round' : 'rounds'}`,
+    exact ? 'fitted exactly' : ALGORITHM_NAMES[h.algorithm],
+    `${exact ? 'at most ' : ''}${h.rounds} ${h.rounds === 1 ? 'round' : 'rounds'}`,
     ...privacyParts(h.privacy),
     ...(run.initialRunId ? [`starts from the model of “${sourceName}”`] : []),
     ...(startedAt ? [`started ${formatDate(startedAt)}`] : []),
@@ -254,6 +256,7 @@ function RunView({
         onClose={edit.close}
         experimentId={experiment.id}
         experimentName={experiment.name}
+        model={experiment.model}
         run={run}
         onSaved={(saved) => {
           edit.close();

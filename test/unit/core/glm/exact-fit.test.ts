@@ -1,6 +1,7 @@
 // The exact solver against scikit-learn: the same encoded rows (fixtures written by
 // scripts/reference-fits/fit.py from public clinical sets), split across three parties whose
-// sums are added, reach scikit-learn's coefficients to 1e-3 (in practice far closer).
+// sums are added, reach scikit-learn's coefficients (solved to a tight tolerance) to 1e-6, where
+// the acceptance asks 1e-3.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NewtonSolver } from '../../../../src-main/core/glm/newton';
@@ -33,7 +34,7 @@ function encode(reference: Reference, spec: GlmSpec): { x: Float64Array; y: Floa
   return { x, y, rows };
 }
 
-/** Fits by Newton's method on the sums of `parties` row ranges, each party's vector scaled as on the wire. */
+/** Fits by Newton's method on the sums of `parties` row ranges, each party's vector scaled as on the wire (float64). */
 function federatedFit(reference: Reference, spec: GlmSpec, parties: number, penalty = 1) {
   const { x, y, rows } = encode(reference, spec);
   const outputs = spec.family === 'multinomial' ? spec.predictors : 1;
@@ -47,7 +48,7 @@ function federatedFit(reference: Reference, spec: GlmSpec, parties: number, pena
       const [from, to] = [bounds[party]!, bounds[party + 1]!];
       const accumulator = new GlmAccumulator(spec, solver.point);
       accumulator.add(x.subarray(from * spec.features, to * spec.features), y.subarray(from * outputs, to * outputs), to - from);
-      const sums = sumsFromVector(spec, Float32Array.from(sumsToVector(accumulator.result(), rows)), rows);
+      const sums = sumsFromVector(spec, sumsToVector(accumulator.result(), rows), rows);
       if (pooled) addSums(pooled, sums);
       else pooled = sums;
     }
@@ -70,7 +71,7 @@ describe('the exact solver reaches the pooled optimum', () => {
     expect(result.converged).toBe(true);
     expect(iterations).toBeLessThanOrEqual(10);
     const expected = reference.coefficients[0]!;
-    for (let index = 0; index < expected.length; index += 1) expect(Math.abs(result.theta[index]! - expected[index]!)).toBeLessThan(1e-3);
+    for (let index = 0; index < expected.length; index += 1) expect(Math.abs(result.theta[index]! - expected[index]!)).toBeLessThan(1e-6);
   });
 
   it('multinomial logistic regression (pbc, three outcomes) matches scikit-learn', () => {
@@ -82,7 +83,7 @@ describe('the exact solver reaches the pooled optimum', () => {
     for (let c = 0; c < spec.predictors; c += 1) {
       // Coefficients are unique under the penalty; the intercepts are only up to a shared shift,
       // which both fits leave at zero sum.
-      for (let j = 0; j < width; j += 1) expect(Math.abs(result.theta[c * width + j]! - reference.coefficients[c]![j]!)).toBeLessThan(1e-3);
+      for (let j = 0; j < width; j += 1) expect(Math.abs(result.theta[c * width + j]! - reference.coefficients[c]![j]!)).toBeLessThan(1e-6);
     }
   });
 
