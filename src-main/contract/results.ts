@@ -47,6 +47,8 @@ export const CoefficientRow = z.strictObject({
   estimate: z.number(),
   /** On the encoded scale the model was fitted on (per standard deviation of a numeric column). */
   encoded: z.number(),
+  /** The column's standard deviation (1 for a level, an indicator or the intercept): estimate, interval and SE times it read per standard deviation. */
+  scale: z.number().positive(),
   standardError: z.number().nullable(),
   low: z.number().nullable(),
   high: z.number().nullable(),

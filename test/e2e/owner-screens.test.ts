@@ -4,7 +4,7 @@
 // command line, what a consent covered and used, and what was shared. Each screen is checked
 // with axe-core (WCAG 2 A and AA) and must not log a console error or warning.
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';

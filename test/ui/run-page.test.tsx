@@ -204,6 +204,57 @@ describe('run page, start', () => {
 });
 
 describe('run page, results', () => {
+  it('reads an exact fit as a regression table, per unit or per standard deviation', async () => {
+    const run = makeRun({ status: 'completed', round: 6, startedAt: '2026-01-10T09:00:00.000Z', hyperparameters: { solver: 'auto' } });
+    const term = (name: string, estimate: number, scale: number, p: number) => ({
+      term: name,
+      outcome: null,
+      estimate,
+      encoded: estimate * scale,
+      scale,
+      standardError: 0.01,
+      low: estimate - 0.0196,
+      high: estimate + 0.0196,
+      statistic: estimate / 0.01,
+      p,
+      ratio: { estimate: Math.exp(estimate), low: Math.exp(estimate - 0.0196), high: Math.exp(estimate + 0.0196) },
+    });
+    const coefficients = {
+      family: 'binomial' as const,
+      penalty: 1,
+      iterations: 6,
+      converged: true,
+      rows: 352,
+      parameters: 3,
+      statistic: 'z' as const,
+      confidence: 0.95,
+      dispersion: null,
+      positive: 'M',
+      reference: null,
+      objective: 20.5,
+      notes: ['Odds ratios are for "M" per unit of each column (per level present for categories).'],
+      terms: [term('(intercept)', -2, 1, 0.0001), term('age', 0.05, 10, 0.0004), term('smoker', 0.7, 1, 0.2)],
+    };
+    const result = makeResult(run, { coefficients });
+    open(api(detail(run, { history: result.rounds, result })));
+
+    const table = await screen.findByRole('table', { name: 'Regression coefficients' });
+    expect(screen.getByText(/fitted exactly: the same model as pooling every participant's 352 rows, reached in 6 rounds/)).toBeTruthy();
+    const cells = (name: string) => [...rowOf(table, name).querySelectorAll('td')].map((cell) => cell.textContent);
+    expect(cells('age')).toEqual(['age', '0.05', '0.01', '0.0304 to 0.0696', '1.05 (1.03 to 1.07)', '< 0.001']);
+    // Bold where p < 0.05 (not the intercept's).
+    expect([rowOf(table, 'age'), rowOf(table, 'smoker'), rowOf(table, '(intercept)')].map((row) => row.style.fontWeight)).toEqual(['700', '', '']);
+    // Per standard deviation (10 years): ten times the coefficient, the same p-value.
+    await userEvent.click(screen.getByText('Per standard deviation'));
+    expect(cells('age')).toEqual(['age', '0.5', '0.1', '0.304 to 0.696', '1.65 (1.36 to 2.01)', '< 0.001']);
+    expect(cells('(intercept)')).toEqual(['(intercept)', '—', '—', '—', '—', '< 0.001']);
+    expect(cells('smoker')[1]).toBe('0.7');
+    // Its rounds are Newton steps: one loss chart, no evaluation per round.
+    expect(screen.getByRole('heading', { name: 'Loss per round' })).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: /per round$/, level: 3 })?.textContent).toBe('Loss per round');
+  });
+
+
   it('shows the outcome, the metrics of each party and the aggregate, and the confusion matrix', async () => {
     const run = makeRun({ status: 'completed', round: 3, startedAt: '2026-01-10T09:00:00.000Z' });
     const result = makeResult(run, {

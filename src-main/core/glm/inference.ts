@@ -63,7 +63,7 @@ export function coefficientTable(fit: FitSummary, alignment: Alignment): Coeffic
   const { covariance, ridge } = covarianceOf(fit.curvature, spec, penalty);
   const quantile = gaussian ? (df > 0 ? tQuantile(1 - (1 - CONFIDENCE) / 2, df) : Number.NaN) : normalQuantile(1 - (1 - CONFIDENCE) / 2);
 
-  const rowOf = (term: string, outcome: string | null, encoded: Combination, original: Combination, shift: number): CoefficientRow => {
+  const rowOf = (term: string, outcome: string | null, encoded: Combination, original: Combination, shift: number, columnScale = 1): CoefficientRow => {
     const value = (combination: Combination) => combination.reduce((total, [index, weight]) => total + weight * theta[index]!, 0);
     let variance = 0;
     for (const [i, wi] of original) for (const [j, wj] of original) variance += wi * wj * covariance[i * p + j]!;
@@ -79,6 +79,7 @@ export function coefficientTable(fit: FitSummary, alignment: Alignment): Coeffic
       outcome,
       estimate,
       encoded: value(encoded),
+      scale: columnScale,
       standardError,
       low,
       high,
@@ -97,7 +98,7 @@ export function coefficientTable(fit: FitSummary, alignment: Alignment): Coeffic
     const intercept: Combination = [...pick(0, 1)];
     for (let j = 0; j < spec.features; j += 1) if (centre[j] !== 0) intercept.push(...pick(j + 1, -centre[j]! / scale[j]!));
     rows.push(rowOf('(intercept)', outcome, pick(0, 1), intercept, minus === null ? targetCentre : 0));
-    for (let j = 0; j < spec.features; j += 1) rows.push(rowOf(alignment.features[j]!, outcome, pick(j + 1, 1), pick(j + 1, 1 / scale[j]!), 0));
+    for (let j = 0; j < spec.features; j += 1) rows.push(rowOf(alignment.features[j]!, outcome, pick(j + 1, 1), pick(j + 1, 1 / scale[j]!), 0, scale[j]!));
     return rows;
   };
 

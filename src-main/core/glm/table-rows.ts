@@ -3,7 +3,7 @@ import type { CoefficientTable } from '../../contract/results';
 
 export function coefficientRecords(table: CoefficientTable): Array<Array<string | number>> {
   const ratio = table.family === 'binomial' ? 'odds ratio' : table.family === 'multinomial' ? 'relative risk ratio' : null;
-  const header = ['term', ...(table.family === 'multinomial' ? ['outcome'] : []), 'coefficient', 'standard error', 'ci low', 'ci high', table.statistic, 'p', ...(ratio ? [ratio, `${ratio} ci low`, `${ratio} ci high`] : []), 'coefficient on the encoded scale'];
+  const header = ['term', ...(table.family === 'multinomial' ? ['outcome'] : []), 'coefficient', 'standard error', 'ci low', 'ci high', table.statistic, 'p', ...(ratio ? [ratio, `${ratio} ci low`, `${ratio} ci high`] : []), 'coefficient on the encoded scale', 'column standard deviation'];
   const cell = (value: number | null | undefined) => (value === null || value === undefined ? '' : value);
   return [
     header,
@@ -18,6 +18,7 @@ export function coefficientRecords(table: CoefficientTable): Array<Array<string 
       cell(row.p),
       ...(ratio ? [cell(row.ratio?.estimate), cell(row.ratio?.low), cell(row.ratio?.high)] : []),
       row.encoded,
+      row.scale,
     ]),
   ];
 }

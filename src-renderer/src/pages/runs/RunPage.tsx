@@ -161,6 +161,7 @@ function RunView({
       totalRounds={executing ? totalRounds : (rounds.at(-1)?.round ?? totalRounds)}
       hyperparameters={h}
       metricsKind={metricsKindOf(rounds, result)}
+      exact={exact}
     />
   );
   const settings = (

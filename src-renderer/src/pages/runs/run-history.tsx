@@ -17,6 +17,7 @@ export function HistoryCharts({
   totalRounds,
   hyperparameters,
   metricsKind,
+  exact = false,
 }: {
   rounds: RoundRecord[];
   parties: string[];
@@ -25,6 +26,8 @@ export function HistoryCharts({
   hyperparameters: Hyperparameters;
   /** The kind of metrics, when known before any round was evaluated (from the result). */
   metricsKind?: ReturnType<typeof metricsKindOf>;
+  /** An exact regression fit: its rounds are Newton steps, evaluated once at the end. */
+  exact?: boolean;
 }) {
   const keys = useMemo(() => partyKeys(parties), [parties]);
   const kind = metricsKindOf(rounds) ?? metricsKind ?? null;
@@ -45,6 +48,16 @@ export function HistoryCharts({
       : evaluateEvery > 1
         ? `The global model is evaluated every ${evaluateEvery} rounds; the first evaluation appears here.`
         : 'The evaluation of the first round appears here when it finishes.';
+  if (exact) {
+    return (
+      <Section
+        title="Loss per round"
+        description="The fit’s loss on every participant’s training rows at each round’s coefficients, pooled and per participant: it falls until the fit converges. The fitted model is evaluated once, at the end (see Evaluation)."
+      >
+        <RoundChart label="Training loss per round" rows={losses} series={series} maxRound={totalRounds} bounds={[0, Infinity]} empty="The loss of the first round appears here when it finishes." />
+      </Section>
+    );
+  }
   return (
     <SimpleGrid cols={{ base: 1, md: 2 }} spacing="lg">
       <Section title="Training loss" description="Each participant’s local loss, and their mean weighted by rows (lower is better).">
