@@ -36,7 +36,14 @@ export const Disclosed = z.discriminatedUnion('what', [
     predictRows: z.int().min(0),
     unseenRows: z.int().min(0),
   }),
-  z.strictObject({ what: z.literal('model update'), round: z.int().min(0), examples: z.int().min(0), protection: z.string().max(200) }),
+  z.strictObject({
+    what: z.literal('model update'),
+    round: z.int().min(0),
+    examples: z.int().min(0),
+    protection: z.string().max(200),
+    /** Early stopping: the received global model's loss on this many validation rows was sent too. */
+    validationRows: z.int().min(1).optional(),
+  }),
   z.strictObject({
     what: z.literal('metrics'),
     round: z.int().min(0),
