@@ -36,6 +36,7 @@ import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
 import { usesExactSolver } from '../core/glm/solver';
 import { splitValidation } from '../core/training/validation';
+import { deriveSeed, stringSeed } from '../core/stats/random';
 import { localAlgorithmFor } from './local-algorithms';
 import { remoteError } from './remote-errors';
 import { WorkerAuthority, type RunGrant } from './worker-authority';
@@ -156,7 +157,9 @@ export class WorkerEngine {
       }
       if (holdsValidation(grant.plan.model, request.hyperparameters)) {
         // Early stopping looks at rows held out of the train data, never at the evaluate data.
-        const split = splitValidation(data.train, request.hyperparameters.seed, grant.project.minCellCount);
+        // Seeded per party, so parties whose files share a layout do not hold out the same positions.
+        const seed = deriveSeed(request.hyperparameters.seed, stringSeed(this.party.id));
+        const split = splitValidation(data.train, seed, grant.project.minCellCount, alignment.target.kind !== 'regression');
         data.train = split.train;
         if (split.validation) data.validation = split.validation;
       }

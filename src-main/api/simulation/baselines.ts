@@ -66,7 +66,7 @@ async function trainAndEvaluate(
   const built = buildModel(model, shape, hyperparameters.seed);
   const rows = { ...train, featureCount: shape.inputSize, outputCount: shape.outputSize };
   const { earlyStopping } = hyperparameters;
-  const split = earlyStopping ? splitValidation(rows, hyperparameters.seed, 0) : { train: rows, validation: null };
+  const split = earlyStopping ? splitValidation(rows, hyperparameters.seed, 0, alignment.target.kind !== 'regression') : { train: rows, validation: null };
   const trainer = new LocalTrainer(built, shape.target, split.train);
   try {
     if (earlyStopping && split.validation) {

@@ -8,15 +8,17 @@ export const VALIDATION_FRACTION = 0.15;
 /** Fewer validation rows than this say too little to be worth keeping out of training. */
 export const MIN_VALIDATION_ROWS = 5;
 
+/** At most this share of a party's train rows is held out (the floor of a few rows may need more than 15 %). */
+export const MAX_VALIDATION_FRACTION = 0.25;
+
 /**
- * How many of `rows` train rows a party holds out: 15 %, or none when that would be fewer than
- * the minimum cell count (its loss could not be sent) or than a handful of rows.
+ * How many of `rows` train rows a party holds out: 15 %, and at least a handful of rows and
+ * the minimum cell count (fewer could not be sent); none when that would take more than a
+ * quarter of its rows (a party too small to spare them).
  */
 export function validationRowCount(rows: number, minCellCount: number): number {
-  const held = Math.floor(rows * VALIDATION_FRACTION);
-  // Training keeps at least as many rows as it gives away.
-  if (held < Math.max(MIN_VALIDATION_ROWS, minCellCount) || rows - held < held) return 0;
-  return held;
+  const held = Math.max(Math.floor(rows * VALIDATION_FRACTION), MIN_VALIDATION_ROWS, minCellCount);
+  return held > rows * MAX_VALIDATION_FRACTION ? 0 : held;
 }
 
 /** Row-major rows the split can take apart (an encoded dataset, or pooled rows). */
@@ -32,17 +34,56 @@ export interface SplittableRows {
 
 /**
  * A seeded split of encoded train rows into the rows trained on and the rows held out (null:
- * none held out). Rows in files (spooled) are not split: they are too many to need it here.
+ * none held out). With `classes` (classification) each class gives its share, so the held-out
+ * rows have the party's label mix even when its file is sorted by label. Rows in files
+ * (spooled) are not split: they are too many to need it here.
  */
-export function splitValidation<T extends SplittableRows>(data: T, seed: number, minCellCount: number): { train: T; validation: T | null } {
+export function splitValidation<T extends SplittableRows>(data: T, seed: number, minCellCount: number, classes = false): { train: T; validation: T | null } {
   const count = data.spool || !data.y ? 0 : validationRowCount(data.rows, minCellCount);
   if (count === 0) return { train: data, validation: null };
-  const order = shuffledIndices(data.rows, deriveSeed(seed, 0x7a11d));
-  const held = Array.from(order.subarray(0, count)).sort((a, b) => a - b);
+  const strata = classes ? byClass(data.y!, data.rows, data.outputCount) : [Array.from({ length: data.rows }, (_, row) => row)];
+  const shares = apportion(strata.map((rows) => rows.length), count);
+  const held: number[] = [];
+  strata.forEach((rows, index) => {
+    const order = shuffledIndices(rows.length, deriveSeed(seed, 0x7a11d, index));
+    for (let pick = 0; pick < shares[index]!; pick += 1) held.push(rows[order[pick]!]!);
+  });
+  held.sort((a, b) => a - b);
   const heldSet = new Set(held);
   const kept: number[] = [];
   for (let row = 0; row < data.rows; row += 1) if (!heldSet.has(row)) kept.push(row);
   return { train: pick(data, kept), validation: pick(data, held) };
+}
+
+/** The rows of each class (a one-hot target's column, or a 0/1 target's value), in row order. */
+function byClass(y: Float32Array, rows: number, outputCount: number): number[][] {
+  const strata = new Map<number, number[]>();
+  for (let row = 0; row < rows; row += 1) {
+    let label = 0;
+    if (outputCount === 1) label = y[row]! >= 0.5 ? 1 : 0;
+    else for (let output = 1; output < outputCount; output += 1) if (y[row * outputCount + output]! > y[row * outputCount + label]!) label = output;
+    let stratum = strata.get(label);
+    if (!stratum) strata.set(label, (stratum = []));
+    stratum.push(row);
+  }
+  return [...strata.entries()].sort(([a], [b]) => a - b).map(([, stratum]) => stratum);
+}
+
+/** `total` shared out in proportion to `sizes` (largest remainders), never more than a size. */
+function apportion(sizes: readonly number[], total: number): number[] {
+  const all = sizes.reduce((sum, size) => sum + size, 0);
+  const exact = sizes.map((size) => (size * total) / all);
+  const shares = exact.map(Math.floor);
+  const byRemainder = exact.map((value, index) => [value - Math.floor(value), index] as const).sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+  let left = total - shares.reduce((sum, share) => sum + share, 0);
+  for (const [, index] of byRemainder) {
+    if (left === 0) break;
+    if (shares[index]! < sizes[index]!) {
+      shares[index]! += 1;
+      left -= 1;
+    }
+  }
+  return shares;
 }
 
 function pick<T extends SplittableRows>(data: T, rows: readonly number[]): T {

@@ -17,11 +17,12 @@ function rows(count: number) {
 }
 
 describe('validation split', () => {
-  it('holds out 15 % of the rows, none when that is below the minimum cell count or a handful', () => {
+  it('holds out 15 % of the rows, at least a handful and the minimum cell count, none from a party too small to spare them', () => {
     expect(validationRowCount(200, 5)).toBe(30);
-    expect(validationRowCount(200, 31)).toBe(0); // its loss could never be sent
-    expect(validationRowCount(30, 1)).toBe(0); // 4 rows say too little
-    expect(validationRowCount(40, 1)).toBe(6);
+    expect(validationRowCount(200, 40)).toBe(40); // fewer could not be sent
+    expect(validationRowCount(200, 60)).toBe(0); // more than a quarter of the rows
+    expect(validationRowCount(29, 1)).toBe(5); // 15 % would be 4 rows, too few to say much
+    expect(validationRowCount(19, 1)).toBe(0);
   });
 
   it('splits rows whole, disjoint and seeded, keeping their source rows', () => {
@@ -43,8 +44,23 @@ describe('validation split', () => {
     expect(Array.from(splitValidation(data, 8, 5).validation!.x)).not.toEqual(Array.from(validation!.x));
   });
 
+  it('holds out each class in its share, even from rows sorted by label', () => {
+    // 80 rows of class 0 and then 20 of class 1: 15 held out, 12 and 3.
+    const data = { ...rows(100), y: Float32Array.from({ length: 100 }, (_, row) => (row < 80 ? 0 : 1)) };
+    for (const seed of [1, 2, 3]) {
+      const { validation } = splitValidation(data, seed, 5, true);
+      expect(Array.from(validation!.y!).filter((label) => label === 1)).toHaveLength(3);
+      expect(validation!.rows).toBe(15);
+    }
+    // One-hot targets: by their largest column.
+    const oneHot = { ...rows(40), outputCount: 3, y: Float32Array.from({ length: 120 }, (_, index) => (index % 3 === (Math.floor(index / 3) < 20 ? 0 : 2) ? 1 : 0)) };
+    const { validation } = splitValidation(oneHot, 1, 5, true);
+    const labels = Array.from({ length: validation!.rows }, (_, row) => validation!.y!.subarray(row * 3, row * 3 + 3).indexOf(1));
+    expect(labels.sort()).toEqual([0, 0, 0, 2, 2, 2]);
+  });
+
   it('leaves spooled rows and rows too few as they are', () => {
-    const few = rows(20);
+    const few = rows(19);
     expect(splitValidation(few, 1, 5)).toEqual({ train: few, validation: null });
     const spooled = { ...rows(1000), spool: { xPath: 'x', yPath: 'y' } };
     expect(splitValidation(spooled, 1, 5).validation).toBeNull();
@@ -76,9 +92,9 @@ describe('best round and stopping', () => {
 describe('neural network defaults', () => {
   const mlp = ModelSpec.parse({ kind: 'mlp' });
 
-  it('gives an mlp Adam, rounds until the validation loss stops improving, and the final evaluation only', () => {
+  it('gives an mlp SGD with momentum, rounds until the validation loss stops improving, and the final evaluation only', () => {
     const h = Hyperparameters.parse(modelDefaults(mlp));
-    expect(h.optimizer).toBe('adam');
+    expect(h).toMatchObject({ optimizer: 'sgd', momentum: 0.9 });
     expect(h.earlyStopping).not.toBeNull();
     expect(h.rounds).toBeGreaterThan(10);
     expect(h.evaluateEvery).toBe(0);
@@ -86,8 +102,11 @@ describe('neural network defaults', () => {
 
   it('never overrides what the user set, and leaves other models alone', () => {
     expect(modelDefaults(mlp, { rounds: 20 })).not.toHaveProperty('earlyStopping');
-    expect(modelDefaults(mlp, { optimizer: 'sgd' })).not.toHaveProperty('learningRate');
-    expect(modelDefaults(mlp, { algorithm: 'scaffold' })).not.toHaveProperty('optimizer');
+    expect(modelDefaults(mlp, { optimizer: 'adam' })).not.toHaveProperty('learningRate');
+    expect(modelDefaults(mlp, { optimizer: 'adam' })).not.toHaveProperty('momentum');
+    // SCAFFOLD refuses momentum: its defaults keep plain SGD, and they parse.
+    expect(modelDefaults(mlp, { algorithm: 'scaffold' })).not.toHaveProperty('momentum');
+    expect(Hyperparameters.safeParse({ ...modelDefaults(mlp, { algorithm: 'scaffold' }), algorithm: 'scaffold' }).success).toBe(true);
     expect(modelDefaults(mlp, { privacy: Hyperparameters.parse({ privacy: { dp: 'local', noiseMultiplier: 1 } }).privacy })).not.toHaveProperty('earlyStopping');
     expect(modelDefaults({ kind: 'logreg' })).toEqual({});
   });
