@@ -17,11 +17,13 @@ import { fitConfigFor } from '../../../src-main/core/strategies/fit-config';
 import type { PreparedData, TrainingSession } from '../../../src-main/engines/ports';
 import { WorkerEngine } from '../../../src-main/engines/worker';
 import { silentLog } from '../../../src-main/api/log';
+import { newSigningKeyPair, signBytes, signingIdentity } from '../../../src-main/protocol/crypto';
 import { channelPair } from '../../support/memory-channel';
 import { memoryRoundVectors } from '../../support/round-vectors';
 import { ownerOf, TEST_HUB } from '../../support/owner';
 
 const ROWS = 100;
+const IDENTITY = signingIdentity(newSigningKeyPair().privateKeyPem);
 
 function declaration(party: string): PartyDeclaration {
   const profiler = new TableProfiler(['age', 'outcome'], missingMatcher());
@@ -64,6 +66,7 @@ async function worker(minCellCount: number, privacy: Record<string, unknown> = {
     artifacts: { modelDir: () => '/tmp/alpha', roundVectors: () => memoryRoundVectors(), writePredictions: async () => 0 },
     consent: { decide: async () => ({ approved: true }) },
     owner: ownerOf({ id: 'p', targetColumn: 'outcome', task: 'classify', positiveClass: 'yes' }, { minCellCount }),
+    sign: (data) => signBytes(IDENTITY, data),
     log: silentLog,
     disclosed: (event) => disclosed.push(event.disclosed),
   }).serve(workerEnd, TEST_HUB);

@@ -286,6 +286,7 @@ function ExperimentView({ experiment, crumbs, reload }: { experiment: Experiment
         onClose={create.close}
         experimentId={experiment.id}
         experimentName={experiment.name}
+        model={experiment.model}
         participantsWithData={data?.withTraining}
         onSaved={(run) => {
           create.close();

@@ -5,7 +5,7 @@ import { useForm, type UseFormReturnType } from '@mantine/form';
 import { IconChevronDown, IconChevronRight, IconDeviceFloppy, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
 import type { Algorithm, Compression, Privacy, Run } from '../../../../src-main/contract/records';
-import { HyperparameterFields, Hyperparameters } from '../../../../src-main/contract/records';
+import { HyperparameterFields, Hyperparameters, modelDefaults, type ModelSpec } from '../../../../src-main/contract/records';
 import { useApi } from '../../api/react';
 import { OptionCard } from '../../components/option-card';
 import { validateName } from './collaboration-form';
@@ -133,9 +133,13 @@ export type RunFormValues = {
 
 const ADVANCED_FIELDS = ['minClients', 'fractionFit', 'roundTimeoutSeconds', 'evaluateEvery', 'seed', 'l2', 'loss', 'patience', 'minDelta'];
 
-/** The form's values for a new run (the defaults), or for editing `run` (its own settings). */
-export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters' | 'initialRunId'>): RunFormValues {
-  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, compression, topkFraction, ...numbers } = run?.hyperparameters ?? DEFAULTS;
+/**
+ * The form's values for a new run (the defaults; an mlp's own, given its `model`), or for
+ * editing `run` (its own settings).
+ */
+export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters' | 'initialRunId'>, model?: ModelSpec): RunFormValues {
+  const defaults = model ? Hyperparameters.parse(modelDefaults(model)) : DEFAULTS;
+  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, compression, topkFraction, ...numbers } = run?.hyperparameters ?? defaults;
   return {
     name: run?.name ?? '',
     normBound: normBound ?? '',
@@ -270,12 +274,15 @@ function Subsection({ title, children, description }: { title: string; descripti
 
 function RunForm({
   experimentId,
+  model,
   run: editing,
   participantsWithData,
   onCancel,
   onSaved,
 }: {
   experimentId: string;
+  /** The experiment's model: a new run starts from its own defaults. */
+  model?: ModelSpec | undefined;
   /** The run to edit; none: a new run. */
   run?: Run | undefined;
   participantsWithData?: number | undefined;
@@ -285,7 +292,7 @@ function RunForm({
   const client = useApi();
   const { submit, pending, error } = useSubmit();
   const [advanced, setAdvanced] = useState(false);
-  const form = useForm<RunFormValues>({ mode: 'controlled', initialValues: initialRunValues(editing), validate: validateValues });
+  const form = useForm<RunFormValues>({ mode: 'controlled', initialValues: initialRunValues(editing, model), validate: validateValues });
   const values = form.values;
   const serverFields = SERVER_FIELDS[values.algorithm];
   const fedOpt = values.algorithm === 'fedadam' || values.algorithm === 'fedyogi' || values.algorithm === 'fedadagrad';
@@ -416,7 +423,7 @@ function RunForm({
               </SimpleGrid>
               <Switch
                 label="Stop early"
-                description="End the run when the evaluation stops improving."
+                description="End the run when the loss on each hospital’s validation rows (held out of its training rows, never its evaluation rows) stops improving; the best round’s model is kept."
                 {...form.getInputProps('earlyStopping', { type: 'checkbox' })}
               />
               {values.earlyStopping && (
@@ -456,6 +463,7 @@ export function RunFormModal({
   onClose,
   experimentId,
   experimentName,
+  model,
   run,
   participantsWithData,
   onSaved,
@@ -464,13 +472,14 @@ export function RunFormModal({
   onClose(): void;
   experimentId: string;
   experimentName: string;
+  model?: ModelSpec | undefined;
   run?: Run | undefined;
   participantsWithData?: number | undefined;
   onSaved(run: Run): void;
 }) {
   return (
     <Modal opened={opened} onClose={onClose} title={run ? `Edit “${run.name}”` : `New run of “${experimentName}”`} size="64rem">
-      <RunForm experimentId={experimentId} run={run} participantsWithData={participantsWithData} onCancel={onClose} onSaved={onSaved} />
+      <RunForm experimentId={experimentId} model={model} run={run} participantsWithData={participantsWithData} onCancel={onClose} onSaved={onSaved} />
     </Modal>
   );
 }
