@@ -162,10 +162,11 @@ export class FederatedAveraging implements Workflow {
       await session.completeRound(record, () => this.checkpoint(current, round));
       if (stop) break;
     }
-    // Early stopping keeps the best round's model, evaluated once training is over.
-    if (this.best) {
+    // Early stopping keeps the best round's model (or, with no validation loss, the last one),
+    // evaluated once training is over: never an earlier round's figures for another model.
+    if (earlyStopping) {
       this.evaluation = null;
-      return this.best.weights;
+      return this.best ? this.best.weights : weights;
     }
     this.evaluation = this.stoppedByBudget ? (session.history.at(-1)?.evaluate ?? null) : this.lastEvaluation;
     return weights;
