@@ -225,7 +225,8 @@ export function modelDefaults(model: z.infer<typeof ModelSpec>, given: Partial<z
   if (model.kind !== 'mlp') return {};
   const defaults: Partial<z.infer<typeof HyperparameterFields>> = { epochs: 1, batchSize: 32, evaluateEvery: 0 };
   const sgd = given.optimizer === undefined || given.optimizer === 'sgd';
-  if (sgd && given.learningRate === undefined) defaults.learningRate = 0.05;
+  // Adam and RMSprop scale their own steps: their usual rate (as in Keras) when none is given.
+  if (given.learningRate === undefined) defaults.learningRate = sgd ? 0.05 : 0.001;
   // SCAFFOLD corrects plain SGD steps: no momentum there.
   if (sgd && given.momentum === undefined && given.algorithm !== 'scaffold') defaults.momentum = 0.9;
   // With differential privacy no validation loss leaves a party (it is not noised), so nothing could stop the rounds.

@@ -102,7 +102,8 @@ describe('neural network defaults', () => {
 
   it('never overrides what the user set, and leaves other models alone', () => {
     expect(modelDefaults(mlp, { rounds: 20 })).not.toHaveProperty('earlyStopping');
-    expect(modelDefaults(mlp, { optimizer: 'adam' })).not.toHaveProperty('learningRate');
+    expect(modelDefaults(mlp, { optimizer: 'adam' })).toMatchObject({ learningRate: 0.001 });
+    expect(modelDefaults(mlp, { optimizer: 'adam', learningRate: 0.01 })).not.toHaveProperty('learningRate');
     expect(modelDefaults(mlp, { optimizer: 'adam' })).not.toHaveProperty('momentum');
     // SCAFFOLD refuses momentum: its defaults keep plain SGD, and they parse.
     expect(modelDefaults(mlp, { algorithm: 'scaffold' })).not.toHaveProperty('momentum');
