@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { CohortError } from '../contract/errors';
-import { Activation, Algorithm, Compression, Hyperparameters, ModelSpec, Optimizer, Loss } from '../contract/records';
+import { Activation, Algorithm, AUTO_ROUNDS, Compression, Hyperparameters, ModelSpec, modelDefaults, Optimizer, Loss } from '../contract/records';
 
 function number(what: string, check: (value: number) => boolean = Number.isFinite) {
   return (value: string): number => {
@@ -22,6 +22,12 @@ function hiddenSizes(value: string): number[] {
     throw new InvalidArgumentError('expected layer sizes such as 64,32');
   }
   return sizes;
+}
+
+/** A number of rounds, or auto: rounds until the validation loss stops improving. */
+function rounds(value: string): number | 'auto' {
+  if (value === 'auto') return 'auto';
+  return integer("a whole number >= 1, or auto", 1)(value);
 }
 
 function earlyStopping(value: string): { patience: number; minDelta: number } {
@@ -86,7 +92,7 @@ export function addHyperparameterOptions(command: Command): Command {
     )
     .addOption(new Option('--solver <name>', 'how the logreg preset is fitted: exact (the pooled-data model, from summed gradients and curvature, in a few rounds), sgd (gradient steps averaged by the strategy), auto (exact where the settings allow it)').choices(['auto', 'exact', 'sgd']))
     .option('--penalty <lambda>', "exact solver: L2 penalty (default 1, scikit-learn's C = 1; 0 for plain maximum likelihood as R's glm)", nonNegative)
-    .option('--rounds <n>', 'federated rounds (exact solver: the most Newton rounds)', integer('a whole number >= 1', 1))
+    .option('--rounds <n>', `federated rounds (exact solver: the most Newton rounds); auto: until the loss on the parties' validation rows stops improving (at most ${AUTO_ROUNDS.cap}, patience ${AUTO_ROUNDS.patience}; the default for mlp)`, rounds)
     .option('--epochs <n>', 'local epochs per round', integer('a whole number >= 1', 1))
     .option('--batch-size <n>', 'local mini-batch size', integer('a whole number >= 1', 1))
     .option('--lr <rate>', 'local learning rate', positive)
@@ -108,7 +114,7 @@ export function addHyperparameterOptions(command: Command): Command {
     .option('--min-clients <k>', 'least participants that must reply each round', integer('a whole number >= 1', 1))
     .option('--round-timeout <seconds>', 'give up on a participant after this long in a round', positive)
     .option('--evaluate-every <n>', 'evaluate every n rounds (0: only at the end)', integer())
-    .option('--early-stopping <patience[:minDelta]>', 'stop when the evaluate loss stops improving', earlyStopping)
+    .option('--early-stopping <patience[:minDelta]>', "stop when the loss on the parties' validation rows (held out of their train rows) stops improving; the best round's model is kept", earlyStopping)
     .option('--seed <n>', 'seed for initialisation, shuffling and sampling', integer())
     .option('--secure-aggregation', 'mask each update so the TTP learns only their sum (needs 2+ participants per round)')
     .addOption(new Option('--dp <mode>', 'client-level differential privacy: noise added to the sum (central) or by each party (local)').choices(['off', 'central', 'local']))
@@ -122,7 +128,7 @@ export interface HyperparameterFlags {
   algorithm?: string;
   solver?: string;
   penalty?: number;
-  rounds?: number;
+  rounds?: number | 'auto';
   epochs?: number;
   batchSize?: number;
   lr?: number;
@@ -154,13 +160,17 @@ export interface HyperparameterFlags {
   dpDelta?: number;
 }
 
-/** The run's hyperparameters: the flags given, defaults for the rest, validated. */
-export function hyperparametersFrom(flags: HyperparameterFlags, defaults: Partial<Hyperparameters> = {}): Hyperparameters {
+/**
+ * The run's hyperparameters: the flags given, the model's own defaults (modelDefaults) and the
+ * plain defaults for the rest, validated.
+ */
+export function hyperparametersFrom(flags: HyperparameterFlags, model?: ModelSpec, defaults: Partial<Hyperparameters> = {}): Hyperparameters {
+  const auto = flags.rounds === 'auto';
   const given: Record<string, unknown> = {
     algorithm: flags.algorithm,
     solver: flags.solver,
     penalty: flags.penalty,
-    rounds: flags.rounds,
+    rounds: auto ? AUTO_ROUNDS.cap : flags.rounds,
     epochs: flags.epochs,
     batchSize: flags.batchSize,
     learningRate: flags.lr,
@@ -182,7 +192,7 @@ export function hyperparametersFrom(flags: HyperparameterFlags, defaults: Partia
     minClients: flags.minClients,
     roundTimeoutSeconds: flags.roundTimeout,
     evaluateEvery: flags.evaluateEvery,
-    earlyStopping: flags.earlyStopping,
+    earlyStopping: flags.earlyStopping ?? (auto ? { patience: AUTO_ROUNDS.patience, minDelta: 0 } : undefined),
     seed: flags.seed,
   };
   const privacyGiven: Record<string, unknown> = {
@@ -196,7 +206,8 @@ export function hyperparametersFrom(flags: HyperparameterFlags, defaults: Partia
   const privacy = Object.fromEntries(Object.entries(privacyGiven).filter(([, value]) => value !== undefined));
   if (Object.keys(privacy).length > 0) given.privacy = { ...defaults.privacy, ...privacy };
   const defined = Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined));
-  const parsed = Hyperparameters.safeParse({ ...defaults, ...defined });
+  const fromModel = model ? modelDefaults(model, defined as Partial<Hyperparameters>) : {};
+  const parsed = Hyperparameters.safeParse({ ...defaults, ...fromModel, ...defined });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new CohortError('BAD_INPUT', `hyperparameter ${issue.path.join('.')}: ${issue.message}`);

@@ -121,6 +121,12 @@ export const FitReply = z.strictObject({
   seconds: z.number().min(0),
   /** Secure aggregation: values clamped to the fixed-point range (they lose precision). */
   clamped: z.int().min(0).optional(),
+  /**
+   * Early stopping: the mean loss of the global weights received (before training) on this
+   * party's validation rows, held out of its train data; sent only when they are at least its
+   * minimum cell count, and never with differential privacy.
+   */
+  validation: z.strictObject({ loss: z.number().refine(Number.isFinite, 'must be finite'), rows: z.int().min(1) }).optional(),
 });
 
 /**

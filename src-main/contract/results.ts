@@ -15,6 +15,11 @@ export const RoundRecord = z.strictObject({
   seconds: z.number().min(0),
   parties: z.record(z.string(), PartyRound),
   evaluate: AggregatedMetrics.optional(),
+  /**
+   * Early stopping: the row-weighted loss, on the parties' validation rows (held out of their
+   * train data), of the global model this round started from (round - 1's; round 0: the initial one).
+   */
+  validationLoss: z.number().optional(),
   /** The privacy spent so far, after this round (runs with differential privacy). */
   privacy: z.strictObject({ epsilon: z.number().min(0), delta: z.number().gt(0).lt(1) }).optional(),
 });

@@ -36,7 +36,14 @@ export const Disclosed = z.discriminatedUnion('what', [
     predictRows: z.int().min(0),
     unseenRows: z.int().min(0),
   }),
-  z.strictObject({ what: z.literal('model update'), round: z.int().min(0), examples: z.int().min(0), protection: z.string().max(200) }),
+  z.strictObject({
+    what: z.literal('model update'),
+    round: z.int().min(0),
+    examples: z.int().min(0),
+    protection: z.string().max(200),
+    /** Early stopping: the received global model's loss on this many validation rows was sent too. */
+    validationRows: z.int().min(1).optional(),
+  }),
   z.strictObject({
     what: z.literal('metrics'),
     round: z.int().min(0),
@@ -111,6 +118,8 @@ export const SharedRun = z.strictObject({
   /** Model updates sent, and how they were protected (the last one's). */
   updates: z.int().min(0),
   protection: z.string().max(200).nullable(),
+  /** Early stopping: updates that also carried the received model's loss on this party's validation rows. */
+  validationLosses: z.int().min(1).optional(),
   /** Evaluation results sent, and the figures held back because they described too few rows. */
   evaluations: z.int().min(0),
   withheld: z.array(z.string().max(40)).max(50),

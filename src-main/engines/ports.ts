@@ -65,6 +65,8 @@ export interface LocalProject {
 export interface PreparedData {
   train: EncodedDataset;
   evaluate?: EncodedDataset;
+  /** Rows the worker held out of its train rows for early stopping (never trained on). */
+  validation?: EncodedDataset;
   predict?: EncodedDataset;
   /** Rows per column whose level the alignment did not know (the levels themselves stay here). */
   unseenLevels: PrepareReply['unseenLevels'];
@@ -104,6 +106,8 @@ export interface TrainingSession {
   regressionSums(spec: GlmSpec, theta: Float64Array): Promise<GlmSums>;
   /** Row-major rows x outputs: probabilities (classification) or standardised values (regression). */
   predict(weights: Float32Array, which: 'evaluate' | 'predict'): Promise<Float32Array>;
+  /** The mean loss (no penalties) of `weights` on the validation rows held out of the train data. */
+  validationLoss(weights: Float32Array, loss: Hyperparameters['loss']): Promise<number>;
   saveModel(weights: Float32Array, dir: string, metadata: Record<string, unknown>): Promise<void>;
   close(): Promise<void>;
 }

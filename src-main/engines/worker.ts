@@ -28,12 +28,15 @@ import {
   type PrepareReply,
 } from '../contract/grid';
 import type { Tensors } from '../contract/tensors';
+import type { Hyperparameters } from '../contract/records';
 import { CohortError } from '../contract/errors';
 import type { Disclosed } from '../contract/security';
 import { describeDeclaration, describeProtection } from '../core/disclosure/describe';
 import { canonicalJson } from '../core/stats/canonical-json';
 import { fitConfigFor } from '../core/strategies/fit-config';
 import { usesExactSolver } from '../core/glm/solver';
+import { splitValidation } from '../core/training/validation';
+import { deriveSeed, stringSeed } from '../core/stats/random';
 import { localAlgorithmFor } from './local-algorithms';
 import { remoteError } from './remote-errors';
 import { WorkerAuthority, type RunGrant } from './worker-authority';
@@ -152,6 +155,14 @@ export class WorkerEngine {
         this.ports.log.warn('evaluate data below the minimum cell count: not used', { run: request.run, rows: evaluateRows });
         delete data.evaluate;
       }
+      if (holdsValidation(grant.plan.model, request.hyperparameters)) {
+        // Early stopping looks at rows held out of the train data, never at the evaluate data.
+        // Seeded per party, so parties whose files share a layout do not hold out the same positions.
+        const seed = deriveSeed(request.hyperparameters.seed, stringSeed(this.party.id));
+        const split = splitValidation(data.train, seed, grant.project.minCellCount, alignment.target.kind !== 'regression');
+        data.train = split.train;
+        if (split.validation) data.validation = split.validation;
+      }
       const session = await this.ports.training.open({ model: request.model, alignment, seed: request.hyperparameters.seed, data }).catch(async (error: unknown) => {
         await data.release?.();
         throw error;
@@ -173,6 +184,7 @@ export class WorkerEngine {
         evaluateRows: data.evaluate?.rows ?? 0,
         predictRows: data.predict?.rows ?? 0,
       });
+      if (data.validation) this.ports.log.info('validation rows held out of the train rows', { run: request.run, rows: data.validation.rows });
       const reply = this.prepareReply(state);
       const unseenRows = Object.values(reply.unseenLevels).reduce((sum, rows) => sum + rows, 0);
       this.disclose(grant, { what: 'preparation', trainRows: reply.trainRows, evaluateRows: reply.evaluateRows, predictRows: reply.predictRows, unseenRows });
@@ -225,13 +237,22 @@ export class WorkerEngine {
     // The training thread may take the tensor's memory: keep a copy when the update is needed.
     const compression = updateCompression(state, config.round);
     const global = plain && !keepsGlobal && !compression ? received : Float32Array.from(received);
+    // Early stopping: the received global model's loss on the validation rows, before training takes the weights.
+    const validation = await this.validationLoss(state, received);
     const trained = await state.session.fit(received, { ...config, loss: state.hyperparameters.loss, ...extras });
     const result = this.ports.tamper ? { ...trained, weights: this.ports.tamper(global, trained.weights) } : trained;
     const replyTensors = await state.algorithm.afterFit(config.round, global, result, config.learningRate);
     state.local = result.weights;
     this.ports.activity?.({ kind: 'fit', run: request.run, project: state.grant.project.id, round: config.round, loss: result.loss, numExamples: result.numExamples, seconds: result.seconds });
-    const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds };
-    const disclosed = () => this.disclose(state.grant, { what: 'model update', round: config.round, examples: result.numExamples, protection: describeProtection(privacy, state.hyperparameters) });
+    const body = { numExamples: result.numExamples, loss: result.loss, seconds: result.seconds, ...(validation ? { validation } : {}) };
+    const disclosed = () =>
+      this.disclose(state.grant, {
+        what: 'model update',
+        round: config.round,
+        examples: result.numExamples,
+        protection: describeProtection(privacy, state.hyperparameters),
+        ...(validation ? { validationRows: validation.rows } : {}),
+      });
     const update = { global, weights: result.weights, numExamples: result.numExamples, extras: state.algorithm.replyTensors.map((name) => [name, replyTensors[name]!] as const) };
     if (plain) {
       disclosed();
@@ -245,6 +266,20 @@ export class WorkerEngine {
     const { tensors: sent, clamped } = protectedUpdate(update, { privacy, normBound: state.hyperparameters.normBound, ...(secagg ? { secagg } : {}), ...(compression ? { compression } : {}) });
     if (clamped) this.ports.log.warn('values clamped to the fixed-point range', { run: request.run, round: config.round, clamped });
     return { body: clamped === undefined ? body : { ...body, clamped }, tensors: sent };
+  }
+
+  /**
+   * The loss of the received global weights on this party's validation rows, for the hub's
+   * early stopping: only for a run approved with early stopping, without differential privacy
+   * (the loss is not noised), and over at least the minimum cell count of rows. It rides on a
+   * fit the budget already counted, so it adds no request the plan did not allow.
+   */
+  private async validationLoss(state: RunState, weights: Float32Array): Promise<{ loss: number; rows: number } | undefined> {
+    const rows = state.data.validation?.rows ?? 0;
+    if (rows === 0 || rows < state.grant.project.minCellCount) return undefined;
+    if (state.hyperparameters.earlyStopping === null || state.hyperparameters.privacy.dp !== 'off') return undefined;
+    const loss = await state.session.validationLoss(weights, state.hyperparameters.loss);
+    return Number.isFinite(loss) ? { loss, rows } : undefined;
   }
 
   private async evaluate(channel: Channel, request: z.infer<typeof EvaluateRequest>, tensors: Tensors): Promise<{ body: EvaluateReply; tensors?: Tensors }> {
@@ -302,4 +337,9 @@ export class WorkerEngine {
     if (!state) throw new CohortError('NOT_FOUND', `run "${run}" is not prepared on ${this.party.id}`);
     return state;
   }
+}
+
+/** Whether a run holds validation rows out of the train rows: gradient steps with early stopping, without differential privacy. */
+export function holdsValidation(model: RunState['grant']['plan']['model'], hyperparameters: Hyperparameters): boolean {
+  return !usesExactSolver(model, hyperparameters) && hyperparameters.earlyStopping !== null && hyperparameters.privacy.dp === 'off';
 }

@@ -15,6 +15,8 @@ export interface InitArgs {
   seed: number;
   train: TrainingData;
   evaluate?: TrainingData;
+  /** Rows held out of the train data, for the validation loss of early stopping. */
+  validation?: TrainingData;
   /** Defaults to the preference given to TrainingClient.start(), else 'auto'. */
   backend?: BackendPreference;
   /** How fit() trains (default: the dense fast path where the model allows it). */
@@ -32,7 +34,7 @@ export interface InitResult {
 }
 
 /** Rows to predict on or evaluate: the train or evaluate data given to init, or other rows. */
-export type DataRef = 'train' | 'evaluate' | { x: Float32Array; y?: Float32Array; rows: number };
+export type DataRef = 'train' | 'evaluate' | 'validation' | { x: Float32Array; y?: Float32Array; rows: number };
 
 /** Where saveModel wrote the model: the paths of model.json and weights.bin. */
 export type SavedModel = SavedModelFiles;

@@ -20,6 +20,7 @@ interface State {
   trainer: LocalTrainer;
   train: TrainingData;
   evaluate: TrainingData | undefined;
+  validation: TrainingData | undefined;
 }
 
 let state: State | null = null;
@@ -30,8 +31,12 @@ function current(): State {
 }
 
 function dataOf(which: DataRef): { x: Float32Array; y?: Float32Array; rows: number } {
-  const { train, evaluate } = current();
+  const { train, evaluate, validation } = current();
   if (which === 'train') return train;
+  if (which === 'validation') {
+    if (!validation) throw new CohortError('BAD_INPUT', 'no validation data was given to init()');
+    return validation;
+  }
   if (which === 'evaluate') {
     if (!evaluate) throw new CohortError('BAD_INPUT', 'no evaluation data was given to init()');
     return evaluate;
@@ -58,7 +63,7 @@ async function init(args: InitArgs, defaultBackend: BackendPreference): Promise<
     throw error;
   }
   disposeState();
-  state = { model, trainer, train: args.train, evaluate: args.evaluate };
+  state = { model, trainer, train: args.train, evaluate: args.evaluate, validation: args.validation };
   return { backend, parameterCount: parameterCount(model), weights: trainer.weights(), layers: layerSummary(model), engine: trainer.engine };
 }
 

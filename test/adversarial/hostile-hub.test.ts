@@ -169,6 +169,25 @@ describe('a modified hub against a real worker', () => {
     await calls.teardown(p);
   });
 
+  it('allows early stopping no extra evaluations: it looks at validation rows, whose loss rides on the fits', async () => {
+    const p = plan('stopping', PROJECT, { rounds: 4, evaluateEvery: 0, earlyStopping: { patience: 2 } });
+    const { alignment } = await approvedAndDeclared(p);
+    await calls.prepare(p, alignment);
+    const weights = logregWeights(alignment);
+    for (let round = 1; round <= 4; round += 1) {
+      const { body } = await calls.fit(p, round, weights);
+      // A validation loss, when sent, is over held-out train rows, never fewer than a handful.
+      if (body.validation) expect(body.validation.rows).toBeGreaterThanOrEqual(5);
+    }
+    // As without early stopping: the final round's, the final model's and three redone; once
+    // early stopping counted every round as an evaluation of the evaluate data.
+    const outcomes = [];
+    for (let sweep = 0; sweep < 8; sweep += 1) outcomes.push(await refusal(calls.evaluate(p, 4, logregWeights(alignment, sweep / 8 - 0.5))));
+    expect(outcomes.filter((outcome) => outcome === undefined)).toHaveLength(5);
+    expect(outcomes.at(-1)).toMatchObject({ code: 'BUDGET_SPENT' });
+    await calls.teardown(p);
+  });
+
   it('sends regression sums only for a run approved for the exact solver, within its rounds', async () => {
     const p = plan('exact', PROJECT, { solver: 'exact', rounds: 3 });
     const { alignment } = await approvedAndDeclared(p);

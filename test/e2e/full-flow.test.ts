@@ -623,13 +623,13 @@ describe.skipIf(!hasChromium)('the whole flow in a browser: orchestrator and two
     await runDialog.getByRole('textbox', { name: 'Minimum participants' }).fill('2');
     await shot(o, 'orchestrator-new-exact-run');
     await createAndStart(o, runDialog, RUN_EXACT);
-    await visible(o.getByText(/^Logistic regression · fitted exactly · at most 10 rounds/));
+    await visible(o.getByText(/^Logistic regression · fitted exactly · at most 25 rounds/));
 
     for (const hospital of HOSPITALS) {
       const h = page(hospital.id);
       await navigate(h, 'Training requests', 'Training requests');
       const request = await visible(h.getByRole('article', { name: `Training request: ${RUN_EXACT}` }));
-      await visible(request.getByText(/fitted exactly in at most 10 rounds: each round sends sums over your rows/));
+      await visible(request.getByText(/fitted exactly in at most 25 rounds: each round sends sums over your rows/));
       await shot(h, `${hospital.id}-exact-request`);
       await request.getByRole('button', { name: 'Approve' }).click();
       await visible(h.getByRole('table', { name: 'Past decisions' }).locator('tbody tr').filter({ hasText: RUN_EXACT }).getByText('Approved', { exact: true }));

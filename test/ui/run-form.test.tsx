@@ -2,7 +2,7 @@
 import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import { HyperparameterFields, Hyperparameters } from '../../src-main/contract/records';
+import { EXACT_ROUNDS, HyperparameterFields, Hyperparameters, modelDefaults } from '../../src-main/contract/records';
 import { ExperimentPage } from '../../src-renderer/src/pages/orchestrator/ExperimentPage';
 import { checkNumber, DEFAULTS, LIMITS } from '../../src-renderer/src/pages/orchestrator/run-form';
 import { CurrentPath } from './location';
@@ -77,7 +77,8 @@ describe('experiment screen', () => {
 describe('new run form', () => {
   it('starts from the contract’s defaults', async () => {
     const dialog = await openForm(api());
-    expect(field(dialog, 'Rounds').value).toBe(String(DEFAULTS.rounds));
+    // A logistic regression's run: room for the exact fit to converge.
+    expect(field(dialog, 'Rounds').value).toBe(String(EXACT_ROUNDS));
     expect(field(dialog, 'Local epochs').value).toBe(String(DEFAULTS.epochs));
     expect(field(dialog, 'Batch size').value).toBe(String(DEFAULTS.batchSize));
     expect(field(dialog, 'Learning rate').value).toBe(String(DEFAULTS.learningRate));
@@ -86,6 +87,18 @@ describe('new run form', () => {
     expect(field(dialog, 'Seed').value).toBe(String(DEFAULTS.seed));
     expect(field(dialog, 'Round timeout (seconds)').value).toBe(String(DEFAULTS.roundTimeoutSeconds));
     expect(within(dialog).getByRole('radio', { name: /^FedAvg Averages/ }).getAttribute('aria-checked')).toBe('true');
+  });
+
+  it('starts an mlp experiment’s run from the network’s own defaults', async () => {
+    const mlp = { ...experiment, model: { kind: 'mlp' as const, hidden: [8], activation: 'relu' as const, dropout: 0 } };
+    const fake = api();
+    fake.handlers['experiments.list'] = () => [mlp];
+    const dialog = await openForm(fake);
+    const own = Hyperparameters.parse(modelDefaults(mlp.model));
+    expect(field(dialog, 'Rounds').value).toBe(String(own.rounds));
+    expect(field(dialog, 'Learning rate').value).toBe(String(own.learningRate));
+    await userEvent.click(within(dialog).getByRole('button', { name: /Advanced/ }));
+    expect(await within(dialog).findByRole('switch', { name: /Stop early/ })).toHaveProperty('checked', true);
   });
 
   it('shows mu only for FedProx, and the server settings only for the server optimisers', async () => {

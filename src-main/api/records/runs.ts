@@ -2,7 +2,7 @@
 // and the simulation. The hyperparameters are checked against the contract (refused
 // combinations included) and a warm start against the run it starts from.
 import { CohortError } from '../../contract/errors';
-import { Hyperparameters, type Run } from '../../contract/records';
+import { Hyperparameters, modelDefaults, type Run } from '../../contract/records';
 import { checkWarmStart } from '../../core/model/warm-start';
 import { parseRecord, type MetadataStore } from '../../store/metadata-store';
 
@@ -17,7 +17,10 @@ export interface RunInput {
 }
 
 export async function createRun(store: MetadataStore, input: RunInput): Promise<Run> {
-  const hyperparameters = Hyperparameters.parse(input.hyperparameters ?? {});
+  // Fields not given take the model's own defaults (an mlp's), then the plain ones.
+  const experiment = await store.find('experiments', input.experimentId);
+  const given = input.hyperparameters ?? {};
+  const hyperparameters = Hyperparameters.parse({ ...(experiment ? modelDefaults(experiment.model, given) : {}), ...given });
   const run = { id: input.id, experimentId: input.experimentId, name: input.name, ...(input.initialRunId === undefined ? {} : { initialRunId: input.initialRunId }) };
   checkWarmStart(await store.snapshot(), run);
   return store.create('runs', { ...run, hyperparameters });

@@ -1,7 +1,9 @@
 // Baselines beside a federated run, trained in this process on the same encoded data:
 // - centralized: the same model and the same total epochs on everyone's train data pooled,
-//   evaluated on everyone's evaluate data pooled (what sharing all the rows would give); a
-//   model the exact solver fits is fitted exactly on the pooled rows;
+//   evaluated on everyone's evaluate data pooled (what sharing all the rows would give); with
+//   early stopping, the same rule on a validation share of the pooled train rows (rounds of
+//   `epochs` epochs until its loss stops improving, the best kept); a model the exact solver
+//   fits is fitted exactly on the pooled rows;
 // - local: each party trained alone on its own data, evaluated on its own evaluate data.
 import type { Alignment } from '../../contract/data';
 import type { Metrics } from '../../contract/metrics';
@@ -11,6 +13,7 @@ import type { CoefficientTable } from '../../contract/results';
 import { fitRows, predictRows } from '../../core/glm/fit';
 import { coefficientTable } from '../../core/glm/inference';
 import { usesExactSolver } from '../../core/glm/solver';
+import { splitValidation, trackBest, type BestRound } from '../../core/training/validation';
 import { glmSpecFor } from '../../core/glm/spec';
 import { metricsFor } from '../../engines/evaluation';
 import type { PreparedData } from '../../engines/ports';
@@ -61,8 +64,16 @@ async function trainAndEvaluate(
   await selectBackend();
   const shape = modelShapeOf(alignment);
   const built = buildModel(model, shape, hyperparameters.seed);
-  const trainer = new LocalTrainer(built, shape.target, { ...train, featureCount: shape.inputSize, outputCount: shape.outputSize });
+  const rows = { ...train, featureCount: shape.inputSize, outputCount: shape.outputSize };
+  const { earlyStopping } = hyperparameters;
+  const split = earlyStopping ? splitValidation(rows, hyperparameters.seed, 0, alignment.target.kind !== 'regression') : { train: rows, validation: null };
+  const trainer = new LocalTrainer(built, shape.target, split.train);
   try {
+    if (earlyStopping && split.validation) {
+      const weights = await trainUntilStopped(trainer, hyperparameters, split.validation, earlyStopping);
+      const outputs = await trainer.predict(weights, evaluate.x, evaluate.rows);
+      return metricsFor(alignment.target, evaluate.y, outputs, evaluate.rows);
+    }
     const { weights } = await trainer.fit(trainer.weights(), {
       epochs: hyperparameters.rounds * hyperparameters.epochs,
       batchSize: hyperparameters.batchSize,
@@ -80,6 +91,39 @@ async function trainAndEvaluate(
     trainer.dispose();
     built.dispose();
   }
+}
+
+/**
+ * Rounds of `epochs` epochs (a fresh optimizer each, as a party's fit) on the pooled rows while
+ * the validation loss improves: the best round's weights, by the federation's own rule.
+ */
+async function trainUntilStopped(
+  trainer: LocalTrainer,
+  hyperparameters: Hyperparameters,
+  validation: { x: Float32Array; y?: Float32Array; rows: number },
+  rule: NonNullable<Hyperparameters['earlyStopping']>,
+): Promise<Float32Array> {
+  let weights = trainer.weights();
+  let best: (BestRound & { weights: Float32Array }) | undefined;
+  for (let round = 1; round <= hyperparameters.rounds + 1; round += 1) {
+    const loss = await trainer.evaluateLoss(weights, validation.x, validation.y!, validation.rows, hyperparameters.loss);
+    const next = trackBest(best, round - 1, loss, rule);
+    if (next.improved) best = { ...next.best, weights: weights.slice() };
+    if (next.stop || round > hyperparameters.rounds) break;
+    const fitted = await trainer.fit(weights, {
+      epochs: hyperparameters.epochs,
+      batchSize: hyperparameters.batchSize,
+      learningRate: hyperparameters.learningRate,
+      optimizer: hyperparameters.optimizer,
+      momentum: hyperparameters.momentum,
+      l2: hyperparameters.l2,
+      mu: 0,
+      seed: hyperparameters.seed + round,
+      loss: hyperparameters.loss,
+    });
+    weights = fitted.weights;
+  }
+  return best?.weights ?? weights;
 }
 
 export async function computeBaselines(

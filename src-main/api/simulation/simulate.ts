@@ -55,7 +55,7 @@ export interface SimulationOptions {
 export interface SimulationResult {
   task: Task;
   features: string[];
-  rounds: Array<{ round: number; trainLoss: number; seconds: number; evaluate?: AggregatedMetrics; privacy?: { epsilon: number; delta: number } }>;
+  rounds: Array<{ round: number; trainLoss: number; seconds: number; validationLoss?: number; evaluate?: AggregatedMetrics; privacy?: { epsilon: number; delta: number } }>;
   evaluation: AggregatedMetrics | null;
   /** How the updates were protected, and the (epsilon, delta) spent (null without DP). */
   privacy: PrivacyReport;
@@ -154,6 +154,7 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       round: round.round,
       trainLoss: round.trainLoss,
       seconds: round.seconds,
+      ...(round.validationLoss === undefined ? {} : { validationLoss: round.validationLoss }),
       ...(round.evaluate ? { evaluate: round.evaluate } : {}),
       ...(round.privacy ? { privacy: round.privacy } : {}),
     })),

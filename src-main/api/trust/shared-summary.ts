@@ -44,6 +44,7 @@ export async function sharedSummary(events: AsyncIterable<SecurityEvent>, projec
       } else if (disclosed.what === 'model update') {
         run.updates += 1;
         run.protection = disclosed.protection;
+        if (disclosed.validationRows !== undefined) run.validationLosses = (run.validationLosses ?? 0) + 1;
       } else if (disclosed.what === 'metrics') {
         run.evaluations += 1;
         for (const name of disclosed.withheld) if (!run.withheld.includes(name) && run.withheld.length < 50) run.withheld.push(name);

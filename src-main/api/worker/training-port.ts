@@ -41,6 +41,7 @@ export class ThreadTrainingPort implements TrainingPort {
         seed,
         train: trainingData(data.train),
         ...(data.evaluate && data.evaluate.rows > 0 ? { evaluate: trainingData(data.evaluate) } : {}),
+        ...(data.validation && data.validation.rows > 0 ? { validation: trainingData(data.validation) } : {}),
       });
       const predictRows = data.predict;
       return {
@@ -52,6 +53,7 @@ export class ThreadTrainingPort implements TrainingPort {
           which === 'evaluate'
             ? client.predict(weights.slice(), 'evaluate')
             : client.predict(weights.slice(), { x: predictRows!.x.slice(), rows: predictRows!.rows }),
+        validationLoss: (weights, loss) => client.evaluateLoss(weights.slice(), 'validation', loss),
         saveModel: async (weights, dir, metadata) => {
           await client.saveModel(weights.slice(), dir, metadata);
         },

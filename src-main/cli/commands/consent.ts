@@ -28,7 +28,7 @@ export function workerConsentCommands(worker: Command): void {
             consent.summary.run,
             consent.summary.project,
             describeModel(consent),
-            consent.summary.hyperparameters.rounds,
+            describeRounds(consent),
             consent.summary.tags.join(', '),
             describePrivacy(consent),
             consent.createdAt.slice(0, 19).replace('T', ' '),
@@ -47,7 +47,7 @@ export function workerConsentCommands(worker: Command): void {
         const consent = await findRequest(store, request);
         const decided = await decideConsent(store, consent.id, approve);
         if (flags.json) return printJson(decided);
-        console.log(`${style.ok('✓')} ${approve ? 'approved' : 'declined'} run ${style.heading(decided.summary.run)}: ${describeModel(decided)}, ${decided.summary.hyperparameters.rounds} rounds on your ${decided.summary.tags.join(' and ')} data`);
+        console.log(`${style.ok('✓')} ${approve ? 'approved' : 'declined'} run ${style.heading(decided.summary.run)}: ${describeModel(decided)}, ${describeRounds(decided)} on your ${decided.summary.tags.join(' and ')} data`);
       });
   }
 
@@ -80,4 +80,11 @@ function describePrivacy(consent: Consent): string {
   const { privacy } = consent.summary;
   const parts = [privacy.secureAggregation ? 'secure aggregation' : '', privacy.dp === 'off' ? '' : `${privacy.dp} DP (C=${privacy.clip}, sigma=${privacy.noiseMultiplier})`].filter(Boolean);
   return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
+/** The rounds asked for; with early stopping, the most, and the one number each round adds. */
+function describeRounds(consent: { summary: { hyperparameters: { rounds: number; earlyStopping: { patience: number } | null } } }): string {
+  const { rounds, earlyStopping } = consent.summary.hyperparameters;
+  if (!earlyStopping) return `${rounds} rounds`;
+  return `at most ${rounds} rounds (early stopping: each update also carries the received model's loss on 15 % of your train rows held aside)`;
 }

@@ -160,11 +160,14 @@ export function runRecordCommands(command: Command): void {
       .option('--id <id>', 'id (default: from the name)')
       .option('--from-run <run>', "start from the final global weights of this completed run (same project and model) instead of fresh ones"),
   ).action(async (flags: StoreFlags & HyperparameterFlags & { experiment: string; name: string; id?: string; fromRun?: string }) => {
-    const record = await createRun(await open(flags), {
+    const store = await open(flags);
+    // The experiment's model chooses its own defaults (an mlp: Adam, rounds until the validation loss stops improving).
+    const experiment = await store.find('experiments', flags.experiment);
+    const record = await createRun(store, {
       id: flags.id ?? slugId(flags.name),
       experimentId: flags.experiment,
       name: flags.name,
-      hyperparameters: hyperparametersFrom(flags),
+      hyperparameters: hyperparametersFrom(flags, experiment?.model),
       initialRunId: flags.fromRun,
     });
     printRecord(flags, record, 'created run');

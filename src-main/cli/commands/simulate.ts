@@ -62,14 +62,15 @@ export function simulateCommand(): Command {
     };
     process.once('SIGINT', interrupted);
     try {
+      const model = await modelSpecFrom(flags);
       const result = await simulate({
         data: flags.data,
         target: flags.target,
         task: flags.task,
         positiveClass: flags.positive,
         alignment: { columns: flags.columns, missingIndicators: flags.missingIndicators ?? false },
-        model: await modelSpecFrom(flags),
-        hyperparameters: hyperparametersFrom(flags),
+        model,
+        hyperparameters: hyperparametersFrom(flags, model),
         ...(flags.baseline ? { baselines: flags.baseline } : {}),
         ...(flags.parties === undefined
           ? {}

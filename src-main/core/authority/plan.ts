@@ -35,10 +35,13 @@ export function samePlanSettings(plan: RunPlan, model: ModelSpec, hyperparameter
   return canonicalJson(plan.model) === canonicalJson(model) && canonicalJson(plan.hyperparameters) === canonicalJson(hyperparameters);
 }
 
-/** The rounds after which the global model is evaluated, as the TTP schedules them. */
-export function evaluationRounds(hyperparameters: Pick<Hyperparameters, 'rounds' | 'evaluateEvery' | 'earlyStopping'>): number {
-  const { rounds, evaluateEvery, earlyStopping } = hyperparameters;
-  if (earlyStopping !== null) return rounds;
+/**
+ * The rounds after which the global model is evaluated, as the TTP schedules them. Early
+ * stopping adds none: it looks at the validation rows held out of the train rows, whose loss
+ * rides on the fit replies (the final model's evaluation is the budget's +1).
+ */
+export function evaluationRounds(hyperparameters: Pick<Hyperparameters, 'rounds' | 'evaluateEvery'>): number {
+  const { rounds, evaluateEvery } = hyperparameters;
   let count = 0;
   for (let round = 1; round <= rounds; round += 1) if (round === rounds || (evaluateEvery > 0 && round % evaluateEvery === 0)) count += 1;
   return count;

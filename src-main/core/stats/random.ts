@@ -48,3 +48,10 @@ export function shuffledIndices(n: number, seed: number): Int32Array {
   for (let i = 0; i < n; i++) order[i] = i;
   return shuffleInPlace(order, mulberry32(seed)) as Int32Array;
 }
+
+/** A 32-bit seed from a string (FNV-1a), e.g. a party's id, to derive streams of its own. */
+export function stringSeed(text: string): number {
+  let h = 0x811c9dc5;
+  for (let index = 0; index < text.length; index += 1) h = Math.imul(h ^ text.charCodeAt(index), 0x01000193);
+  return h >>> 0;
+}

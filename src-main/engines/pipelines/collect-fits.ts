@@ -34,7 +34,7 @@ export async function collectFits(host: PipelineHost, round: number, instruction
     if (outcome.kind === 'ok') {
       const { body, local, extra } = outcome.value;
       collected.results.push({ clientId: party, weights: local, numExamples: body.numExamples, loss: body.loss, tensors: extra });
-      collected.trained.push({ party, loss: body.loss, numExamples: body.numExamples, seconds: body.seconds });
+      collected.trained.push({ party, loss: body.loss, numExamples: body.numExamples, seconds: body.seconds, ...(body.validation ? { validation: body.validation } : {}) });
       collected.parties[party] = { ok: true, loss: body.loss, numExamples: body.numExamples, seconds: body.seconds };
     } else {
       const failure: Failure = { clientId: party, reason: failureReasonOf(outcome.kind), message: outcome.message };

@@ -83,7 +83,7 @@ export class SecureAggregationPipeline implements UpdatePipeline {
       if (!(denominator > 0)) throw new SecAggError(`the unmasked weights sum to ${denominator}`);
       const mean = new Float32Array(global.length);
       for (let index = 0; index < mean.length; index += 1) mean[index] = global[index]! + sum[index]! / denominator;
-      const trained: TrainedParty[] = [...replies].map(([party, body]) => ({ party, loss: body.loss, numExamples: body.numExamples, seconds: body.seconds }));
+      const trained: TrainedParty[] = [...replies].map(([party, body]) => ({ party, loss: body.loss, numExamples: body.numExamples, seconds: body.seconds, ...(body.validation ? { validation: body.validation } : {}) }));
       trained.sort((a, b) => (a.party < b.party ? -1 : 1));
       for (const party of trained) records[party.party] = { ok: true, loss: party.loss, numExamples: party.numExamples, seconds: party.seconds };
       // Each extra tensor's mean, weighted as the update's.

@@ -20,6 +20,8 @@ export interface TrainedParty {
   loss: number;
   numExamples: number;
   seconds: number;
+  /** Early stopping: the received global model's loss on the party's validation rows. */
+  validation?: { loss: number; rows: number };
 }
 
 /** What one round of training produced: the strategy's outcome and each party's part in it. */

@@ -3,9 +3,12 @@
 //   aligning   each party declares its schema and aggregates; the TTP aligns the features and
 //              each party prepares its data with them (resumed: the saved alignment)
 //   training   rounds: sample, train through the update pipeline (plain, central DP or secure
-//              aggregation), aggregate with the strategy, evaluate the global model, keep the
-//              best round, checkpoint
-//   evaluating the final global model's metrics
+//              aggregation), aggregate with the strategy, evaluate the global model on schedule,
+//              checkpoint; with early stopping, keep the best round by the loss on the parties'
+//              validation rows (held out of their train rows; each fit reply carries the loss of
+//              the global model it started from) and stop when it no longer improves
+//   evaluating the final global model's metrics (with early stopping: the best round's model;
+//              the evaluate data never chooses the model)
 //   exporting  workers save the global and their local model and predict locally; the TTP
 //              saves the global model with its alignment, hyperparameters and metrics
 import type { Alignment } from '../../contract/data';
@@ -15,7 +18,7 @@ import { outputCountOf } from '../../core/alignment/encode';
 import { RdpAccountant } from '../../core/privacy/rdp-accountant';
 import { createStrategy } from '../../core/strategies';
 import type { FitInstruction, Strategy } from '../../core/strategies/types';
-import { evaluationLoss } from '../evaluation';
+import { pooledValidationLoss, trackBest } from '../../core/training/validation';
 import type { ModelShape } from '../ports';
 import { pipelineFor, type UpdatePipeline } from '../pipelines/update-pipeline';
 import { RunFailed } from '../run/cancellation';
@@ -26,11 +29,11 @@ import { evaluateGlobal } from './evaluate-global';
 import { exportModel } from './export-model';
 import { warmStartWeights } from './warm-start';
 
+/** The best global model so far by validation loss (round 0: the initial weights). */
 interface Best {
   loss: number;
   round: number;
   weights: Float32Array;
-  evaluation: AggregatedMetrics;
 }
 
 export class FederatedAveraging implements Workflow {
@@ -109,6 +112,7 @@ export class FederatedAveraging implements Workflow {
       warn: (message, fields) => session.deps.log.warn(message, fields),
     });
     let weights = initial;
+    let validated = false;
     for (let round = firstRound; round <= rounds; round += 1) {
       session.cancellation.check();
       const started = performance.now();
@@ -116,17 +120,22 @@ export class FederatedAveraging implements Workflow {
       const instructions = this.strategy!.configureFit(round, available);
       session.pool.requireEnough(instructions.length, `were available for round ${round}`);
       if (this.budgetSpentBy(round, instructions)) break;
+      const sent = weights;
       const training = await this.pipeline.train(round, instructions, weights);
       session.cancellation.check();
       if (!training.outcome.ok) throw new RunFailed(`round ${round}: ${training.outcome.reason}`);
       weights = training.outcome.weights;
+      // The replies' validation losses are those of the weights sent: the previous round's model.
+      const validation = earlyStopping ? pooledValidationLoss(training.trained.map((party) => party.validation)) : null;
 
       const record: RoundRecord = { round, trainLoss: weightedLoss(training.trained), seconds: 0, parties: training.parties };
       if (privacy.dp !== 'off') {
         this.accountant.step(this.samplingRate(instructions.length), privacy.noiseMultiplier);
         record.privacy = { epsilon: this.accountant.epsilon(privacy.delta), delta: privacy.delta };
       }
-      const evaluateNow = round === rounds || (evaluateEvery > 0 && round % evaluateEvery === 0) || earlyStopping !== null;
+      if (validation) record.validationLoss = validation.loss;
+      // With early stopping the final model is evaluated after the loop (it may be an earlier round's).
+      const evaluateNow = (round === rounds && !earlyStopping) || (evaluateEvery > 0 && round % evaluateEvery === 0);
       if (evaluateNow) {
         const evaluation = await this.evaluate(weights, round);
         if (evaluation) {
@@ -136,24 +145,28 @@ export class FederatedAveraging implements Workflow {
       }
       record.seconds = (performance.now() - started) / 1000;
       let stop = false;
-      if (earlyStopping && record.evaluate) {
-        const loss = evaluationLoss(record.evaluate.aggregate);
-        if (!this.best || loss < this.best.loss - earlyStopping.minDelta) {
-          this.best = { loss, round, weights, evaluation: record.evaluate };
-        } else if (round - this.best.round >= earlyStopping.patience) {
-          session.deps.log.info('early stopping', { run: session.runId, round, bestRound: this.best.round });
-          this.stoppedEarly = { round, bestRound: this.best.round };
+      if (earlyStopping && validation) {
+        validated = true;
+        const previous = round - 1;
+        const next = trackBest(this.best, previous, validation.loss, earlyStopping);
+        if (next.improved) this.best = { ...next.best, weights: sent };
+        if (next.stop) {
+          session.deps.log.info('early stopping: the validation loss stopped improving', { run: session.runId, round, bestRound: next.best.round });
+          this.stoppedEarly = { round, bestRound: next.best.round };
           stop = true;
         }
+      } else if (earlyStopping && !validated && round === firstRound) {
+        session.deps.log.warn('no party reported a validation loss (too few train rows to hold any out): the rounds run to their cap', { run: session.runId, round });
       }
       const current = weights;
       await session.completeRound(record, () => this.checkpoint(current, round));
       if (stop) break;
     }
-    // Early stopping and the privacy budget keep the best model so far.
-    if (this.best) {
-      this.evaluation = this.best.evaluation;
-      return this.best.weights;
+    // Early stopping keeps the best round's model (or, with no validation loss, the last one),
+    // evaluated once training is over: never an earlier round's figures for another model.
+    if (earlyStopping) {
+      this.evaluation = null;
+      return this.best ? this.best.weights : weights;
     }
     this.evaluation = this.stoppedByBudget ? (session.history.at(-1)?.evaluate ?? null) : this.lastEvaluation;
     return weights;
@@ -249,7 +262,7 @@ export class FederatedAveraging implements Workflow {
       state: {
         stoppedByBudget: this.stoppedByBudget,
         encoding: this.pipeline?.encoding ?? null,
-        best: this.best ? { loss: this.best.loss, round: this.best.round, evaluation: this.best.evaluation } : null,
+        best: this.best ? { loss: this.best.loss, round: this.best.round } : null,
         lastEvaluation: this.lastEvaluation,
       },
       tensors: this.best ? { best: this.best.weights } : {},
@@ -263,10 +276,10 @@ export class FederatedAveraging implements Workflow {
     this.parameterCount = from.parameterCount;
     this.strategy!.restore(from.strategy);
     if (from.accountant) this.accountant = RdpAccountant.restore(from.accountant);
-    const state = from.state as { stoppedByBudget?: boolean; best?: { loss: number; round: number; evaluation: AggregatedMetrics } | null; lastEvaluation?: AggregatedMetrics | null };
+    const state = from.state as { stoppedByBudget?: boolean; best?: { loss: number; round: number } | null; lastEvaluation?: AggregatedMetrics | null };
     this.stoppedByBudget = state.stoppedByBudget ?? false;
     this.lastEvaluation = state.lastEvaluation ?? null;
-    if (state.best && from.tensors['best']) this.best = { ...state.best, weights: from.tensors['best'] };
+    if (state.best && from.tensors['best']) this.best = { loss: state.best.loss, round: state.best.round, weights: from.tensors['best'] };
   }
 }
 

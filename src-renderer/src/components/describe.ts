@@ -103,7 +103,10 @@ export function describeHyperparameters(h: Hyperparameters): Array<{ label: stri
     rows.push({
       label: 'Early stopping',
       value: `after ${h.earlyStopping.patience} round${h.earlyStopping.patience === 1 ? '' : 's'} without improvement`,
-      hint: 'The run may end before its last round.',
+      hint:
+        'The run may end before its last round. Your computer keeps 15 % of your training rows aside (never trained on, never your evaluation rows) ' +
+        'and, with each model update, also sends one number: the loss of the model it received on those rows — only when they are at least your ' +
+        'minimum cell count, and never with differential privacy.',
     });
   }
   return rows;

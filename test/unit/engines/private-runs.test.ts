@@ -116,6 +116,7 @@ async function federation(hyperparameters: Partial<Hyperparameters>, trouble: Tr
         return { weights: Float32Array.from(global, (value, index) => value + step(party, config.round, index)), loss: 0.5, numExamples: ROWS[party]!, seconds: 0.001, steps: 1 };
       },
       predict: async () => new Float32Array(0),
+      validationLoss: async () => 0.5,
       saveModel: async (weights, _dir, metadata) => void (metadata['model'] === 'global' && saved.set(party, Float32Array.from(weights))),
       close: async () => undefined,
     };
@@ -306,6 +307,7 @@ describe('a worker holds the TTP to the privacy settings its owner approved', ()
       regressionSums: () => Promise.reject(new Error('these runs train by gradient steps')),
       fit: async (global) => ({ weights: Float32Array.from(global, (value) => value + 1), loss: 0.5, numExamples: 10, seconds: 0, steps: 1 }),
       predict: async () => new Float32Array(0),
+      validationLoss: async () => 0.5,
       saveModel: async () => undefined,
       close: async () => undefined,
     };

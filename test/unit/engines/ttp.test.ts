@@ -51,6 +51,8 @@ interface FakeBehaviour {
   silentInRounds?: number[];
   /** Evaluate loss by round. */
   loss?: (round: number) => number;
+  /** The validation loss a fit of this round reports (of the global model it received). */
+  validation?: (round: number) => number | undefined;
 }
 
 /** An in-memory worker: answers the grid's requests the way the worker engine would. */
@@ -58,6 +60,7 @@ class FakeWorker implements Channel {
   readonly closed: Promise<{ reason: string }>;
   isOpen = true;
   finished: Float32Array | undefined;
+  evaluations = 0;
   private secagg: SecAggClient | undefined;
   private close_: (reason: { reason: string }) => void = () => undefined;
 
@@ -91,7 +94,8 @@ class FakeWorker implements Channel {
           throw Object.assign(new Error(`${this.label} did not answer run.fit`), { name: 'RequestTimeoutError' });
         }
         const weights = Float32Array.from(tensors[0]!, (value) => value + (this.behaviour.step ?? 1));
-        const reply: FitReply = { numExamples: 3, loss: 0.5, seconds: 0.01 };
+        const validation = this.behaviour.validation?.(round);
+        const reply: FitReply = { numExamples: 3, loss: 0.5, seconds: 0.01, ...(validation === undefined ? {} : { validation: { loss: validation, rows: 10 } }) };
         return { body: reply, tensors: [weights] };
       }
       case GRID.secaggAdvertise: {
@@ -106,6 +110,7 @@ class FakeWorker implements Channel {
       case GRID.secaggUnmask:
         return { body: { shares: this.secagg!.unmaskShares(body['survivors'] as string[], body['dropped'] as string[]) }, tensors: [] };
       case GRID.evaluate: {
+        this.evaluations += 1;
         const metrics = binary(this.behaviour.loss?.(Number(body['round'])) ?? 0.5);
         const secagg = body['secagg'] as { ciphertexts: Record<string, string> } | undefined;
         if (!secagg) return { body: { metrics }, tensors: [] };
@@ -246,15 +251,41 @@ describe('warm start', () => {
 });
 
 describe('early stopping', () => {
-  it('stops once the evaluate loss has not improved for `patience` rounds and keeps the best round', async () => {
-    const losses = [0.9, 0.6, 0.5, 0.55, 0.52, 0.51, 0.4];
-    const workers = ['a', 'b'].map((name) => new FakeWorker(name, { loss: (round) => losses[round - 1]! }));
-    const { result } = await runWith(workers, { rounds: 7, earlyStopping: { patience: 3, minDelta: 0 } });
+  // The loss on the parties' validation rows of the global model after round 0 (the initial one), 1, 2, ...
+  const validationLosses = [0.9, 0.6, 0.5, 0.55, 0.52, 0.51, 0.4];
+  // A fit of round r reports the loss of the model it received: round r - 1's.
+  const validation = (round: number) => validationLosses[round - 1];
+
+  it('stops once the validation loss has not improved for `patience` rounds and keeps the best round', async () => {
+    // The evaluate loss would pick other rounds: it must not choose the model.
+    const evaluateLosses = [0.1, 0.9, 0.9, 0.1, 0.1, 0.1, 0.1];
+    const workers = ['a', 'b'].map((name) => new FakeWorker(name, { validation, loss: (round) => evaluateLosses[round - 1] ?? 0.3 }));
+    const { result } = await runWith(workers, { rounds: 7, evaluateEvery: 0, earlyStopping: { patience: 3, minDelta: 0 } });
     expect(result.status).toBe('completed');
-    expect(result.rounds).toHaveLength(6); // rounds 4, 5, 6 do not beat round 3
-    expect(result.stoppedEarly).toEqual({ round: 6, bestRound: 3 });
-    expect(Array.from(workers[0]!.finished!)).toEqual([3, 3]); // the weights of round 3
-    expect(result.evaluation!.aggregate).toMatchObject({ logLoss: 0.5 });
+    // Round 6's replies report the model of round 5, the third after the best (round 2's).
+    expect(result.rounds).toHaveLength(6);
+    expect(result.rounds.map((round) => round.validationLoss)).toEqual([0.9, 0.6, 0.5, 0.55, 0.52, 0.51]);
+    expect(result.stoppedEarly).toEqual({ round: 6, bestRound: 2 });
+    expect(Array.from(workers[0]!.finished!)).toEqual([2, 2]); // the weights of round 2
+    // The evaluate data is asked once, for the final (best) model's report.
+    expect(workers.map((worker) => worker.evaluations)).toEqual([1, 1]);
+  });
+
+  it('weights the parties by their validation rows and runs to the cap when the loss keeps improving', async () => {
+    const workers = [new FakeWorker('a', { validation: (round) => 1 / round }), new FakeWorker('b', { validation: (round) => 2 / round })];
+    const { result } = await runWith(workers, { rounds: 4, evaluateEvery: 0, earlyStopping: { patience: 2, minDelta: 0 } });
+    expect(result.stoppedEarly).toBeNull();
+    expect(result.rounds.map((round) => round.validationLoss)).toEqual([1.5, 0.75, 0.5, 0.375]);
+    // Round 4's model was never validated: the kept model is round 3's.
+    expect(Array.from(workers[0]!.finished!)).toEqual([3, 3]);
+  });
+
+  it('keeps the last model when no party reports a validation loss', async () => {
+    const workers = ['a', 'b'].map((name) => new FakeWorker(name));
+    const { result } = await runWith(workers, { rounds: 3, earlyStopping: { patience: 1, minDelta: 0 } });
+    expect(result.rounds).toHaveLength(3);
+    expect(result.stoppedEarly).toBeNull();
+    expect(Array.from(workers[0]!.finished!)).toEqual([3, 3]);
   });
 });
 

@@ -4,8 +4,8 @@ import { Box, Button, Collapse, Group, Modal, NumberInput, Paper, Radio, Select,
 import { useForm, type UseFormReturnType } from '@mantine/form';
 import { IconChevronDown, IconChevronRight, IconDeviceFloppy, IconPlus } from '@tabler/icons-react';
 import { useState } from 'react';
-import type { Algorithm, Compression, ModelSpec, Privacy, Run } from '../../../../src-main/contract/records';
-import { HyperparameterFields, Hyperparameters, usesExactSolver } from '../../../../src-main/contract/records';
+import type { Algorithm, Compression, Privacy, Run } from '../../../../src-main/contract/records';
+import { HyperparameterFields, Hyperparameters, modelDefaults, usesExactSolver, type ModelSpec } from '../../../../src-main/contract/records';
 import { useApi } from '../../api/react';
 import { OptionCard } from '../../components/option-card';
 import { validateName } from './collaboration-form';
@@ -136,9 +136,13 @@ export type RunFormValues = {
 
 const ADVANCED_FIELDS = ['minClients', 'fractionFit', 'roundTimeoutSeconds', 'evaluateEvery', 'seed', 'l2', 'loss', 'patience', 'minDelta'];
 
-/** The form's values for a new run (the defaults), or for editing `run` (its own settings). */
-export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters' | 'initialRunId'>): RunFormValues {
-  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, compression, topkFraction, solver, penalty, ...numbers } = run?.hyperparameters ?? DEFAULTS;
+/**
+ * The form's values for a new run (the defaults; an mlp's own, given its `model`), or for
+ * editing `run` (its own settings).
+ */
+export function initialRunValues(run?: Pick<Run, 'name' | 'hyperparameters' | 'initialRunId'>, model?: ModelSpec): RunFormValues {
+  const defaults = model ? Hyperparameters.parse(modelDefaults(model)) : DEFAULTS;
+  const { earlyStopping, algorithm, optimizer, loss, privacy, normBound, compression, topkFraction, solver, penalty, ...numbers } = run?.hyperparameters ?? defaults;
   return {
     name: run?.name ?? '',
     solver,
@@ -283,7 +287,7 @@ function RunForm({
   onSaved,
 }: {
   experimentId: string;
-  /** The experiment's model: a regression preset offers the exact solver. */
+  /** The experiment's model: a new run starts from its own defaults; a regression preset offers the exact solver. */
   model?: ModelSpec | undefined;
   /** The run to edit; none: a new run. */
   run?: Run | undefined;
@@ -294,7 +298,7 @@ function RunForm({
   const client = useApi();
   const { submit, pending, error } = useSubmit();
   const [advanced, setAdvanced] = useState(false);
-  const form = useForm<RunFormValues>({ mode: 'controlled', initialValues: initialRunValues(editing), validate: validateValues });
+  const form = useForm<RunFormValues>({ mode: 'controlled', initialValues: initialRunValues(editing, model), validate: validateValues });
   const values = form.values;
   const serverFields = SERVER_FIELDS[values.algorithm];
   const fedOpt = values.algorithm === 'fedadam' || values.algorithm === 'fedyogi' || values.algorithm === 'fedadagrad';
@@ -437,7 +441,7 @@ function RunForm({
               </SimpleGrid>
               <Switch
                 label="Stop early"
-                description="End the run when the evaluation stops improving."
+                description="End the run when the loss on each hospital’s validation rows (held out of its training rows, never its evaluation rows) stops improving; the best round’s model is kept."
                 {...form.getInputProps('earlyStopping', { type: 'checkbox' })}
               />
               {values.earlyStopping && (
@@ -486,7 +490,7 @@ export function RunFormModal({
   onClose(): void;
   experimentId: string;
   experimentName: string;
-  /** The experiment's model, when known: a regression preset offers the exact solver. */
+  /** The experiment's model, when known: its own defaults, and the exact solver for a regression preset. */
   model?: ModelSpec | undefined;
   run?: Run | undefined;
   participantsWithData?: number | undefined;

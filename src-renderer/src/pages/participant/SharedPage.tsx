@@ -46,6 +46,11 @@ function RunsTable({ runs }: { runs: ApiTypes['SharedSummary']['runs'] }) {
               <Table.Td style={{ textAlign: 'right', fontVariantNumeric: 'tabular-nums' }}>{formatBytes(run.bytes)}</Table.Td>
               <Table.Td>
                 <Text size="sm">{run.updates === 0 ? 'None' : `${formatCount(run.updates)}${run.protection ? `, ${run.protection}` : ''}`}</Text>
+                {run.validationLosses !== undefined && (
+                  <Text size="xs" c="gray.7">
+                    {formatCount(run.validationLosses)} with the received model's loss on your validation rows (one number each, for early stopping)
+                  </Text>
+                )}
               </Table.Td>
               <Table.Td>
                 <Text size="sm">{run.evaluations === 0 ? 'None' : formatCount(run.evaluations)}</Text>
