@@ -8,7 +8,7 @@ import type { Metrics } from '../../contract/metrics';
 import { addHyperparameterOptions, addModelOptions, hyperparametersFrom, integer, modelSpecFrom, nonNegative, positive, type HyperparameterFlags, type ModelFlags } from '../flags';
 import { formatNumber, printJson, style } from '../output';
 import { RunProgressView } from '../progress';
-import { metricsTable } from '../results';
+import { metricsTable, printCoefficients } from '../results';
 
 interface SimulateFlags extends HyperparameterFlags, ModelFlags {
   testPoison?: string;
@@ -92,7 +92,7 @@ export function simulateCommand(): Command {
 function printSimulation(result: SimulationResult): void {
   const { run } = result;
   console.log(
-    `\n${style.heading('Federated run')} ${style.ok(run.status)} · ${run.algorithm} · ${result.rounds.length} rounds · ` +
+    `\n${style.heading('Federated run')} ${style.ok(run.status)} · ${result.model.solver === 'exact' ? 'exact fit' : run.algorithm} · ${result.rounds.length} rounds · ` +
       `${run.parties.length} parties · ${result.features.length} features · ${run.parameterCount} parameters · ` +
       `backend ${result.backend} · ${result.seconds.toFixed(1)} s`,
   );
@@ -104,6 +104,7 @@ function printSimulation(result: SimulationResult): void {
     for (const [party, metrics] of Object.entries(result.baselines?.local ?? {})) rows.push([`local baseline: ${party}`, metrics ?? undefined]);
     console.log(metricsTable(rows));
   }
+  if (result.model.coefficients) printCoefficients(result.model.coefficients);
   const last = result.rounds.at(-1);
   if (last) console.log(style.dim(`final train loss ${formatNumber(last.trainLoss)}`));
   const { privacy } = result;
