@@ -8,6 +8,9 @@
 import { packedLength } from '../linalg/symmetric';
 import { parameterCountOf, sumsLengthOf, type GlmSpec } from './spec';
 
+/** Rows whose curvature terms are added together. */
+const CHUNK = 64;
+
 export interface GlmSums {
   gradient: Float64Array;
   /** Packed upper triangle. */
@@ -24,6 +27,11 @@ export class GlmAccumulator {
   private readonly z: Float64Array;
   private readonly eta: Float64Array;
   private readonly weight: Float64Array;
+  /** A chunk of rows, by column: z (width x CHUNK) and the curvature weights (k x k x CHUNK). */
+  private readonly chunkZ: Float64Array;
+  private readonly chunkW: Float64Array;
+  private readonly scratch = new Float64Array(CHUNK);
+  private chunked = 0;
 
   constructor(
     private readonly spec: GlmSpec,
@@ -36,6 +44,8 @@ export class GlmAccumulator {
     this.z = new Float64Array(spec.features + 1);
     this.eta = new Float64Array(spec.predictors);
     this.weight = new Float64Array(spec.predictors * spec.predictors);
+    this.chunkZ = new Float64Array((spec.features + 1) * CHUNK);
+    this.chunkW = new Float64Array(spec.predictors * spec.predictors * CHUNK);
   }
 
   /** Adds rows: x row-major rows x d, y row-major rows x outputs (one-hot for K classes). */
@@ -88,28 +98,52 @@ export class GlmAccumulator {
         const base = c * (d + 1);
         for (let j = 0; j <= d; j += 1) gradient[base + j] = gradient[base + j]! + residual * z[j]!;
       }
-      this.addCurvature();
+      this.keepForCurvature();
     }
     this.rows += rows;
   }
 
-  private addCurvature(): void {
+  /** The row's z and weights into the chunk; a full chunk is added to the curvature. */
+  private keepForCurvature(): void {
     const { features: d, predictors: k } = this.spec;
-    const { z, weight, hessian } = this;
+    const i = this.chunked;
+    for (let u = 0; u <= d; u += 1) this.chunkZ[u * CHUNK + i] = this.z[u]!;
+    for (let c = 0; c < k; c += 1) for (let c2 = c; c2 < k; c2 += 1) this.chunkW[(c * k + c2) * CHUNK + i] = this.weight[c * k + c2]!;
+    this.chunked += 1;
+    if (this.chunked === CHUNK) this.addCurvature();
+  }
+
+  /**
+   * Adds the chunk's W_cc' z zᵀ to each block of the packed curvature: as dot products over the
+   * chunk's rows, so the (large) curvature is read and written once per chunk, not once per row.
+   */
+  private addCurvature(): void {
+    const n = this.chunked;
+    if (n === 0) return;
+    const { features: d, predictors: k } = this.spec;
+    const { chunkZ, chunkW, scratch, hessian } = this;
     const width = d + 1;
     let index = 0;
     for (let c = 0; c < k; c += 1) {
       for (let u = 0; u < width; u += 1) {
-        const zu = z[u]!;
+        const zu = u * CHUNK;
         for (let c2 = c; c2 < k; c2 += 1) {
-          const scaled = weight[c * k + c2]! * zu;
-          for (let v = c2 === c ? u : 0; v < width; v += 1, index += 1) hessian[index] = hessian[index]! + scaled * z[v]!;
+          const w = (c * k + c2) * CHUNK;
+          for (let i = 0; i < n; i += 1) scratch[i] = chunkW[w + i]! * chunkZ[zu + i]!;
+          for (let v = c2 === c ? u : 0; v < width; v += 1, index += 1) {
+            const zv = v * CHUNK;
+            let total = 0;
+            for (let i = 0; i < n; i += 1) total += scratch[i]! * chunkZ[zv + i]!;
+            hessian[index] = hessian[index]! + total;
+          }
         }
       }
     }
+    this.chunked = 0;
   }
 
   result(): GlmSums {
+    this.addCurvature();
     return { gradient: this.gradient, hessian: this.hessian, loss: this.loss, rows: this.rows };
   }
 }
