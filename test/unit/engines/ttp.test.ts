@@ -1,5 +1,6 @@
 // The TTP engine against in-memory workers: the run's phases, what is stored, early stopping,
-// timeouts and failures, with no sockets and no TF.js.
+// timeouts and failures, and the exact regression workflow (the pooled model, a party lost,
+// a resume), with no sockets and no TF.js.
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import type { PartyDeclaration } from '../../../src-main/contract/data';
@@ -15,9 +16,15 @@ import { TableProfiler } from '../../../src-main/core/data/profile';
 import { missingMatcher } from '../../../src-main/core/data/values';
 import type { Channel, ModelPort, RunContext, RunRepository, RunStatusPatch } from '../../../src-main/engines/ports';
 import { TtpEngine } from '../../../src-main/engines/ttp';
+import { fitRows } from '../../../src-main/core/glm/fit';
+import { toLayerWeights, type GlmSpec } from '../../../src-main/core/glm/spec';
+import { GlmAccumulator, sumsToVector } from '../../../src-main/core/glm/sums';
+import type { Checkpoint, RunJournal } from '../../../src-main/engines/run/journal';
 import { silentLog } from '../../../src-main/api/log';
 
 const NOW = '2026-11-24T10:00:00.000Z';
+/** The fake parties' regression: one feature (age), a binary outcome. */
+const EXACT_SPEC: GlmSpec = { family: 'binomial', features: 1, predictors: 1 };
 
 function declaration(party: string, withTarget = true): PartyDeclaration {
   const header = withTarget ? ['age', 'outcome'] : ['age', 'result'];
@@ -53,6 +60,10 @@ interface FakeBehaviour {
   loss?: (round: number) => number;
   /** The validation loss a fit of this round reports (of the global model it received). */
   validation?: (round: number) => number | undefined;
+  /** Exact regression: this worker's encoded rows (one feature) and labels. */
+  rows?: { x: number[]; y: number[] };
+  /** Exact regression: fails its sums in these rounds. */
+  failSumsInRounds?: number[];
 }
 
 /** An in-memory worker: answers the grid's requests the way the worker engine would. */
@@ -72,21 +83,21 @@ class FakeWorker implements Channel {
   }
 
   async request<S extends z.ZodType>(type: string, body: unknown, options: { schema: S; tensors?: Tensors; timeoutMs?: number }) {
-    const global = options.tensors?.[TENSOR.weights]?.data as Float32Array | undefined;
+    const global = (options.tensors?.[TENSOR.weights] ?? options.tensors?.[TENSOR.coefficients])?.data as Float32Array | Float64Array | undefined;
     const reply = await this.answer(type, body as Record<string, unknown>, global ? [global] : [], options.timeoutMs ?? 60_000);
     const [tensor] = reply.tensors;
-    const name = type === GRID.evaluate ? TENSOR.masked : TENSOR.weights;
+    const name = type === GRID.evaluate ? TENSOR.masked : type === GRID.sums ? TENSOR.sums : TENSOR.weights;
     return { body: options.schema.parse(reply.body) as z.infer<S>, tensors: tensor ? { [name]: tensorOf(tensor) } : {} };
   }
 
-  private async answer(type: string, body: Record<string, unknown>, tensors: readonly Float32Array[], timeoutMs: number): Promise<{ body: unknown; tensors: Array<Float32Array | Uint32Array> }> {
+  private async answer(type: string, body: Record<string, unknown>, tensors: ReadonlyArray<Float32Array | Float64Array>, timeoutMs: number): Promise<{ body: unknown; tensors: Array<Float32Array | Float64Array | Uint32Array> }> {
     switch (type) {
       case GRID.consent:
         return { body: this.behaviour.decline ? { approved: false, reason: this.behaviour.decline } : { approved: true }, tensors: [] };
       case GRID.declare:
         return { body: { declaration: declaration(this.label, this.behaviour.withTarget ?? true), tags: { train: true, evaluate: true, predict: false } }, tensors: [] };
       case GRID.prepare:
-        return { body: { trainRows: 3, evaluateRows: 4, predictRows: 0, backend: 'fake', unseenLevels: {}, skippedRows: 0 }, tensors: [] };
+        return { body: { trainRows: this.behaviour.rows?.x.length ?? 3, evaluateRows: 4, predictRows: 0, backend: 'fake', unseenLevels: {}, skippedRows: 0 }, tensors: [] };
       case GRID.fit: {
         const round = (body['config'] as { round: number }).round;
         if (this.behaviour.silentInRounds?.includes(round)) {
@@ -97,6 +108,15 @@ class FakeWorker implements Channel {
         const validation = this.behaviour.validation?.(round);
         const reply: FitReply = { numExamples: 3, loss: 0.5, seconds: 0.01, ...(validation === undefined ? {} : { validation: { loss: validation, rows: 10 } }) };
         return { body: reply, tensors: [weights] };
+      }
+      case GRID.sums: {
+        const round = Number(body['round']);
+        if (this.behaviour.failSumsInRounds?.includes(round)) throw new Error(`${this.label} lost its data`);
+        const { x, y } = this.behaviour.rows!;
+        const accumulator = new GlmAccumulator(EXACT_SPEC, Float64Array.from(tensors[0]!));
+        accumulator.add(x, y, x.length);
+        const sums = accumulator.result();
+        return { body: { numExamples: x.length, loss: sums.loss / x.length, seconds: 0 }, tensors: [sumsToVector(sums, Number(body['totalRows']))] };
       }
       case GRID.secaggAdvertise: {
         const setup = body as unknown as SecAggRound;
@@ -179,14 +199,17 @@ function context(parties: string[], hyperparameters: Partial<Hyperparameters>): 
 async function runWith(
   workers: FakeWorker[],
   hyperparameters: Partial<Hyperparameters>,
-  options: { registered?: string[]; participantWaitMs?: number; models?: ModelPort; initialRunId?: string } = {},
+  options: { registered?: string[]; participantWaitMs?: number; models?: ModelPort; initialRunId?: string; journal?: RunJournal; onEvent?: (event: RunEvent, engine: TtpEngine) => void } = {},
 ) {
   const runContext = context(options.registered ?? workers.map((worker) => worker.label), hyperparameters);
   if (options.initialRunId) runContext.run.initialRunId = options.initialRunId;
   const runs = new MemoryRuns(runContext);
-  const engine = new TtpEngine({ runs, models: options.models ?? models, log: silentLog }, { participantWaitMs: options.participantWaitMs ?? 1_000 });
+  const engine = new TtpEngine({ runs, models: options.models ?? models, log: silentLog, ...(options.journal ? { journal: options.journal } : {}) }, { participantWaitMs: options.participantWaitMs ?? 1_000 });
   const events: RunEvent[] = [];
-  engine.onEvent((event) => events.push(event));
+  engine.onEvent((event) => {
+    events.push(event);
+    options.onEvent?.(event, engine);
+  });
   for (const worker of workers) engine.attach(worker.label, worker);
   await engine.start('r');
   const result = await engine.wait('r');
@@ -358,5 +381,56 @@ describe('cancelling', () => {
     await engine.start('r');
     await expect(engine.start('r')).rejects.toMatchObject({ code: 'ALREADY_EXISTS' });
     await engine.cancel('r');
+  });
+});
+
+describe('exact regression', () => {
+  // Two parties whose rows overlap in age: a logistic regression with a finite optimum.
+  const A = { x: [-1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2], y: [0, 0, 1, 0, 1, 1, 0, 1] };
+  const B = { x: [-2, -1.2, -0.3, 0.2, 0.8, 1.1], y: [0, 1, 0, 1, 1, 1] };
+  const pooled = (...parts: Array<{ x: number[]; y: number[] }>) => fitRows(EXACT_SPEC, { x: parts.flatMap((part) => part.x), y: parts.flatMap((part) => part.y), rows: parts.reduce((total, part) => total + part.x.length, 0) }, 1).theta;
+  const exact = { solver: 'auto', rounds: 25 } as const;
+
+  it("fits the pooled rows' model from the parties' sums, and keeps its table", async () => {
+    const workers = [new FakeWorker('a', { rows: A }), new FakeWorker('b', { rows: B })];
+    const { result } = await runWith(workers, exact);
+    expect(result.status).toBe('completed');
+    const expected = pooled(A, B);
+    expect(result.coefficients!.terms.map((row) => row.encoded)).toEqual([expect.closeTo(expected[0]!, 9), expect.closeTo(expected[1]!, 9)]);
+    expect(result.coefficients!.rows).toBe(14);
+    expect(result.rounds.length).toBeLessThanOrEqual(6);
+    expect(Array.from(workers[0]!.finished!)).toEqual(Array.from(toLayerWeights(EXACT_SPEC, result.coefficients!.terms.map((row) => row.encoded))));
+  });
+
+  it("goes on with the others' rows when a party is lost, towards their model", async () => {
+    const workers = [new FakeWorker('a', { rows: A }), new FakeWorker('b', { rows: B, failSumsInRounds: [2, 3, 4, 5, 6, 7, 8, 9, 10] })];
+    const { result } = await runWith(workers, exact);
+    expect(result.status).toBe('completed');
+    // Asked again each round (a party may come back), b fails each time from round 2.
+    expect(result.dropouts[0]).toMatchObject({ party: 'b', round: 2 });
+    expect(result.dropouts.every((dropout) => dropout.party === 'b')).toBe(true);
+    const expected = pooled(A);
+    result.coefficients!.terms.forEach((row, index) => expect(row.encoded).toBeCloseTo(expected[index]!, 9));
+    expect(result.coefficients!.rows).toBe(A.x.length);
+  });
+
+  it('resumes from its last checkpoint with the same workflow, to the same model', async () => {
+    const saved: Checkpoint[] = [];
+    const journal: RunJournal = { save: async (checkpoint) => void saved.push(checkpoint), latest: async () => saved.at(-1) ?? null, clear: async () => void (saved.length = 0) };
+    const workers = () => [new FakeWorker('a', { rows: A }), new FakeWorker('b', { rows: B })];
+    const first = await runWith(workers(), exact, { journal, onEvent: (event, engine) => event.kind === 'round' && event.record.round === 2 && void engine.stop('r') });
+    expect(first.result.status).toBe('interrupted');
+    expect(saved.at(-1)).toMatchObject({ workflow: 'exact-regression', round: 2 });
+    // A new engine, as after a restart: the run continues from round 3.
+    const runs = new MemoryRuns({ ...context(['a', 'b'], exact), run: { ...context(['a', 'b'], exact).run, status: 'interrupted' } });
+    const engine = new TtpEngine({ runs, models, log: silentLog, journal }, { participantWaitMs: 1_000 });
+    for (const worker of workers()) engine.attach(worker.label, worker);
+    await engine.resume('r');
+    const resumed = await engine.wait('r');
+    expect(resumed.status).toBe('completed');
+    expect(resumed.rounds[0]!.round).toBe(1);
+    expect(resumed.rounds.at(-1)!.round).toBeGreaterThan(2);
+    const expected = pooled(A, B);
+    resumed.coefficients!.terms.forEach((row, index) => expect(row.encoded).toBeCloseTo(expected[index]!, 6));
   });
 });
