@@ -186,7 +186,7 @@ function RunView({
       <Stack gap="lg">
         {executing && (
           <>
-            <PhaseCard status={status} message={live.status?.message} rounds={rounds} round={round} totalRounds={totalRounds} startedAt={startedAt} />
+            <PhaseCard status={status} message={live.status?.message} rounds={rounds} round={round} totalRounds={totalRounds} startedAt={startedAt} exact={exact} />
             <PartiesTable parties={parties} activity={live.parties} rounds={rounds} names={names} />
             {(rounds.length > 0 || !['waiting', 'awaiting-approval', 'aligning'].includes(status)) && charts}
             {settings}

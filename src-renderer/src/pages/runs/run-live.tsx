@@ -93,6 +93,7 @@ export function PhaseCard({
   round,
   totalRounds,
   startedAt,
+  exact = false,
 }: {
   status: RunStatus;
   message?: string | undefined;
@@ -100,9 +101,11 @@ export function PhaseCard({
   round: number;
   totalRounds: number;
   startedAt?: string | undefined;
+  /** An exact fit: it stops when it converges, usually long before its most rounds. */
+  exact?: boolean;
 }) {
   const phase = PHASE_TEXT[status];
-  const secondsLeft = status === 'training' ? estimateSecondsLeft(rounds, totalRounds) : null;
+  const secondsLeft = status === 'training' && !exact ? estimateSecondsLeft(rounds, totalRounds) : null;
   const perRound = meanRoundSeconds(rounds);
   const share = totalRounds > 0 ? Math.min(100, (round / totalRounds) * 100) : 0;
   const training = status === 'training';
@@ -129,7 +132,8 @@ export function PhaseCard({
         <Stack gap={6}>
           <Group justify="space-between" align="baseline">
             <Text fw={650} size="lg" aria-live="polite" data-testid="round-counter">
-              Round {current} of {totalRounds}
+              Round {current} of {exact ? 'at most ' : ''}
+              {totalRounds}
               {training && (
                 <Text span size="sm" c="dimmed" fw={400}>
                   {' '}
@@ -139,7 +143,9 @@ export function PhaseCard({
             </Text>
             <Text size="sm" c="dimmed" aria-live="polite" data-testid="eta">
               {training
-                ? secondsLeft === null
+                ? exact
+                  ? `Stops when the fit converges (usually in under 10 rounds)${perRound === null ? '' : ` · ${formatDuration(perRound)} per round`}`
+                  : secondsLeft === null
                   ? 'Time left is estimated once the first round finishes'
                   : `About ${formatDuration(secondsLeft)} left${perRound === null ? '' : ` · ${formatDuration(perRound)} per round`}`
                 : beforeTraining
