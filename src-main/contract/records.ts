@@ -220,7 +220,7 @@ export const EXACT_ROUNDS = 25;
 
 /**
  * A model's own defaults where the user set nothing. The logreg preset, fitted exactly, gets
- * room to converge (EXACT_ROUNDS). A neural network (the mlp preset) gets SGD with
+ * room to converge (EXACT_ROUNDS) and one evaluation, at the end. A neural network (the mlp preset) gets SGD with
  * momentum at a learning rate that converges on standardised tabular features without tuning
  * (Adam was measured too: its per-weight step sizes let label-skewed parties drift further
  * from the global model), one local epoch of small batches, rounds until the validation loss
@@ -232,7 +232,10 @@ export function modelDefaults(model: z.infer<typeof ModelSpec>, given: Partial<z
   if (model.kind === 'logreg') {
     // Invalid settings are left for the schema to refuse, with its own message.
     const settings = HyperparameterFields.safeParse({ ...given, rounds: EXACT_ROUNDS });
-    return given.rounds === undefined && settings.success && usesExactSolver(model, settings.data) ? { rounds: EXACT_ROUNDS } : {};
+    if (!settings.success || !usesExactSolver(model, settings.data)) return {};
+    // Its rounds are Newton steps: the fitted model is evaluated once, at the end, so the
+    // plan each hospital approves allows no more evaluations of its data than that.
+    return { ...(given.rounds === undefined ? { rounds: EXACT_ROUNDS } : {}), ...(given.evaluateEvery === undefined ? { evaluateEvery: 0 } : {}) };
   }
   if (model.kind !== 'mlp') return {};
   const defaults: Partial<z.infer<typeof HyperparameterFields>> = { epochs: 1, batchSize: 32, evaluateEvery: 0 };

@@ -189,7 +189,8 @@ describe('new run form', () => {
         fractionFit: 0.5,
         minClients: 2,
         roundTimeoutSeconds: 600,
-        evaluateEvery: 1,
+        // A logistic regression's run starts from the exact fit's defaults: one evaluation, at the end.
+        evaluateEvery: 0,
         seed: 42,
         earlyStopping: { patience: 4, minDelta: 0.001 },
         privacy: { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 },

@@ -1,6 +1,6 @@
 // Models and training settings in plain words, for people who decide about runs without
 // being machine-learning engineers.
-import type { Algorithm, Hyperparameters, ModelSpec, Privacy, TagKind } from '../../../src-main/contract/records';
+import { usesExactSolver, type Algorithm, type Hyperparameters, type ModelSpec, type Privacy, type TagKind } from '../../../src-main/contract/records';
 import { formatDelta, formatEpsilon, formatNumber } from './format';
 
 export const ALGORITHM_NAMES: Record<Algorithm, string> = {
@@ -82,7 +82,18 @@ export function describeModel(model: ModelSpec): { name: string; detail: string 
 }
 
 /** The settings of a run a data owner cares about, as label / value / explanation rows. */
-export function describeHyperparameters(h: Hyperparameters): Array<{ label: string; value: string; hint: string }> {
+export function describeHyperparameters(h: Hyperparameters, model?: ModelSpec): Array<{ label: string; value: string; hint: string }> {
+  if (model && usesExactSolver(model, h)) {
+    return [
+      {
+        label: 'Fitting',
+        value: 'Exact',
+        hint: 'each round your computer sends sums over your training rows (of the model’s error, its gradient and its curvature) instead of a trained model; together they give the model that pooling every hospital’s rows would give',
+      },
+      { label: 'Rounds', value: `at most ${h.rounds}`, hint: 'The fit stops when it has converged, usually in under 10 rounds.' },
+      { label: 'Penalty', value: formatNumber(h.penalty), hint: 'How strongly the coefficients are shrunk towards zero.' },
+    ];
+  }
   const rows = [
     { label: 'Rounds', value: `${h.rounds}`, hint: 'Each round, every hospital trains on its own data and sends back only the model update.' },
     {

@@ -20,7 +20,7 @@ describe('hyperparameter flags', () => {
     expect(hyperparametersFrom({ rounds: 12, lr: 0.2 }, mlp)).toMatchObject({ rounds: 12, learningRate: 0.2, earlyStopping: null });
     expect(hyperparametersFrom({ optimizer: 'adam' }, mlp)).toMatchObject({ optimizer: 'adam', learningRate: 0.001, momentum: 0 });
     // The logreg preset keeps the plain defaults, with room for an exact fit to converge.
-    expect(hyperparametersFrom({}, ModelSpec.parse({ kind: 'logreg' }))).toMatchObject({ rounds: EXACT_ROUNDS, earlyStopping: null, evaluateEvery: 1 });
-    expect(hyperparametersFrom({ solver: 'sgd' }, ModelSpec.parse({ kind: 'logreg' }))).toMatchObject({ rounds: 10 });
+    expect(hyperparametersFrom({}, ModelSpec.parse({ kind: 'logreg' }))).toMatchObject({ rounds: EXACT_ROUNDS, earlyStopping: null, evaluateEvery: 0 });
+    expect(hyperparametersFrom({ solver: 'sgd' }, ModelSpec.parse({ kind: 'logreg' }))).toMatchObject({ rounds: 10, evaluateEvery: 1 });
   });
 });

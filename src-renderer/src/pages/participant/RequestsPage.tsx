@@ -6,7 +6,7 @@ import { IconCheck, IconCircleCheck, IconCircleDashed, IconClock, IconLock, Icon
 import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import type { ApiTypes } from '../../../../src-main/contract/api';
-import type { DataTag } from '../../../../src-main/contract/records';
+import { usesExactSolver, type DataTag } from '../../../../src-main/contract/records';
 import { useAction, useQuery } from '../../api/react';
 import { ConfirmModal } from '../../components/confirm-modal';
 import { describeHyperparameters, describeModel, describePrivacy, TAG_KIND_LABELS } from '../../components/describe';
@@ -69,9 +69,10 @@ function RequestCard({ request, tags, onDecided }: { request: Consent; tags: Dat
   const [choice, setChoice] = useState<boolean | undefined>();
   const { summary } = request;
   const model = describeModel(summary.model);
-  const settings = describeHyperparameters(summary.hyperparameters);
+  const settings = describeHyperparameters(summary.hyperparameters, summary.model);
+  const exact = usesExactSolver(summary.model, summary.hyperparameters);
   const privacy = describePrivacy(summary.privacy);
-  const main = settings.filter((row) => ['Rounds', 'Local epochs', 'Learning rate', 'Algorithm'].includes(row.label));
+  const main = settings.filter((row) => ['Fitting', 'Rounds', 'Penalty', 'Local epochs', 'Learning rate', 'Algorithm'].includes(row.label));
   const more = settings.filter((row) => !main.includes(row));
 
   const send = async (approve: boolean) => {
@@ -135,7 +136,7 @@ function RequestCard({ request, tags, onDecided }: { request: Consent; tags: Dat
                       {row.value}
                     </Text>
                   </Group>
-                  {row.label === 'Algorithm' && (
+                  {(row.label === 'Algorithm' || row.label === 'Fitting') && (
                     <Text size="xs" c="dimmed">
                       {row.hint[0]!.toUpperCase() + row.hint.slice(1)}.
                     </Text>
@@ -180,8 +181,8 @@ function RequestCard({ request, tags, onDecided }: { request: Consent; tags: Dat
         <Group gap={8} wrap="nowrap" align="flex-start">
           <IconLock size={16} style={{ flexShrink: 0, marginTop: 2, color: 'var(--mantine-color-cohort-7)' }} aria-hidden />
           <Text size="sm" c="dimmed">
-            If you approve, training happens on this computer. Only model updates and summary figures (such as accuracy) are sent to the orchestrator; no row of your
-            data leaves this computer.
+            If you approve, training happens on this computer. Only {exact ? 'sums over your rows' : 'model updates'} and summary figures (such as accuracy) are sent to the
+            orchestrator; no row of your data leaves this computer.
           </Text>
         </Group>
 

@@ -110,8 +110,8 @@ describe('neural network defaults', () => {
     expect(Hyperparameters.safeParse({ ...modelDefaults(mlp, { algorithm: 'scaffold' }), algorithm: 'scaffold' }).success).toBe(true);
     expect(modelDefaults(mlp, { privacy: Hyperparameters.parse({ privacy: { dp: 'local', noiseMultiplier: 1 } }).privacy })).not.toHaveProperty('earlyStopping');
     // The logreg preset fitted exactly gets room to converge; by gradient steps, the plain defaults.
-    expect(modelDefaults({ kind: 'logreg' })).toEqual({ rounds: EXACT_ROUNDS });
-    expect(modelDefaults({ kind: 'logreg' }, { rounds: 8 })).toEqual({});
+    expect(modelDefaults({ kind: 'logreg' })).toEqual({ rounds: EXACT_ROUNDS, evaluateEvery: 0 });
+    expect(modelDefaults({ kind: 'logreg' }, { rounds: 8, evaluateEvery: 2 })).toEqual({});
     expect(modelDefaults({ kind: 'logreg' }, { solver: 'sgd' })).toEqual({});
     expect(modelDefaults({ kind: 'logreg' }, { algorithm: 'fedprox' })).toEqual({});
   });
