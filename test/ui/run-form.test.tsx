@@ -189,8 +189,8 @@ describe('new run form', () => {
         fractionFit: 0.5,
         minClients: 2,
         roundTimeoutSeconds: 600,
-        // A logistic regression's run starts from the exact fit's defaults: one evaluation, at the end.
-        evaluateEvery: 0,
+        // FedProx rules out the exact fit: gradient steps' default, an evaluation every round.
+        evaluateEvery: 1,
         seed: 42,
         earlyStopping: { patience: 4, minDelta: 0.001 },
         privacy: { secureAggregation: false, dp: 'off', clip: 1, noiseMultiplier: 1, targetEpsilon: null, delta: 1e-5 },
@@ -254,12 +254,20 @@ describe('new run form', () => {
     const fake = api();
     const dialog = await openForm(fake);
     await userEvent.type(field(dialog, 'Name'), 'Steps');
+    expect(field(dialog, 'Rounds').value).toBe(String(EXACT_ROUNDS));
     await userEvent.click(within(dialog).getByRole('radio', { name: /^Gradient steps/ }));
     expect(within(dialog).queryByRole('textbox', { name: 'Penalty' })).toBeNull();
+    // Gradient steps' own defaults replace the exact fit's (rounds, an evaluation every round)...
+    await waitFor(() => expect(field(dialog, 'Rounds').value).toBe(String(DEFAULTS.rounds)));
+    // ...but never a value the user typed.
+    await setNumber(dialog, 'Rounds', '12');
+    await userEvent.click(within(dialog).getByRole('radio', { name: /^Automatic/ }));
+    await userEvent.click(within(dialog).getByRole('radio', { name: /^Gradient steps/ }));
+    expect(field(dialog, 'Rounds').value).toBe('12');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
     await waitFor(() => expect(fake.callsOf('runs.create')).toHaveLength(1));
     const { hyperparameters } = fake.callsOf('runs.create')[0] as { hyperparameters: Record<string, unknown> };
-    expect(hyperparameters['solver']).toBe('sgd');
+    expect(hyperparameters).toMatchObject({ solver: 'sgd', rounds: 12, evaluateEvery: DEFAULTS.evaluateEvery });
     expect(hyperparameters).not.toHaveProperty('penalty');
   });
 

@@ -3,9 +3,9 @@
 import { Box, Button, Collapse, Group, Modal, NumberInput, Paper, Radio, Select, SimpleGrid, Stack, Switch, Text, TextInput, Title, UnstyledButton } from '@mantine/core';
 import { useForm, type UseFormReturnType } from '@mantine/form';
 import { IconChevronDown, IconChevronRight, IconDeviceFloppy, IconPlus } from '@tabler/icons-react';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { Algorithm, Compression, Privacy, Run } from '../../../../src-main/contract/records';
-import { HyperparameterFields, Hyperparameters, modelDefaults, usesExactSolver, type ModelSpec } from '../../../../src-main/contract/records';
+import { EXACT_ROUNDS, HyperparameterFields, Hyperparameters, modelDefaults, usesExactSolver, type ModelSpec } from '../../../../src-main/contract/records';
 import { useApi } from '../../api/react';
 import { OptionCard } from '../../components/option-card';
 import { validateName } from './collaboration-form';
@@ -278,6 +278,31 @@ function Subsection({ title, children, description }: { title: string; descripti
   );
 }
 
+/** The settings an exact fit and gradient steps default to differently. */
+const FITTING_DEFAULTS = {
+  exact: { rounds: EXACT_ROUNDS, evaluateEvery: 0 },
+  steps: { rounds: DEFAULTS.rounds, evaluateEvery: DEFAULTS.evaluateEvery },
+} as const;
+
+/**
+ * A new regression run's rounds and evaluation follow the fitting chosen: switching between an
+ * exact fit and gradient steps moves each of them to the other's default, unless it was changed.
+ * `exact` null: not a new regression run.
+ */
+function useFittingDefaults(form: UseFormReturnType<RunFormValues>, exact: boolean | null): void {
+  const previous = useRef(exact);
+  useEffect(() => {
+    const before = previous.current;
+    previous.current = exact;
+    if (exact === null || before === null || before === exact) return;
+    const from = before ? FITTING_DEFAULTS.exact : FITTING_DEFAULTS.steps;
+    const to = exact ? FITTING_DEFAULTS.exact : FITTING_DEFAULTS.steps;
+    for (const field of ['rounds', 'evaluateEvery'] as const) {
+      if (Number(form.getValues()[field]) === from[field]) form.setFieldValue(field, to[field]);
+    }
+  }, [exact, form]);
+}
+
 function RunForm({
   experimentId,
   model,
@@ -327,6 +352,9 @@ function RunForm({
   const regression = model?.kind === 'logreg';
   const parsed = conflicts.length === 0 ? Hyperparameters.safeParse(hyperparametersFromValues(values)) : null;
   const exact = regression && parsed?.success === true && usesExactSolver(model, parsed.data);
+  // From the choices alone (not the numbers, which may be half typed).
+  const exactChosen = regression && usesExactSolver(model, { ...DEFAULTS, solver: values.solver, algorithm: values.algorithm, compression: values.compression, privacy: { ...DEFAULTS.privacy, dp: values.privacy.dp } });
+  useFittingDefaults(form, regression && !editing ? exactChosen : null);
   return (
     <form onSubmit={save} noValidate>
       <Stack gap="lg">
