@@ -101,7 +101,8 @@ export class ExactRegression implements Workflow {
     const { rounds, penalty, privacy } = session.hyperparameters;
     let solver = new NewtonSolver(spec, { penalty }, start);
     let summedBefore: string | null = null;
-    let iterations = 0;
+    // Rounds of the whole fit, those before a resume included.
+    let iterations = firstRound - 1;
     for (let round = firstRound; round <= rounds; round += 1) {
       session.cancellation.check();
       const started = performance.now();

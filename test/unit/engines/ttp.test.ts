@@ -430,6 +430,8 @@ describe('exact regression', () => {
     expect(resumed.status).toBe('completed');
     expect(resumed.rounds[0]!.round).toBe(1);
     expect(resumed.rounds.at(-1)!.round).toBeGreaterThan(2);
+    // The table counts the whole fit's rounds, those before the stop included.
+    expect(resumed.coefficients!.iterations).toBe(resumed.rounds.at(-1)!.round);
     const expected = pooled(A, B);
     resumed.coefficients!.terms.forEach((row, index) => expect(row.encoded).toBeCloseTo(expected[index]!, 6));
   });
