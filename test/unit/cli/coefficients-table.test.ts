@@ -37,7 +37,8 @@ const table = (family: CoefficientTable['family'], terms: CoefficientRow[]): Coe
 
 describe('the coefficients table on the command line', () => {
   it('gives each term its coefficient, interval, odds ratio and p-value', () => {
-    const text = coefficientsTable(table('binomial', [row('(intercept)', null, -1, 0.5), row('age', null, 0.5, 0.0001)]));
+    // Without the terminal's colours (CI turns them on).
+    const text = coefficientsTable(table('binomial', [row('(intercept)', null, -1, 0.5), row('age', null, 0.5, 0.0001)])).replace(/\u001b\[[0-9;]*m/g, '');
     const lines = text.split('\n').filter((line) => line.includes('│'));
     expect(lines[0]).toMatch(/term\s+│ coefficient\s+│ 95% CI\s+│ odds ratio\s+│ p/);
     expect(lines[1]).toMatch(/\(intercept\)\s+│ -1\s+│ -1\.196 to -0\.804\s+│ -\s+│ 0\.500/);
