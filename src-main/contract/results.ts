@@ -88,6 +88,9 @@ export const CoefficientTable = z.strictObject({
   terms: z.array(CoefficientRow),
 });
 
+/** What a run reports without secure aggregation or differential privacy. */
+export const NO_PRIVACY: PrivacyReport = { secureAggregation: false, dp: 'off', clip: null, noiseMultiplier: null, epsilon: null, delta: null, targetEpsilon: null, stoppedByBudget: false, quantization: null };
+
 export const RunResult = z.strictObject({
   run: z.string(),
   status: RunStatus,
@@ -104,7 +107,7 @@ export const RunResult = z.strictObject({
   artifacts: z.strictObject({ globalModel: z.string().nullable() }),
   /** The coefficient table of an exact regression fit; null for models trained by gradient steps. */
   coefficients: CoefficientTable.nullable().default(null),
-  privacy: PrivacyReport.prefault({ secureAggregation: false, dp: 'off', clip: null, noiseMultiplier: null, epsilon: null, delta: null, targetEpsilon: null, stoppedByBudget: false, quantization: null }),
+  privacy: PrivacyReport.prefault(NO_PRIVACY),
   startedAt: z.string(),
   finishedAt: z.string(),
   error: z.string().nullable(),

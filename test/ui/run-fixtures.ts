@@ -3,7 +3,7 @@
 import type { ApiTypes } from '../../src-main/contract/api';
 import type { AggregatedMetrics } from '../../src-main/contract/metrics';
 import { Hyperparameters, type Collaboration, type Experiment, type Project, type Run } from '../../src-main/contract/records';
-import type { PrivacyReport, RoundRecord, RunResult } from '../../src-main/contract/results';
+import { NO_PRIVACY, type RoundRecord, type RunResult } from '../../src-main/contract/results';
 import { aggregateMetrics } from '../../src-main/core/metrics/aggregate';
 import { binaryMetrics } from '../../src-main/core/metrics/binary';
 
@@ -70,18 +70,7 @@ export function round(number: number, seconds: number, options: { lossA?: number
   };
 }
 
-/** What a result reports of a run without secure aggregation or differential privacy. */
-export const NO_PRIVACY: PrivacyReport = {
-  secureAggregation: false,
-  dp: 'off',
-  clip: null,
-  noiseMultiplier: null,
-  epsilon: null,
-  delta: null,
-  targetEpsilon: null,
-  stoppedByBudget: false,
-  quantization: null,
-};
+export { NO_PRIVACY };
 
 export function makeResult(run: Run, overrides: Partial<RunResult> = {}): RunResult {
   const rounds = [round(1, 2), round(2, 2), round(3, 2)];

@@ -4,26 +4,15 @@
 // aggregation the sums travel masked and only their total is ever seen (secure-sum.ts).
 import { GRID, SumsReply } from '../../contract/grid';
 import { float64Tensor, TENSOR, tensorOf, uintTensor } from '../../contract/tensors';
-import type { PartyActivity, PartyRound } from '../../contract/results';
+import type { PartyRound } from '../../contract/results';
 import { sumsLengthOf, type GlmSpec } from '../../core/glm/spec';
 import { foldSecondWords, twoWordLengthOf } from '../../core/glm/precise-words';
 import { addSums, sumsFromVector, type GlmSums } from '../../core/glm/sums';
 import { fixedPointFor, SecAggError, type FixedPoint } from '../../core/privacy/secagg';
-import type { Log } from '../ports';
-import { RunFailed, type Cancellation } from '../run/cancellation';
+import { RunFailed } from '../run/cancellation';
 import { failureReasonOf, outcomeKind } from '../run/dispatcher';
-import type { ParticipantPool } from '../run/participants';
+import type { TaskHost } from '../run/task-host';
 import { secureSum } from './secure-sum';
-
-export interface SumsHost {
-  run: string;
-  pool: ParticipantPool;
-  cancellation: Cancellation;
-  timeoutMs(): number;
-  activity(party: string, activity: PartyActivity, round: number, message?: string): void;
-  dropout(party: string, round: number, reason: string): void;
-  log: Log;
-}
 
 export interface GatheredSums {
   /** The total of the sums of the parties in `summed`; null when none replied. */
@@ -34,7 +23,7 @@ export interface GatheredSums {
   encoding: FixedPoint | null;
 }
 
-export async function gatherSums(host: SumsHost, spec: GlmSpec, round: number, parties: readonly string[], theta: Float64Array, secure: boolean): Promise<GatheredSums> {
+export async function gatherSums(host: TaskHost, spec: GlmSpec, round: number, parties: readonly string[], theta: Float64Array, secure: boolean): Promise<GatheredSums> {
   const totalRows = Math.max(1, parties.reduce((sum, party) => sum + host.pool.trainRows(party), 0));
   const sent = { [TENSOR.coefficients]: tensorOf(theta) };
   const length = sumsLengthOf(spec);

@@ -7,24 +7,14 @@ import type { AlignedTarget } from '../../contract/data';
 import { EvaluateReply, GRID } from '../../contract/grid';
 import { TENSOR, tensorOf, uintTensor } from '../../contract/tensors';
 import type { AggregatedMetrics, Metrics } from '../../contract/metrics';
-import type { PartyActivity } from '../../contract/results';
 import { aggregateMetrics, type PartyMetrics } from '../../core/metrics/aggregate';
 import { tableLength, tablesFromVector } from '../../core/metrics/tables';
 import { countsFixedPoint, SecAggError } from '../../core/privacy/secagg';
-import type { Log } from '../ports';
-import type { Cancellation } from '../run/cancellation';
-import type { ParticipantPool } from '../run/participants';
+import type { TaskHost } from '../run/task-host';
 import { secureSum } from '../pipelines/secure-sum';
 
-export interface EvaluationHost {
-  run: string;
-  pool: ParticipantPool;
+export interface EvaluationHost extends TaskHost {
   target: AlignedTarget;
-  cancellation: Cancellation;
-  timeoutMs(): number;
-  activity(party: string, activity: PartyActivity, round: number, message?: string): void;
-  dropout(party: string, round: number, reason: string): void;
-  log: Log;
 }
 
 export async function evaluateGlobal(host: EvaluationHost, weights: Float32Array, round: number): Promise<AggregatedMetrics | null> {

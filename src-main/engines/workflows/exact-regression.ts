@@ -10,7 +10,7 @@
 // dropped out), the solver goes on from where it was, towards the optimum of the rows left.
 import type { Alignment } from '../../contract/data';
 import type { AggregatedMetrics } from '../../contract/metrics';
-import type { CoefficientTable, RoundRecord } from '../../contract/results';
+import { NO_PRIVACY, type CoefficientTable, type RoundRecord } from '../../contract/results';
 import { outputCountOf } from '../../core/alignment/encode';
 import { coefficientTable } from '../../core/glm/inference';
 import { NewtonSolver } from '../../core/glm/newton';
@@ -21,6 +21,7 @@ import { gatherSums } from '../pipelines/regression-sums';
 import { RunFailed } from '../run/cancellation';
 import { CHECKPOINT_VERSION, type Checkpoint } from '../run/journal';
 import type { RunSession, Workflow, WorkflowReport } from '../run/run-session';
+import { taskHostOf } from '../run/task-host';
 import { alignParties } from './align-parties';
 import { evaluateGlobal } from './evaluate-global';
 import { exportModel } from './export-model';
@@ -63,17 +64,7 @@ export class ExactRegression implements Workflow {
       features: this.alignment?.features ?? [],
       alignmentFingerprint: this.alignment?.fingerprint ?? null,
       parameterCount: this.spec ? parameterCountOf(this.spec) : 0,
-      privacy: {
-        secureAggregation: this.session?.hyperparameters.privacy.secureAggregation ?? false,
-        dp: 'off',
-        clip: null,
-        noiseMultiplier: null,
-        epsilon: null,
-        delta: null,
-        targetEpsilon: null,
-        stoppedByBudget: false,
-        quantization: this.encoding,
-      },
+      privacy: { ...NO_PRIVACY, secureAggregation: this.session?.hyperparameters.privacy.secureAggregation ?? false, quantization: this.encoding },
       coefficients: this.coefficients,
     };
   }
@@ -109,22 +100,7 @@ export class ExactRegression implements Workflow {
       const parties = await session.pool.available(this.alignment!);
       session.pool.requireEnough(parties.length, `were available for round ${round}`);
       const point = solver.point;
-      const gathered = await gatherSums(
-        {
-          run: session.runId,
-          pool: session.pool,
-          cancellation: session.cancellation,
-          timeoutMs: () => session.timeoutMs(),
-          activity: (party, activity, r, message) => session.party(party, activity, r, message),
-          dropout: (party, r, reason) => session.pool.dropout(party, r, reason),
-          log: session.deps.log,
-        },
-        spec,
-        round,
-        parties,
-        point,
-        privacy.secureAggregation,
-      );
+      const gathered = await gatherSums(taskHostOf(session), spec, round, parties, point, privacy.secureAggregation);
       session.cancellation.check();
       this.encoding = gathered.encoding;
       if (!gathered.sums || gathered.summed.length === 0) throw new RunFailed(`round ${round}: no participant returned its sums`);
@@ -151,20 +127,7 @@ export class ExactRegression implements Workflow {
 
   private evaluate(weights: Float32Array): Promise<AggregatedMetrics | null> {
     const { session } = this;
-    return evaluateGlobal(
-      {
-        run: session.runId,
-        pool: session.pool,
-        target: this.alignment!.target,
-        cancellation: session.cancellation,
-        timeoutMs: () => session.timeoutMs(),
-        activity: (party, activity, r, message) => session.party(party, activity, r, message),
-        dropout: (party, r, reason) => session.pool.dropout(party, r, reason),
-        log: session.deps.log,
-      },
-      weights,
-      session.round,
-    );
+    return evaluateGlobal({ ...taskHostOf(session), target: this.alignment!.target }, weights, session.round);
   }
 
   private checkpoint(theta: Float64Array, round: number): Checkpoint {

@@ -13,7 +13,7 @@
 //              saves the global model with its alignment, hyperparameters and metrics
 import type { Alignment } from '../../contract/data';
 import type { AggregatedMetrics } from '../../contract/metrics';
-import type { PrivacyReport, RoundRecord } from '../../contract/results';
+import { NO_PRIVACY, type PrivacyReport, type RoundRecord } from '../../contract/results';
 import { outputCountOf } from '../../core/alignment/encode';
 import { RdpAccountant } from '../../core/privacy/rdp-accountant';
 import { createStrategy } from '../../core/strategies';
@@ -24,6 +24,7 @@ import { pipelineFor, type UpdatePipeline } from '../pipelines/update-pipeline';
 import { RunFailed } from '../run/cancellation';
 import { CHECKPOINT_VERSION, type Checkpoint } from '../run/journal';
 import type { RunSession, Workflow, WorkflowReport } from '../run/run-session';
+import { taskHostOf } from '../run/task-host';
 import { alignParties } from './align-parties';
 import { evaluateGlobal } from './evaluate-global';
 import { exportModel } from './export-model';
@@ -174,20 +175,7 @@ export class FederatedAveraging implements Workflow {
 
   private evaluate(weights: Float32Array, round: number): Promise<AggregatedMetrics | null> {
     const { session } = this;
-    return evaluateGlobal(
-      {
-        run: session.runId,
-        pool: session.pool,
-        target: this.alignment!.target,
-        cancellation: session.cancellation,
-        timeoutMs: () => session.timeoutMs(),
-        activity: (party, activity, r, message) => session.party(party, activity, r, message),
-        dropout: (party, r, reason) => session.pool.dropout(party, r, reason),
-        log: session.deps.log,
-      },
-      weights,
-      round,
-    );
+    return evaluateGlobal({ ...taskHostOf(session), target: this.alignment!.target }, weights, round);
   }
 
   private export(weights: Float32Array): Promise<string> {
@@ -224,7 +212,7 @@ export class FederatedAveraging implements Workflow {
 
   private privacyReport(): PrivacyReport {
     const { privacy } = this.session?.hyperparameters ?? { privacy: undefined };
-    if (!privacy) return { secureAggregation: false, dp: 'off', clip: null, noiseMultiplier: null, epsilon: null, delta: null, targetEpsilon: null, stoppedByBudget: false, quantization: null };
+    if (!privacy) return NO_PRIVACY;
     const dp = privacy.dp !== 'off';
     return {
       secureAggregation: privacy.secureAggregation,
