@@ -11,7 +11,7 @@ import type { Hyperparameters, ModelSpec } from '../../contract/records';
 import type { EncodedDataset } from '../../core/alignment/encode';
 import type { CoefficientTable } from '../../contract/results';
 import { fitRows, predictRows } from '../../core/glm/fit';
-import { coefficientTable } from '../../core/glm/inference';
+import { coefficientTable, type FitSummary } from '../../core/glm/inference';
 import { usesExactSolver } from '../../core/glm/solver';
 import { splitValidation, trackBest, type BestRound } from '../../core/training/validation';
 import { glmSpecFor } from '../../core/glm/spec';
@@ -32,7 +32,10 @@ export interface Baselines {
 }
 
 /** Concatenates encoded datasets (same alignment, so the same widths). */
-export function poolDatasets(parts: readonly EncodedDataset[]): { x: Float32Array; y: Float32Array; rows: number } {
+/** Encoded rows in one place: x row-major, y the targets. */
+type Rows = { x: Float32Array; y: Float32Array; rows: number };
+
+export function poolDatasets(parts: readonly EncodedDataset[]): Rows {
   const rows = parts.reduce((total, part) => total + part.rows, 0);
   const featureCount = parts[0]?.featureCount ?? 0;
   const outputCount = parts[0]?.outputCount ?? 0;
@@ -47,20 +50,24 @@ export function poolDatasets(parts: readonly EncodedDataset[]): { x: Float32Arra
   return { x, y, rows };
 }
 
+/** The exact regression fit of `train`, and its metrics on `evaluate` (null without rows to evaluate). */
+function fitExactly(alignment: Alignment, penalty: number, train: Rows, evaluate: Rows): { fit: FitSummary; metrics: Metrics | null } {
+  const spec = glmSpecFor(alignment.target, alignment.features.length);
+  const fit = fitRows(spec, train, penalty);
+  const metrics = evaluate.rows === 0 ? null : metricsFor(alignment.target, evaluate.y, predictRows(spec, fit.theta, evaluate.x, evaluate.rows), evaluate.rows);
+  return { fit, metrics };
+}
+
 /** Trains the model for rounds x epochs epochs on `train`; the metrics of the result on `evaluate`. */
 async function trainAndEvaluate(
   alignment: Alignment,
   model: ModelSpec,
   hyperparameters: Hyperparameters,
-  train: { x: Float32Array; y: Float32Array; rows: number },
-  evaluate: { x: Float32Array; y: Float32Array; rows: number },
+  train: Rows,
+  evaluate: Rows,
 ): Promise<Metrics | null> {
   if (train.rows === 0 || evaluate.rows === 0) return null;
-  if (usesExactSolver(model, hyperparameters)) {
-    const spec = glmSpecFor(alignment.target, alignment.features.length);
-    const fit = fitRows(spec, train, hyperparameters.penalty);
-    return metricsFor(alignment.target, evaluate.y, predictRows(spec, fit.theta, evaluate.x, evaluate.rows), evaluate.rows);
-  }
+  if (usesExactSolver(model, hyperparameters)) return fitExactly(alignment, hyperparameters.penalty, train, evaluate).metrics;
   await selectBackend();
   const shape = modelShapeOf(alignment);
   const built = buildModel(model, shape, hyperparameters.seed);
@@ -137,17 +144,16 @@ export async function computeBaselines(
   const evaluateOf = (data: PreparedData) => data.evaluate ?? { ...data.train, rows: 0 };
   if (kinds.includes('centralized')) {
     const all = [...parties.values()];
-    if (usesExactSolver(model, hyperparameters)) {
-      const spec = glmSpecFor(alignment.target, alignment.features.length);
-      baselines.centralizedCoefficients = coefficientTable(fitRows(spec, poolDatasets(all.map((data) => data.train)), hyperparameters.penalty), alignment);
+    const train = poolDatasets(all.map((data) => data.train));
+    const evaluate = poolDatasets(all.map(evaluateOf).filter((data) => data.rows > 0));
+    if (usesExactSolver(model, hyperparameters) && train.rows > 0) {
+      // One fit gives the pooled model's metrics and its table.
+      const { fit, metrics } = fitExactly(alignment, hyperparameters.penalty, train, evaluate);
+      baselines.centralizedCoefficients = coefficientTable(fit, alignment);
+      baselines.centralized = metrics;
+    } else {
+      baselines.centralized = await trainAndEvaluate(alignment, model, hyperparameters, train, evaluate);
     }
-    baselines.centralized = await trainAndEvaluate(
-      alignment,
-      model,
-      hyperparameters,
-      poolDatasets(all.map((data) => data.train)),
-      poolDatasets(all.map(evaluateOf).filter((data) => data.rows > 0)),
-    );
   }
   if (kinds.includes('local')) {
     baselines.local = {};
