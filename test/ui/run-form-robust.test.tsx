@@ -85,6 +85,8 @@ describe('robust aggregation settings', () => {
     const alert = (await within(dialog).findByText('These settings cannot be used together')).closest<HTMLElement>('[role="alert"]')!;
     expect(alert.textContent).toContain("Krum compares each participant's own update, which secure aggregation hides");
     await userEvent.click(within(dialog).getByRole('button', { name: /Advanced/ }));
+    // The section opens with a transition: its fields are there once it has.
+    await within(dialog).findByRole('textbox', { name: 'Minimum participants' });
     await setNumber(dialog, 'Minimum participants', '2');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create run' }));
     await new Promise((resolve) => setTimeout(resolve, 50));
