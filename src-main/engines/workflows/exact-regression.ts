@@ -7,7 +7,8 @@
 //   evaluating the fitted model's metrics, as any model's
 //   exporting  the coefficients as the logreg preset's weights, with the regression table
 // Exactness needs every party's rows in every round: when the parties summed change (one
-// dropped out), the solver goes on from where it was, towards the optimum of the rows left.
+// dropped out, and is not asked again), the solver goes on from where it was, towards the
+// optimum of the rows left.
 import type { Alignment } from '../../contract/data';
 import type { AggregatedMetrics } from '../../contract/metrics';
 import { NO_PRIVACY, type CoefficientTable, type RoundRecord } from '../../contract/results';
@@ -92,16 +93,20 @@ export class ExactRegression implements Workflow {
     const { rounds, penalty, privacy } = session.hyperparameters;
     let solver = new NewtonSolver(spec, { penalty }, start);
     let summedBefore: string | null = null;
+    // A party whose sums failed is not asked again in this fit: its rows coming back would change
+    // the objective once more, and a refusal (too few rows for the owner's rules) stands.
+    const left = new Set<string>();
     // Rounds of the whole fit, those before a resume included.
     let iterations = firstRound - 1;
     for (let round = firstRound; round <= rounds; round += 1) {
       session.cancellation.check();
       const started = performance.now();
-      const parties = await session.pool.available(this.alignment!);
+      const parties = (await session.pool.available(this.alignment!)).filter((party) => !left.has(party));
       session.pool.requireEnough(parties.length, `were available for round ${round}`);
       const point = solver.point;
       const gathered = await gatherSums(taskHostOf(session), spec, round, parties, point, privacy.secureAggregation);
       session.cancellation.check();
+      for (const party of parties) if (!gathered.summed.includes(party)) left.add(party);
       this.encoding = gathered.encoding;
       if (!gathered.sums || gathered.summed.length === 0) throw new RunFailed(`round ${round}: no participant returned its sums`);
       session.pool.requireEnough(gathered.summed.length, `returned their sums in round ${round}`);

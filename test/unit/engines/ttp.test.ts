@@ -406,9 +406,8 @@ describe('exact regression', () => {
     const workers = [new FakeWorker('a', { rows: A }), new FakeWorker('b', { rows: B, failSumsInRounds: [2, 3, 4, 5, 6, 7, 8, 9, 10] })];
     const { result } = await runWith(workers, exact);
     expect(result.status).toBe('completed');
-    // Asked again each round (a party may come back), b fails each time from round 2.
-    expect(result.dropouts[0]).toMatchObject({ party: 'b', round: 2 });
-    expect(result.dropouts.every((dropout) => dropout.party === 'b')).toBe(true);
+    // Lost in round 2, b is not asked again in this fit (its rows would change the objective once more).
+    expect(result.dropouts).toEqual([expect.objectContaining({ party: 'b', round: 2 })]);
     const expected = pooled(A);
     result.coefficients!.terms.forEach((row, index) => expect(row.encoded).toBeCloseTo(expected[index]!, 9));
     expect(result.coefficients!.rows).toBe(A.x.length);
